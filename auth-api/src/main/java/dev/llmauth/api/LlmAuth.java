@@ -1,0 +1,250 @@
+package dev.llmauth.api;
+
+import dev.llmauth.api.config.LlmAuthConfig;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.internal.ProviderDiscovery;
+import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.ResolutionContext;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The entry point: resolves each configured provider to a credential method and hands out {@link
+ * RequestAuthenticator}s that share one {@link TokenCache}.
+ *
+ * <p>Resolution follows the provider's {@code authMode} when set (only that method; if it cannot serve, the
+ * error says why); otherwise the first available method in priority order: API key or static bearer token,
+ * then a stored Codex sign-in, then Entra ID. Methods are found with {@link java.util.ServiceLoader}: add the
+ * artifacts of the methods you use. Resolution reads configuration and the environment only: no token is
+ * fetched until the first request.
+ *
+ * {@snippet :
+ * try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.load(Path.of("llm-auth.jsonc")))) {
+ *   RequestAuthenticator openai = auth.authenticator("openai");
+ *   // wrap an HTTP client with openai, see the adapters
+ * }
+ * }
+ */
+public final class LlmAuth implements AutoCloseable {
+  private static final String NO_PROVIDERS_HINT = "add one of the method artifacts dev.llmauth:auth-apikey, "
+      + "dev.llmauth:auth-entra or dev.llmauth:auth-codex-oauth to the class path or module path";
+
+  private final LlmAuthConfig config;
+  private final List<CredentialProvider> providers;
+  private final TokenCache tokenCache;
+  private final boolean ownsCache;
+  private final Context context;
+  private final Map<String, RequestAuthenticator> authenticators = new ConcurrentHashMap<>();
+
+  private LlmAuth(Builder b) {
+    this.config = Objects.requireNonNull(b.config, "config");
+    this.providers = b.providers != null ? ProviderDiscovery.select(b.providers, null) : ProviderDiscovery.load(
+        b.classLoader);
+    this.ownsCache = b.tokenCache == null;
+    this.tokenCache = b.tokenCache != null ? b.tokenCache : TokenCache.builder().clock(b.clock).build();
+    this.context = new Context(tokenCache, Map.copyOf(b.environment), b.clock);
+  }
+
+  /**
+   * Creates an instance with the methods found on the class path or module path, the process environment and
+   * a new token cache.
+   *
+   * @param config the providers
+   * @return the instance
+   */
+  public static LlmAuth create(LlmAuthConfig config) {
+    return builder().config(config).build();
+  }
+
+  /** @return a builder */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** @return the configuration */
+  public LlmAuthConfig config() {
+    return config;
+  }
+
+  /** @return the shared token cache */
+  public TokenCache tokenCache() {
+    return tokenCache;
+  }
+
+  /** @return the credential methods in use, in priority order */
+  public List<CredentialProvider> credentialProviders() {
+    return providers;
+  }
+
+  /**
+   * Returns the authenticator of a provider, resolving its method on first use. No token is fetched here.
+   *
+   * @param provider the provider's name
+   * @return the authenticator, the same instance on every call
+   * @throws ConfigException when there is no such provider
+   * @throws CredentialNotFoundException when no method can serve it; the message lists each method and why
+   */
+  public RequestAuthenticator authenticator(String provider) {
+    RequestAuthenticator existing = authenticators.get(provider);
+    if (existing != null) {
+      return existing;
+    }
+    return authenticators.computeIfAbsent(provider, this::resolve);
+  }
+
+  /**
+   * Explains how a provider's method is chosen, without creating a credential or fetching a token.
+   *
+   * @param provider the provider's name
+   * @return every method considered and what it said
+   * @throws ConfigException when there is no such provider
+   */
+  public Resolution explain(String provider) {
+    ProviderConfig pc = config.provider(provider);
+    String pinned = pc.authMode();
+    List<Resolution.Candidate> candidates = new ArrayList<>();
+    boolean chosen = false;
+    for (CredentialProvider p : providers) {
+      if (pinned != null && !pinned.equals(p.authMode())) {
+        candidates.add(new Resolution.Candidate(p.method(), p.priority(), Resolution.Status.SKIPPED,
+            "authMode is pinned to " + pinned));
+        continue;
+      }
+      Availability a = availability(p, pc);
+      Resolution.Status status = !a.available()
+          ? Resolution.Status.SKIPPED
+          : chosen ? Resolution.Status.AVAILABLE : Resolution.Status.CHOSEN;
+      chosen |= a.available();
+      candidates.add(new Resolution.Candidate(p.method(), p.priority(), status, a.detail()));
+    }
+    return new Resolution(provider, pinned, candidates);
+  }
+
+  /** Closes the token cache if this instance created it. */
+  @Override
+  public void close() {
+    if (ownsCache) {
+      tokenCache.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LlmAuth[providers=" + config.providers().keySet() + ", methods="
+        + providers.stream().map(CredentialProvider::method).collect(Collectors.toList()) + "]";
+  }
+
+  private RequestAuthenticator resolve(String provider) {
+    ProviderConfig pc = config.provider(provider);
+    if (providers.isEmpty()) {
+      throw new CredentialNotFoundException(new Resolution(provider, pc.authMode(), List.of()), NO_PROVIDERS_HINT);
+    }
+    String pinned = pc.authMode();
+    if (pinned != null && providers.stream().noneMatch(p -> pinned.equals(p.authMode()))) {
+      throw new ConfigException(provider, "providers." + provider + ".authMode", "authMode '" + pinned
+          + "' of provider '" + provider + "' needs a method that is not installed; installed: "
+          + providers.stream().map(CredentialProvider::authMode).collect(Collectors.joining(", "))
+          + ". " + capitalize(NO_PROVIDERS_HINT));
+    }
+    Resolution resolution = explain(provider);
+    Resolution.Candidate chosen = resolution.chosen().orElseThrow(() -> new CredentialNotFoundException(resolution,
+        pinned != null
+            ? "authMode pins " + pinned + "; fix that method's settings or remove authMode"
+            : "configure one of these methods for provider '" + provider + "'"));
+    CredentialProvider p = providers.stream().filter(x -> x.method().equals(chosen.method())).findFirst()
+        .orElseThrow();
+    return RequestAuthenticator.of(pc, p.create(pc, context));
+  }
+
+  private Availability availability(CredentialProvider p, ProviderConfig pc) {
+    try {
+      return Objects.requireNonNull(p.availability(pc, context), "availability");
+    } catch (AuthException e) {
+      return Availability.unavailable(e.getMessage());
+    } catch (RuntimeException e) {
+      return Availability.unavailable("failed to check: " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static String capitalize(String s) {
+    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+  }
+
+  private record Context(TokenCache tokenCache, Map<String, String> environment, InstantSource clock)
+      implements ResolutionContext {
+    @Override
+    public String toString() {
+      return "ResolutionContext[" + environment.size() + " environment variables]";
+    }
+  }
+
+  /** Configures an {@link LlmAuth}. */
+  public static final class Builder {
+    private @Nullable LlmAuthConfig config;
+    private @Nullable List<CredentialProvider> providers;
+    private @Nullable TokenCache tokenCache;
+    private @Nullable ClassLoader classLoader;
+    private Map<String, String> environment = System.getenv();
+    private InstantSource clock = InstantSource.system();
+
+    private Builder() {}
+
+    /** @param config the providers (required) @return this builder */
+    public Builder config(LlmAuthConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /**
+     * Uses these methods instead of discovering them with {@link java.util.ServiceLoader}.
+     *
+     * @param providers the methods
+     * @return this builder
+     */
+    public Builder credentialProviders(List<CredentialProvider> providers) {
+      this.providers = List.copyOf(providers);
+      return this;
+    }
+
+    /** @param loader the class loader to discover methods with @return this builder */
+    public Builder classLoader(ClassLoader loader) {
+      this.classLoader = Objects.requireNonNull(loader, "loader");
+      return this;
+    }
+
+    /**
+     * Shares a token cache; it is then not closed by {@link LlmAuth#close()}.
+     *
+     * @param tokenCache the cache
+     * @return this builder
+     */
+    public Builder tokenCache(TokenCache tokenCache) {
+      this.tokenCache = Objects.requireNonNull(tokenCache, "tokenCache");
+      return this;
+    }
+
+    /** @param environment the environment methods read, instead of the process's @return this builder */
+    public Builder environment(Map<String, String> environment) {
+      this.environment = Map.copyOf(environment);
+      return this;
+    }
+
+    /** @param clock the clock, for the token cache this instance creates @return this builder */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** @return the instance */
+    public LlmAuth build() {
+      return new LlmAuth(this);
+    }
+  }
+}

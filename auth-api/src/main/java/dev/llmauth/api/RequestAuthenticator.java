@@ -1,0 +1,215 @@
+package dev.llmauth.api;
+
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.internal.ProviderData;
+import dev.llmauth.api.spi.Credential;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Authenticates requests to one provider: it gets the credential's current token and turns it into header
+ * edits, and it takes back tokens the server rejected. HTTP adapters wrap one of these; obtain it from {@link
+ * LlmAuth#authenticator(String)}.
+ *
+ * <p>The header edits follow the provider's configuration:
+ *
+ * <ul>
+ *   <li>bearer methods set {@code Authorization: Bearer <token>} and remove {@code api-key} and {@code
+ *       x-api-key};
+ *   <li>an Azure OpenAI API key sets {@code api-key: <key>} and removes {@code Authorization};
+ *   <li>with {@code providerDataHeader}, the token travels in that header's JSON object as {@code
+ *       azure_api_key}, with {@code azure_api_base}, merged into the object the request already carries there,
+ *       and no {@code Authorization} is sent;
+ *   <li>the provider's static {@code headers} and the token's own headers (such as {@code ChatGPT-Account-Id})
+ *       are set.
+ * </ul>
+ *
+ * <p>A credential is never sent over plain {@code http://} to a host other than loopback unless the provider
+ * sets {@code allowInsecureHttp}.
+ *
+ * <p>401 handling, the same in every adapter: call {@link #invalidate(Authorization)} with the rejected
+ * authorization; when it returns {@code true}, authorize again and replay the request once; a second 401 goes
+ * back to the caller.
+ */
+public final class RequestAuthenticator {
+  private static final List<String> BEARER_CONFLICTS = List.of("authorization", "api-key", "x-api-key");
+  private static final List<String> API_KEY_CONFLICTS = List.of("authorization", "api-key", "x-api-key");
+
+  private final ProviderConfig config;
+  private final Credential credential;
+
+  private RequestAuthenticator(ProviderConfig config, Credential credential) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.credential = Objects.requireNonNull(credential, "credential");
+  }
+
+  /**
+   * Creates an authenticator for a credential made outside {@link LlmAuth}, for example in a test.
+   *
+   * @param config the provider's configuration (header style, base URL, static headers)
+   * @param credential the credential
+   * @return the authenticator
+   */
+  public static RequestAuthenticator of(ProviderConfig config, Credential credential) {
+    return new RequestAuthenticator(config, credential);
+  }
+
+  /** @return the provider's name */
+  public String provider() {
+    return config.name();
+  }
+
+  /** @return the method id in use, such as {@code api-key} */
+  public String method() {
+    return credential.method();
+  }
+
+  /** @return a description of the credential, never a secret */
+  public String describe() {
+    return credential.describe();
+  }
+
+  /** @return the provider's configuration */
+  public ProviderConfig config() {
+    return config;
+  }
+
+  /**
+   * Authorizes a request without blocking. The future is the caller's own: cancelling it stops this request's
+   * wait for a token and nothing else.
+   *
+   * @param request the request about to be sent
+   * @return the header edits, or a future failed with an {@link AuthException}
+   */
+  public CompletableFuture<Authorization> authorizeAsync(OutgoingRequest request) {
+    try {
+      checkTransport(request.uri());
+    } catch (AuthException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return credential.token().thenApply(token -> edits(request, token));
+  }
+
+  /**
+   * Authorizes a request, blocking while a token is fetched (never while a usable one is cached).
+   *
+   * @param request the request about to be sent
+   * @return the header edits
+   * @throws AuthException when no token could be obtained or the request would leak the credential
+   */
+  public Authorization authorize(OutgoingRequest request) {
+    checkTransport(request.uri());
+    CompletableFuture<AccessToken> future = credential.token();
+    AccessToken token;
+    try {
+      token = future.get();
+    } catch (InterruptedException e) {
+      future.cancel(false);
+      Thread.currentThread().interrupt();
+      throw new TokenException("interrupted while waiting for a token for provider '" + provider() + "'", e);
+    } catch (ExecutionException | CancellationException e) {
+      throw asAuthException(e);
+    }
+    return edits(request, token);
+  }
+
+  /**
+   * Reports that the server rejected an authorization (HTTP 401).
+   *
+   * @param rejected the authorization that was sent
+   * @return whether authorizing again may produce a different credential, so one replay is worth it
+   */
+  public boolean invalidate(Authorization rejected) {
+    if (rejected.credential() != credential) {
+      throw new IllegalArgumentException("this authorization was made by another authenticator");
+    }
+    return credential.invalidate(rejected.token());
+  }
+
+  /**
+   * Unwraps the failure of a future returned by this class into the {@link AuthException} it carries.
+   *
+   * @param failure a failure from {@link #authorizeAsync}
+   * @return the auth exception
+   */
+  public static AuthException asAuthException(Throwable failure) {
+    Throwable c = failure;
+    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+      c = c.getCause();
+    }
+    if (c instanceof AuthException ae) {
+      return ae;
+    }
+    if (c instanceof CancellationException) {
+      return new TokenException("the wait for a token was cancelled", c);
+    }
+    return new TokenException("token unavailable: " + c.getClass().getSimpleName(), c);
+  }
+
+  @Override
+  public String toString() {
+    return "RequestAuthenticator[provider=" + config.name() + ", method=" + credential.method() + "]";
+  }
+
+  private void checkTransport(URI uri) {
+    if (config.allowInsecureHttp() || !"http".equalsIgnoreCase(uri.getScheme()) || isLoopback(uri.getHost())) {
+      return;
+    }
+    throw new AuthException(AuthException.INSECURE_TRANSPORT, "refusing to send the credential of provider '"
+        + config.name() + "' over plain http to " + uri.getHost() + "; use https, or set \"allowInsecureHttp\": "
+        + "true on the provider if this network is trusted");
+  }
+
+  static boolean isLoopback(@Nullable String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    return h.equals("localhost") || h.endsWith(".localhost") || h.startsWith("127.") || h.equals("::1")
+        || h.equals("0:0:0:0:0:0:0:1");
+  }
+
+  private Authorization edits(OutgoingRequest request, AccessToken token) {
+    LinkedHashMap<String, String> sets = new LinkedHashMap<>();
+    List<String> removals = new ArrayList<>();
+    String dataHeader = config.providerDataHeader();
+    if (dataHeader != null) {
+      removals.addAll(BEARER_CONFLICTS);
+      String baseUrl = config.effectiveBaseUrl();
+      sets.put(dataHeader, ProviderData.merge(request.header(dataHeader), token.value().reveal(),
+          baseUrl == null ? "" : baseUrl));
+    } else if (credential.use() == Credential.TokenUse.API_KEY_HEADER) {
+      removals.addAll(API_KEY_CONFLICTS);
+      sets.put("api-key", token.value().reveal());
+    } else {
+      removals.addAll(BEARER_CONFLICTS);
+      sets.put("Authorization", "Bearer " + token.value().reveal());
+    }
+    for (Map.Entry<String, String> h : config.headers().entrySet()) {
+      sets.putIfAbsent(h.getKey(), h.getValue());
+    }
+    for (Map.Entry<String, String> h : token.headers().entrySet()) {
+      sets.putIfAbsent(h.getKey(), h.getValue());
+    }
+    for (String name : sets.keySet()) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (!removals.contains(lower)) {
+        removals.add(lower);
+      }
+    }
+    return new Authorization(credential, token, removals, sets);
+  }
+}

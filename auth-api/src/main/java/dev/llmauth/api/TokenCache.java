@@ -1,0 +1,598 @@
+package dev.llmauth.api;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.llmauth.api.spi.FetchReason;
+import dev.llmauth.api.spi.TokenSource;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An in-memory cache of tokens that fetches lazily, refreshes ahead of expiry and never makes a caller wait
+ * while a usable token exists.
+ *
+ * <p>For each {@link TokenKey} (source, scopes, identity):
+ *
+ * <ul>
+ *   <li>Nothing is fetched until the first {@link #get} or {@link #getAsync}.
+ *   <li>A token is <em>fresh</em> until its {@code refreshAt} (when the source names one) or until {@link
+ *       Builder#refreshAhead(Duration)} before expiry (5 minutes by default). A fresh token is returned without a
+ *       lock or an allocation.
+ *   <li>A token is <em>usable</em> until {@link Builder#expiryMargin(Duration)} before expiry (30 seconds by
+ *       default). Between fresh and unusable, callers get the cached token at once and one background fetch
+ *       ({@link FetchReason#REFRESH_AHEAD}) replaces it. When that fetch fails, the cached token keeps serving and
+ *       the fetch is retried with full-jitter exponential backoff (1 s doubling up to 30 s, or the source's
+ *       {@link TokenException#retryAfter()} when longer); a {@linkplain TokenException#isPermanent() permanent}
+ *       failure is not retried while the token stays usable.
+ *   <li>Without a usable token, callers wait for one shared fetch (single flight), and all of them get its
+ *       result or its failure. A freshly fetched token always serves the callers that waited for it, even when
+ *       its whole lifetime is shorter than the margins.
+ *   <li>{@link #invalidate} drops the entry only while it still holds the rejected token, so many 401s for one
+ *       token cause one fetch ({@link FetchReason#INVALIDATED}).
+ *   <li>A caller's cancellation, interrupt or timeout ends its own wait, never the shared fetch.
+ * </ul>
+ *
+ * <p>The cache is bounded ({@link Builder#maximumSize(long)}) and thread-safe. The clock and the executor that
+ * runs fetches are injectable, so tests can use a fake clock and never sleep.
+ *
+ * {@snippet :
+ * TokenCache cache = TokenCache.builder().build();
+ * TokenKey key = TokenKey.of(source, TokenRequest.forScope("https://cognitiveservices.azure.com/.default"));
+ * String bearer = cache.get(key).value().reveal();
+ * }
+ */
+public final class TokenCache implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(TokenCache.class.getName());
+
+  private final Cache<TokenKey, Entry> entries;
+  private final InstantSource clock;
+  private final Executor executor;
+  private final @Nullable ExecutorService ownedExecutor;
+  private final RandomGenerator random;
+  private final long refreshAheadMillis;
+  private final long expiryMarginMillis;
+  private final long backoffMinMillis;
+  private final long backoffMaxMillis;
+  private final Duration fetchTimeout;
+  private final LongAdder fetches = new LongAdder();
+  private final LongAdder failures = new LongAdder();
+
+  private TokenCache(Builder b) {
+    this.clock = b.clock;
+    if (b.executor != null) {
+      this.executor = b.executor;
+      this.ownedExecutor = null;
+    } else {
+      ExecutorService pool = Executors.newCachedThreadPool(new DaemonThreads());
+      this.executor = pool;
+      this.ownedExecutor = pool;
+    }
+    this.random = b.random;
+    this.refreshAheadMillis = b.refreshAhead.toMillis();
+    this.expiryMarginMillis = b.expiryMargin.toMillis();
+    this.backoffMinMillis = b.backoffMin.toMillis();
+    this.backoffMaxMillis = b.backoffMax.toMillis();
+    this.fetchTimeout = b.fetchTimeout;
+    this.entries = Caffeine.newBuilder()
+        .maximumSize(b.maximumSize)
+        .executor(Runnable::run)
+        .build();
+  }
+
+  /** @return a builder with the defaults described on this class */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns a usable token for {@code key}, waiting for a fetch only when no usable token is cached.
+   *
+   * @param key the source and request
+   * @return a token that is usable now, or that was just fetched for this call
+   * @throws TokenException when the fetch failed, or the thread was interrupted while waiting (the interrupt
+   *     flag is then set again)
+   */
+  public AccessToken get(TokenKey key) {
+    Entry e = entries.get(key, Entry::new);
+    Snapshot s = e.current;
+    long now = clock.millis();
+    if (s != null && now < s.refreshAt) {
+      return s.token;
+    }
+    if (s != null && now < s.usableUntil) {
+      refreshAhead(e, now);
+      return s.token;
+    }
+    return await(joinOrStart(e, s == null ? FetchReason.INITIAL : FetchReason.EXPIRED), null);
+  }
+
+  /**
+   * Like {@link #get(TokenKey)}, but gives up waiting after {@code timeout}.
+   *
+   * @param key the source and request
+   * @param timeout how long to wait for a fetch
+   * @return a usable token
+   * @throws TokenException when the fetch failed or the wait timed out or was interrupted
+   */
+  public AccessToken get(TokenKey key, Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    Entry e = entries.get(key, Entry::new);
+    Snapshot s = e.current;
+    long now = clock.millis();
+    if (s != null && now < s.usableUntil) {
+      if (now >= s.refreshAt) {
+        refreshAhead(e, now);
+      }
+      return s.token;
+    }
+    return await(joinOrStart(e, s == null ? FetchReason.INITIAL : FetchReason.EXPIRED), timeout);
+  }
+
+  /**
+   * Returns a future of a usable token. The future is the caller's own: cancelling it or letting it time out
+   * ends this caller's wait and never the shared fetch.
+   *
+   * @param key the source and request
+   * @return a future that completes with a usable token or fails with a {@link TokenException}
+   */
+  public CompletableFuture<AccessToken> getAsync(TokenKey key) {
+    Entry e = entries.get(key, Entry::new);
+    Snapshot s = e.current;
+    long now = clock.millis();
+    if (s != null && now < s.usableUntil) {
+      if (now >= s.refreshAt) {
+        refreshAhead(e, now);
+      }
+      return CompletableFuture.completedFuture(s.token);
+    }
+    CompletableFuture<AccessToken> shared = joinOrStart(e, s == null ? FetchReason.INITIAL : FetchReason.EXPIRED);
+    CompletableFuture<AccessToken> mine = new CompletableFuture<>();
+    shared.whenComplete((token, failure) -> {
+      if (failure != null) {
+        mine.completeExceptionally(unwrap(failure));
+      } else {
+        mine.complete(token);
+      }
+    });
+    return mine;
+  }
+
+  /**
+   * Drops the cached token for {@code key} if, and only if, it is still {@code rejected}; the next caller then
+   * fetches with {@link FetchReason#INVALIDATED}. Calling this for a token that was already replaced does
+   * nothing, so many rejections of one token cause one fetch.
+   *
+   * @param key the source and request
+   * @param rejected the token the server rejected
+   * @return whether the entry was dropped by this call
+   */
+  public boolean invalidate(TokenKey key, AccessToken rejected) {
+    Entry e = entries.getIfPresent(key);
+    if (e == null) {
+      return false;
+    }
+    Snapshot s = e.current;
+    if (s == null || !s.token.value().equals(rejected.value())) {
+      return false;
+    }
+    if (CURRENT.compareAndSet(e, s, null)) {
+      e.rejected = s.token.value();
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Returns the token cached for {@code key} without fetching, whether or not it is still usable.
+   *
+   * @param key the source and request
+   * @return the cached token, or {@code null}
+   */
+  public @Nullable AccessToken peek(TokenKey key) {
+    Entry e = entries.getIfPresent(key);
+    Snapshot s = e == null ? null : e.current;
+    return s == null ? null : s.token;
+  }
+
+  /** @return counts of what this cache has done so far */
+  public Stats stats() {
+    return new Stats(fetches.sum(), failures.sum(), entries.estimatedSize());
+  }
+
+  /** Stops the cache's own fetch threads, if it created them. Waiting callers are failed. */
+  @Override
+  public void close() {
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdownNow();
+    }
+    entries.asMap().values().forEach(e -> {
+      CompletableFuture<AccessToken> f = e.inFlight;
+      if (f != null) {
+        f.completeExceptionally(new TokenException("the token cache was closed", null));
+      }
+    });
+    entries.invalidateAll();
+  }
+
+  /**
+   * What a cache has done: how many fetches it started, how many of them failed, and how many entries it holds.
+   *
+   * @param fetches fetches started, including refreshes ahead of expiry
+   * @param failures fetches that failed
+   * @param entries entries held now (an estimate)
+   */
+  public record Stats(long fetches, long failures, long entries) {}
+
+  private void refreshAhead(Entry e, long now) {
+    if (e.inFlight != null || now < e.retryNotBefore) {
+      return;
+    }
+    CompletableFuture<AccessToken> f = new CompletableFuture<>();
+    if (IN_FLIGHT.compareAndSet(e, null, f)) {
+      launch(e, f, FetchReason.REFRESH_AHEAD);
+    }
+  }
+
+  private CompletableFuture<AccessToken> joinOrStart(Entry e, FetchReason reason) {
+    while (true) {
+      CompletableFuture<AccessToken> f = e.inFlight;
+      if (f != null) {
+        return f;
+      }
+      // A fetch may have completed between our read of the snapshot and our read of inFlight: it installs the
+      // new snapshot before clearing inFlight, so a second look settles it.
+      Snapshot s = e.current;
+      if (s != null && clock.millis() < s.usableUntil) {
+        return CompletableFuture.completedFuture(s.token);
+      }
+      CompletableFuture<AccessToken> mine = new CompletableFuture<>();
+      if (IN_FLIGHT.compareAndSet(e, null, mine)) {
+        launch(e, mine, e.rejected != null ? FetchReason.INVALIDATED : reason);
+        return mine;
+      }
+    }
+  }
+
+  private void launch(Entry e, CompletableFuture<AccessToken> shared, FetchReason reason) {
+    fetches.increment();
+    TokenKey key = e.key;
+    Runnable fetch = () -> {
+      CompletionStage<AccessToken> stage;
+      try {
+        stage = Objects.requireNonNull(key.source().fetch(key.request(), reason), "TokenSource returned null");
+      } catch (Throwable t) {
+        stage = CompletableFuture.failedFuture(t);
+      }
+      stage.toCompletableFuture()
+          .orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .whenComplete((token, failure) -> complete(e, shared, reason, token, failure));
+    };
+    try {
+      executor.execute(fetch);
+    } catch (RejectedExecutionException rejected) {
+      complete(e, shared, reason, null, rejected);
+    }
+  }
+
+  private void complete(
+      Entry e,
+      CompletableFuture<AccessToken> shared,
+      FetchReason reason,
+      @Nullable AccessToken token,
+      @Nullable Throwable failure) {
+    if (failure == null && token == null) {
+      failure = new TokenException(describe(e.key) + " returned no token", null);
+    }
+    if (failure == null) {
+      Secret rejected = e.rejected;
+      if (rejected == null || !rejected.equals(token.value()) || reason == FetchReason.INVALIDATED) {
+        // A fetch that was not forced past the source's own cache may bring back the token the server just
+        // rejected; it still serves its waiters but is not kept.
+        e.current = new Snapshot(token, refreshAhead(token), usableUntil(token));
+      }
+      if (reason == FetchReason.INVALIDATED || rejected != null && !rejected.equals(token.value())) {
+        e.rejected = null;
+      }
+      e.attempts = 0;
+      e.retryNotBefore = 0;
+      IN_FLIGHT.compareAndSet(e, shared, null);
+      shared.complete(token);
+      return;
+    }
+    failures.increment();
+    TokenException error = toTokenException(e.key, failure);
+    Snapshot s = e.current;
+    long now = clock.millis();
+    if (s != null && now < s.usableUntil) {
+      e.retryNotBefore = error.isPermanent() ? s.usableUntil : now + backoff(++e.attempts, error.retryAfter());
+      LOG.log(System.Logger.Level.WARNING, "Refreshing a token from {0} failed; the current token stays in use: {1}",
+          e.key.source().describe(), error.getMessage());
+    }
+    IN_FLIGHT.compareAndSet(e, shared, null);
+    shared.completeExceptionally(error);
+  }
+
+  private long backoff(int attempt, @Nullable Duration retryAfter) {
+    long ceiling = backoffMinMillis << Math.min(attempt - 1, 30);
+    if (ceiling <= 0 || ceiling > backoffMaxMillis) {
+      ceiling = backoffMaxMillis;
+    }
+    long delay = random.nextLong(ceiling + 1);
+    return retryAfter == null ? delay : Math.max(delay, retryAfter.toMillis());
+  }
+
+  private long usableUntil(AccessToken token) {
+    return saturatedMinus(millis(token.expiresAt()), expiryMarginMillis);
+  }
+
+  private long refreshAhead(AccessToken token) {
+    long usable = usableUntil(token);
+    Instant named = token.refreshAt();
+    long at = named != null ? millis(named) : saturatedMinus(millis(token.expiresAt()), refreshAheadMillis);
+    return Math.min(at, usable);
+  }
+
+  private static long millis(Instant instant) {
+    if (instant.isAfter(MAX_INSTANT)) {
+      return Long.MAX_VALUE;
+    }
+    if (instant.isBefore(MIN_INSTANT)) {
+      return Long.MIN_VALUE;
+    }
+    return instant.toEpochMilli();
+  }
+
+  private static long saturatedMinus(long a, long b) {
+    return a == Long.MAX_VALUE ? Long.MAX_VALUE : a - b;
+  }
+
+  private static String describe(TokenKey key) {
+    return key.source().describe();
+  }
+
+  private static TokenException toTokenException(TokenKey key, Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof TokenException te) {
+      return te;
+    }
+    if (cause instanceof AuthException ae) {
+      return new TokenException(ae.code(), ae.getMessage(), true, null, ae);
+    }
+    if (cause instanceof TimeoutException) {
+      return new TokenException(describe(key) + " did not answer in time; check that the endpoint is reachable",
+          cause);
+    }
+    return new TokenException(describe(key) + " failed: " + cause.getClass().getSimpleName()
+        + "; see the cause for details", cause);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+
+  private static AccessToken await(CompletableFuture<AccessToken> f, @Nullable Duration timeout) {
+    try {
+      return timeout == null ? f.get() : f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TokenException("interrupted while waiting for a token", e);
+    } catch (TimeoutException e) {
+      throw new TokenException("no token within " + timeout + "; the fetch goes on for later callers", e);
+    } catch (CancellationException e) {
+      throw new TokenException("the token fetch was cancelled", e);
+    } catch (ExecutionException e) {
+      Throwable cause = unwrap(e);
+      if (cause instanceof TokenException te) {
+        throw te;
+      }
+      throw new TokenException("token fetch failed: " + cause.getClass().getSimpleName(), cause);
+    }
+  }
+
+  private static final Instant MAX_INSTANT = Instant.ofEpochMilli(Long.MAX_VALUE);
+  private static final Instant MIN_INSTANT = Instant.ofEpochMilli(Long.MIN_VALUE);
+  private static final VarHandle CURRENT;
+  private static final VarHandle IN_FLIGHT;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      CURRENT = lookup.findVarHandle(Entry.class, "current", Snapshot.class);
+      IN_FLIGHT = lookup.findVarHandle(Entry.class, "inFlight", CompletableFuture.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** One cached token with its thresholds in epoch milliseconds, replaced whole. */
+  private static final class Snapshot {
+    final AccessToken token;
+    final long refreshAt;
+    final long usableUntil;
+
+    Snapshot(AccessToken token, long refreshAt, long usableUntil) {
+      this.token = token;
+      this.refreshAt = refreshAt;
+      this.usableUntil = usableUntil;
+    }
+  }
+
+  /** The mutable state of one key. */
+  private static final class Entry {
+    final TokenKey key;
+    volatile @Nullable Snapshot current;
+    volatile @Nullable CompletableFuture<AccessToken> inFlight;
+    /** The value last invalidated; set until a fetch brings a different one. */
+    volatile @Nullable Secret rejected;
+    /** Written only by the completing fetch, which is one at a time per entry. */
+    volatile long retryNotBefore;
+
+    volatile int attempts;
+
+    Entry(TokenKey key) {
+      this.key = key;
+    }
+  }
+
+  private static final class DaemonThreads implements ThreadFactory {
+    private final AtomicInteger count = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, "llm-auth-token-fetch-" + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
+  }
+
+  /** Configures a {@link TokenCache}. Every setting has a default; see {@link TokenCache}. */
+  public static final class Builder {
+    private InstantSource clock = InstantSource.system();
+    private @Nullable Executor executor;
+    private RandomGenerator random = RandomGenerator.getDefault();
+    private Duration refreshAhead = Duration.ofMinutes(5);
+    private Duration expiryMargin = Duration.ofSeconds(30);
+    private Duration backoffMin = Duration.ofSeconds(1);
+    private Duration backoffMax = Duration.ofSeconds(30);
+    private Duration fetchTimeout = Duration.ofMinutes(2);
+    private long maximumSize = 10_000;
+
+    private Builder() {}
+
+    /**
+     * Sets the clock; tests pass a fake one.
+     *
+     * @param clock the clock, read in milliseconds
+     * @return this builder
+     */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the executor that runs {@link TokenSource#fetch}. By default the cache starts daemon threads as
+     * needed and stops them in {@link #close()}; an executor passed here is never shut down by the cache.
+     *
+     * @param executor the executor
+     * @return this builder
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Sets the random source for backoff jitter.
+     *
+     * @param random the generator
+     * @return this builder
+     */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Sets how long before expiry a token is refreshed when its source names no {@code refreshAt}.
+     *
+     * @param refreshAhead the window, 5 minutes by default
+     * @return this builder
+     */
+    public Builder refreshAhead(Duration refreshAhead) {
+      this.refreshAhead = nonNegative(refreshAhead, "refreshAhead");
+      return this;
+    }
+
+    /**
+     * Sets the clock-skew margin: a cached token is not handed out this close to its expiry.
+     *
+     * @param expiryMargin the margin, 30 seconds by default
+     * @return this builder
+     */
+    public Builder expiryMargin(Duration expiryMargin) {
+      this.expiryMargin = nonNegative(expiryMargin, "expiryMargin");
+      return this;
+    }
+
+    /**
+     * Sets the bounds of the full-jitter exponential backoff between failed refreshes of a usable token.
+     *
+     * @param min the first ceiling, 1 second by default
+     * @param max the largest ceiling, 30 seconds by default
+     * @return this builder
+     */
+    public Builder backoff(Duration min, Duration max) {
+      nonNegative(min, "backoff min");
+      nonNegative(max, "backoff max");
+      if (min.isZero() || max.compareTo(min) < 0) {
+        throw new IllegalArgumentException("backoff needs 0 < min <= max, got min=" + min + ", max=" + max);
+      }
+      this.backoffMin = min;
+      this.backoffMax = max;
+      return this;
+    }
+
+    /**
+     * Sets how long one fetch may take before its waiters fail; the source itself may give up earlier.
+     *
+     * @param fetchTimeout the limit, 2 minutes by default
+     * @return this builder
+     */
+    public Builder fetchTimeout(Duration fetchTimeout) {
+      this.fetchTimeout = nonNegative(fetchTimeout, "fetchTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the most entries (source, scopes and identity combinations) the cache holds.
+     *
+     * @param maximumSize at least 1; 10,000 by default
+     * @return this builder
+     */
+    public Builder maximumSize(long maximumSize) {
+      if (maximumSize < 1) {
+        throw new IllegalArgumentException("maximumSize must be at least 1, got " + maximumSize);
+      }
+      this.maximumSize = maximumSize;
+      return this;
+    }
+
+    /** @return a new cache */
+    public TokenCache build() {
+      return new TokenCache(this);
+    }
+
+    private static Duration nonNegative(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(name + " must not be negative, got " + d);
+      }
+      return d;
+    }
+  }
+}

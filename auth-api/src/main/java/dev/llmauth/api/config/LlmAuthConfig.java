@@ -1,0 +1,107 @@
+package dev.llmauth.api.config;
+
+import dev.llmauth.api.ConfigException;
+import dev.llmauth.api.internal.ConfigParser;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The providers an application talks to: loaded from a JSONC file, parsed from text, built in code, or taken
+ * from the environment ({@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL}, {@code OPENAI_AUTH_MODE}).
+ *
+ * <p>Loading validates everything: an invalid file is a {@link ConfigException} that names the provider, the
+ * field path and the fix, never a parser crash.
+ *
+ * @param providers the providers by name, in file order
+ * @param origin where the configuration came from, such as {@code file /etc/llm-auth.jsonc} or {@code
+ *     environment}
+ */
+public record LlmAuthConfig(Map<String, ProviderConfig> providers, String origin) {
+  /** Copies the map, keeping its order. */
+  public LlmAuthConfig {
+    Objects.requireNonNull(origin, "origin");
+    providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
+  }
+
+  /**
+   * Loads a JSONC file, replacing {@code ${env:NAME}} with the process environment.
+   *
+   * @param file the file
+   * @return the configuration
+   * @throws ConfigException when the file is missing, unreadable or invalid
+   */
+  public static LlmAuthConfig load(Path file) {
+    return load(file, System.getenv());
+  }
+
+  /**
+   * Loads a JSONC file, replacing {@code ${env:NAME}} from {@code environment}.
+   *
+   * @param file the file
+   * @param environment the variables for {@code ${env:NAME}}
+   * @return the configuration
+   * @throws ConfigException when the file is missing, unreadable or invalid
+   */
+  public static LlmAuthConfig load(Path file, Map<String, String> environment) {
+    return ConfigParser.load(file, environment);
+  }
+
+  /**
+   * Parses JSONC text.
+   *
+   * @param jsonc the text
+   * @param origin where the text came from, for messages
+   * @param environment the variables for {@code ${env:NAME}}
+   * @return the configuration
+   * @throws ConfigException when the text is invalid
+   */
+  public static LlmAuthConfig parse(String jsonc, String origin, Map<String, String> environment) {
+    return ConfigParser.parse(jsonc, origin, environment);
+  }
+
+  /**
+   * The configuration used when no file is given: one provider named {@code openai} from {@code OPENAI_API_KEY},
+   * {@code OPENAI_BASE_URL} (alias {@code OPENAI_API_BASE}) and {@code OPENAI_AUTH_MODE}.
+   *
+   * @param environment the environment, usually {@link System#getenv()}
+   * @return the configuration
+   * @throws ConfigException when {@code OPENAI_AUTH_MODE} is invalid
+   */
+  public static LlmAuthConfig fromEnvironment(Map<String, String> environment) {
+    return ConfigParser.fromEnvironment(environment);
+  }
+
+  /**
+   * A configuration of the given providers, for code that builds them with {@link ProviderConfig#builder}.
+   *
+   * @param providers the providers
+   * @return the configuration
+   */
+  public static LlmAuthConfig of(ProviderConfig... providers) {
+    Map<String, ProviderConfig> map = new java.util.LinkedHashMap<>();
+    for (ProviderConfig p : providers) {
+      if (map.putIfAbsent(p.name(), p) != null) {
+        throw new ConfigException(p.name(), "providers." + p.name(), "provider '" + p.name()
+            + "' is defined twice; give each provider its own name");
+      }
+    }
+    return new LlmAuthConfig(map, "code");
+  }
+
+  /**
+   * Returns one provider.
+   *
+   * @param name the provider's name
+   * @return its configuration
+   * @throws ConfigException naming the known providers when there is none by that name
+   */
+  public ProviderConfig provider(String name) {
+    ProviderConfig p = providers.get(name);
+    if (p == null) {
+      throw new ConfigException(name, "providers." + name, "no provider named '" + name + "' in " + origin
+          + "; known providers: " + (providers.isEmpty() ? "(none)" : String.join(", ", providers.keySet())));
+    }
+    return p;
+  }
+}

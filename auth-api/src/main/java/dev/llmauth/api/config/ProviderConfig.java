@@ -1,0 +1,204 @@
+package dev.llmauth.api.config;
+
+import dev.llmauth.api.Secret;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One provider's configuration, as described in the configuration reference ({@code docs/configuration.md}).
+ * Instances come validated from {@link LlmAuthConfig}; empty strings in the file count as unset, so every
+ * optional field here is either {@code null} or non-empty.
+ *
+ * @param name the provider's name, the key under {@code providers}
+ * @param type the endpoint type
+ * @param baseUrl the configured base URL, or {@code null} (see {@link #effectiveBaseUrl()})
+ * @param authMode the pinned method ({@link AuthMode}), or {@code null} to resolve in order
+ * @param apiKey the API key, or {@code null}
+ * @param bearerToken a static bearer token, or {@code null}
+ * @param managedIdentity Entra managed identity, or {@code null}
+ * @param entra Entra through the DefaultAzureCredential chain, or {@code null}
+ * @param codexOAuth Codex sign-in settings, or {@code null} for the defaults
+ * @param providerDataHeader the header whose JSON object carries the token instead of {@code Authorization}, or
+ *     {@code null}
+ * @param headers static headers sent on every request
+ * @param allowInsecureHttp whether a credential may be sent over plain {@code http://} to a host other than
+ *     loopback
+ * @param extensions fields this library does not define, for third-party methods: JSON values as {@code String},
+ *     {@code Double}, {@code Boolean}, {@code List} and {@code Map}
+ * @param origins where each set field came from, by field name (for example {@code apiKey -> env OPENAI_API_KEY})
+ */
+public record ProviderConfig(
+    String name,
+    ProviderType type,
+    @Nullable String baseUrl,
+    @Nullable String authMode,
+    @Nullable Secret apiKey,
+    @Nullable Secret bearerToken,
+    @Nullable ManagedIdentityConfig managedIdentity,
+    @Nullable EntraConfig entra,
+    @Nullable CodexOAuthConfig codexOAuth,
+    @Nullable String providerDataHeader,
+    Map<String, String> headers,
+    boolean allowInsecureHttp,
+    Map<String, Object> extensions,
+    Map<String, String> origins) {
+
+  /** Copies the maps, so the configuration stays immutable. */
+  public ProviderConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(type, "type");
+    headers = Map.copyOf(headers);
+    extensions = Map.copyOf(extensions);
+    origins = Map.copyOf(origins);
+  }
+
+  /**
+   * Starts a provider configured in code; {@link Builder#build()} applies the same validation as a file.
+   *
+   * @param name the provider's name
+   * @return a builder
+   */
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** @return the configured base URL, else the type's default, else {@code null} */
+  public @Nullable String effectiveBaseUrl() {
+    return baseUrl != null ? baseUrl : type.defaultBaseUrl();
+  }
+
+  /** @return where this provider's settings came from, for {@code doctor}: the field's origin or "default" */
+  public String originOf(String field) {
+    return origins.getOrDefault(field, "default");
+  }
+
+  /** Shows which fields are set, never their secret values or header values. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("ProviderConfig[name=").append(name).append(", type=").append(type.id());
+    if (baseUrl != null) sb.append(", baseUrl=").append(baseUrl);
+    if (authMode != null) sb.append(", authMode=").append(authMode);
+    if (apiKey != null) sb.append(", apiKey=").append(apiKey);
+    if (bearerToken != null) sb.append(", bearerToken=").append(bearerToken);
+    if (managedIdentity != null) sb.append(", managedIdentity=").append(managedIdentity);
+    if (entra != null) sb.append(", entra=").append(entra);
+    if (codexOAuth != null) sb.append(", codexOAuth=").append(codexOAuth);
+    if (providerDataHeader != null) sb.append(", providerDataHeader=").append(providerDataHeader);
+    if (!headers.isEmpty()) sb.append(", headers=").append(headers.keySet());
+    if (allowInsecureHttp) sb.append(", allowInsecureHttp=true");
+    if (!extensions.isEmpty()) sb.append(", extensions=").append(extensions.keySet());
+    return sb.append(']').toString();
+  }
+
+  /** Builds a {@link ProviderConfig} in code. Unset fields stay unset; {@link #build()} validates. */
+  public static final class Builder {
+    private final String name;
+    private ProviderType type = ProviderType.OPENAI;
+    private @Nullable String baseUrl;
+    private @Nullable String authMode;
+    private @Nullable Secret apiKey;
+    private @Nullable Secret bearerToken;
+    private @Nullable ManagedIdentityConfig managedIdentity;
+    private @Nullable EntraConfig entra;
+    private @Nullable CodexOAuthConfig codexOAuth;
+    private @Nullable String providerDataHeader;
+    private Map<String, String> headers = Map.of();
+    private boolean allowInsecureHttp;
+    private Map<String, Object> extensions = Map.of();
+
+    private Builder(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /** @param type the endpoint type, {@link ProviderType#OPENAI} by default @return this builder */
+    public Builder type(ProviderType type) {
+      this.type = Objects.requireNonNull(type, "type");
+      return this;
+    }
+
+    /** @param baseUrl the base URL @return this builder */
+    public Builder baseUrl(String baseUrl) {
+      this.baseUrl = baseUrl;
+      return this;
+    }
+
+    /** @param authMode the pinned method, see {@link AuthMode} @return this builder */
+    public Builder authMode(String authMode) {
+      this.authMode = authMode;
+      return this;
+    }
+
+    /** @param apiKey the API key @return this builder */
+    public Builder apiKey(Secret apiKey) {
+      this.apiKey = apiKey;
+      return this;
+    }
+
+    /** @param bearerToken a static bearer token @return this builder */
+    public Builder bearerToken(Secret bearerToken) {
+      this.bearerToken = bearerToken;
+      return this;
+    }
+
+    /** @param managedIdentity the managed identity @return this builder */
+    public Builder managedIdentity(ManagedIdentityConfig managedIdentity) {
+      this.managedIdentity = managedIdentity;
+      return this;
+    }
+
+    /** @param entra the DefaultAzureCredential settings @return this builder */
+    public Builder entra(EntraConfig entra) {
+      this.entra = entra;
+      return this;
+    }
+
+    /** @param codexOAuth the Codex sign-in settings @return this builder */
+    public Builder codexOAuth(CodexOAuthConfig codexOAuth) {
+      this.codexOAuth = codexOAuth;
+      return this;
+    }
+
+    /** @param providerDataHeader the provider-data header name @return this builder */
+    public Builder providerDataHeader(String providerDataHeader) {
+      this.providerDataHeader = providerDataHeader;
+      return this;
+    }
+
+    /** @param headers static headers sent on every request @return this builder */
+    public Builder headers(Map<String, String> headers) {
+      this.headers = Map.copyOf(headers);
+      return this;
+    }
+
+    /** @param allow whether plain http to a non-loopback host is allowed @return this builder */
+    public Builder allowInsecureHttp(boolean allow) {
+      this.allowInsecureHttp = allow;
+      return this;
+    }
+
+    /** @param extensions fields for third-party methods @return this builder */
+    public Builder extensions(Map<String, Object> extensions) {
+      this.extensions = Map.copyOf(extensions);
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @return the configuration
+     * @throws dev.llmauth.api.ConfigException naming the field and the fix when the combination is invalid
+     */
+    public ProviderConfig build() {
+      ProviderConfig config = new ProviderConfig(name, type, blankToNull(baseUrl), blankToNull(authMode), apiKey,
+          bearerToken, managedIdentity, entra, codexOAuth, blankToNull(providerDataHeader), headers,
+          allowInsecureHttp, extensions, Map.of());
+      dev.llmauth.api.internal.ConfigValidator.validate(config);
+      return config;
+    }
+
+    private static @Nullable String blankToNull(@Nullable String s) {
+      return s == null || s.isEmpty() ? null : s;
+    }
+  }
+}

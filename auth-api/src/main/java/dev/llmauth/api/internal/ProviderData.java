@@ -1,0 +1,43 @@
+package dev.llmauth.api.internal;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import org.jspecify.annotations.Nullable;
+
+/** Merges a token into a provider-data header's JSON object. */
+public final class ProviderData {
+  /** The key the token goes under. */
+  public static final String API_KEY = "azure_api_key";
+  /** The key the base URL goes under. */
+  public static final String API_BASE = "azure_api_base";
+
+  private ProviderData() {}
+
+  /**
+   * Puts {@code token} and {@code baseUrl} into the JSON object in {@code existing}, keeping its other keys. A
+   * value that is absent or not a JSON object is replaced by a new object.
+   *
+   * @param existing the header's current value, or {@code null}
+   * @param token the token
+   * @param baseUrl the provider's base URL
+   * @return the new header value, compact JSON
+   */
+  public static String merge(@Nullable String existing, String token, String baseUrl) {
+    JsonObject object = new JsonObject();
+    if (existing != null && !existing.isBlank()) {
+      try {
+        JsonElement parsed = JsonParser.parseString(existing);
+        if (parsed.isJsonObject()) {
+          object = parsed.getAsJsonObject();
+        }
+      } catch (JsonParseException | StackOverflowError notJson) {
+        // Not a JSON object: replaced, as documented.
+      }
+    }
+    object.addProperty(API_KEY, token);
+    object.addProperty(API_BASE, baseUrl);
+    return object.toString();
+  }
+}

@@ -1,0 +1,52 @@
+package dev.llmauth.api.spi;
+
+import dev.llmauth.api.AccessToken;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One provider's credential, made by a {@link CredentialProvider}: it hands out the current token and takes
+ * back tokens the server rejected. The {@link dev.llmauth.api.RequestAuthenticator} turns it into headers.
+ *
+ * <p>Creating a credential must not fetch anything: the first {@link #token()} call does, so an application
+ * that never sends a request never contacts an issuer. Implementations are thread-safe.
+ */
+public interface Credential {
+  /** @return the method id, such as {@code api-key}, {@code entra} or {@code codex-oauth} */
+  String method();
+
+  /** @return how the token goes onto a request */
+  TokenUse use();
+
+  /**
+   * A description for diagnostics, such as {@code "managed identity (user-assigned by clientId) via App
+   * Service"}; never a secret.
+   *
+   * @return the description
+   */
+  String describe();
+
+  /**
+   * Returns the current token, fetching when needed. The future is the caller's own: cancelling it ends only
+   * this caller's wait.
+   *
+   * @return a future of a usable token, failing with a {@link dev.llmauth.api.TokenException}
+   */
+  CompletableFuture<AccessToken> token();
+
+  /**
+   * Tells the credential that the server rejected {@code token} (HTTP 401).
+   *
+   * @param token the rejected token
+   * @return whether a new {@link #token()} call may return a different token, so a replay can help; a static
+   *     key returns {@code false}
+   */
+  boolean invalidate(AccessToken token);
+
+  /** How a credential's token is written onto a request. */
+  enum TokenUse {
+    /** {@code Authorization: Bearer <token>}. */
+    BEARER,
+    /** {@code api-key: <token>}, for Azure OpenAI keys. */
+    API_KEY_HEADER
+  }
+}

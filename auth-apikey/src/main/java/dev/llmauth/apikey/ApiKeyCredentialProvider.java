@@ -1,0 +1,110 @@
+package dev.llmauth.apikey;
+
+import dev.llmauth.api.AccessToken;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.config.AuthMode;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.config.ProviderType;
+import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.ResolutionContext;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The {@code api-key} method: a provider's {@code apiKey}, else its static {@code bearerToken}. First in the
+ * resolution order (priority {@value #PRIORITY}); pinned by {@code "authMode": "apiKey"}.
+ */
+public final class ApiKeyCredentialProvider implements CredentialProvider {
+  /** The method id. */
+  public static final String METHOD = "api-key";
+  /** The position in the resolution order. */
+  public static final int PRIORITY = 100;
+
+  /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+  public ApiKeyCredentialProvider() {}
+
+  @Override
+  public String method() {
+    return METHOD;
+  }
+
+  @Override
+  public String authMode() {
+    return AuthMode.API_KEY;
+  }
+
+  @Override
+  public int priority() {
+    return PRIORITY;
+  }
+
+  @Override
+  public Availability availability(ProviderConfig config, ResolutionContext context) {
+    if (config.apiKey() != null) {
+      return Availability.available("apiKey from " + config.originOf("apiKey") + " sent as "
+          + (config.type() == ProviderType.AZURE_OPENAI ? "api-key header" : "Authorization: Bearer"));
+    }
+    if (config.bearerToken() != null) {
+      return Availability.available("static bearerToken from " + config.originOf("bearerToken"));
+    }
+    return Availability.unavailable("no apiKey or bearerToken set");
+  }
+
+  @Override
+  public Credential create(ProviderConfig config, ResolutionContext context) {
+    if (config.apiKey() != null) {
+      return new StaticCredential(config.apiKey(), config.type() == ProviderType.AZURE_OPENAI
+          ? Credential.TokenUse.API_KEY_HEADER
+          : Credential.TokenUse.BEARER, "apiKey from " + config.originOf("apiKey"));
+    }
+    if (config.bearerToken() != null) {
+      return new StaticCredential(config.bearerToken(), Credential.TokenUse.BEARER,
+          "static bearerToken from " + config.originOf("bearerToken"));
+    }
+    throw new IllegalStateException("provider '" + config.name() + "' has neither apiKey nor bearerToken");
+  }
+
+  /** A key that never changes: rejecting it cannot be helped by a replay. */
+  private static final class StaticCredential implements Credential {
+    private final AccessToken token;
+    private final TokenUse use;
+    private final String description;
+
+    StaticCredential(Secret secret, TokenUse use, String description) {
+      this.token = AccessToken.nonExpiring(secret);
+      this.use = use;
+      this.description = description;
+    }
+
+    @Override
+    public String method() {
+      return METHOD;
+    }
+
+    @Override
+    public TokenUse use() {
+      return use;
+    }
+
+    @Override
+    public String describe() {
+      return description;
+    }
+
+    @Override
+    public CompletableFuture<AccessToken> token() {
+      return CompletableFuture.completedFuture(token);
+    }
+
+    @Override
+    public boolean invalidate(AccessToken rejected) {
+      return false;
+    }
+
+    @Override
+    public String toString() {
+      return "StaticCredential[" + description + "]";
+    }
+  }
+}

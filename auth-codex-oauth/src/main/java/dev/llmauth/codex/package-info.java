@@ -1,0 +1,5 @@
+/** IN PROGRESS. */
+@NullMarked
+package dev.llmauth.codex;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,5 @@
+/** IN PROGRESS: dev.llmauth.codex. */
+module dev.llmauth.codex {
+  requires dev.llmauth.api;
+  requires static org.jspecify;
+}

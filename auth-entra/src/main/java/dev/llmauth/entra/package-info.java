@@ -1,0 +1,5 @@
+/** IN PROGRESS. */
+@NullMarked
+package dev.llmauth.entra;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,2 @@
+/** IN PROGRESS. */
+package dev.llmauth.benchmarks;

@@ -1,0 +1,5 @@
+/** IN PROGRESS. */
+@NullMarked
+package dev.llmauth.cli;
+
+import org.jspecify.annotations.NullMarked;

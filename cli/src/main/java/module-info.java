@@ -1,0 +1,5 @@
+/** IN PROGRESS: dev.llmauth.cli. */
+module dev.llmauth.cli {
+  requires dev.llmauth.api;
+  requires static org.jspecify;
+}

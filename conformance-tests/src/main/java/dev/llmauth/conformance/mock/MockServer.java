@@ -1,0 +1,221 @@
+package dev.llmauth.conformance.mock;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The base of the kit's mock servers: a {@code jdk.httpserver} bound to 127.0.0.1 on a free (or given) port,
+ * recording every request, with a control API and {@code /__control/recorded} and {@code /__control/reset}
+ * paths for callers in other processes.
+ *
+ * <p>Subclasses register their contexts in {@link #routes(HttpServer)}; the base records each request before a
+ * handler sees it. Close the server to stop it; {@link #close()} waits for nothing longer than a second.
+ */
+public abstract class MockServer implements AutoCloseable {
+  /** The JSON used by every mock. */
+  static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final ConcurrentLinkedQueue<RecordedRequest> recorded = new ConcurrentLinkedQueue<>();
+
+  /**
+   * Starts the server.
+   *
+   * @param port the port, or 0 for a free one
+   */
+  protected MockServer(int port) {
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
+    }
+    executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, getClass().getSimpleName() + "-http");
+      t.setDaemon(true);
+      return t;
+    });
+    server.setExecutor(executor);
+    server.createContext("/__control/recorded", ex -> {
+      List<Map<String, Object>> out = new ArrayList<>();
+      for (RecordedRequest r : recorded) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", r.method());
+        m.put("uri", r.uri().toString());
+        m.put("headers", r.headers());
+        m.put("body", r.bodyText());
+        out.add(m);
+      }
+      respond(ex, 200, "application/json", GSON.toJson(out));
+    });
+    server.createContext("/__control/reset", ex -> {
+      reset();
+      respond(ex, 204, null, "");
+    });
+    routes(server);
+    server.start();
+  }
+
+  /**
+   * Registers the server's contexts. Called once from the constructor, before the server starts: do not rely on
+   * subclass fields initialised after {@code super(...)}; keep state in fields initialised inline or lazily.
+   *
+   * @param server the server
+   */
+  protected abstract void routes(HttpServer server);
+
+  /**
+   * Records a request and reads its body; call first in every handler.
+   *
+   * @param exchange the exchange
+   * @return the recorded request
+   * @throws IOException if the body cannot be read
+   */
+  protected final RecordedRequest record(HttpExchange exchange) throws IOException {
+    byte[] body;
+    try (InputStream in = exchange.getRequestBody()) {
+      body = in.readAllBytes();
+    }
+    RecordedRequest r = new RecordedRequest(exchange.getRequestMethod(), exchange.getRequestURI(),
+        exchange.getRequestHeaders(), body, Instant.now(), exchange.getRemoteAddress().getAddress().getHostAddress());
+    recorded.add(r);
+    return r;
+  }
+
+  /**
+   * Sends a complete response and closes the exchange.
+   *
+   * @param exchange the exchange
+   * @param status the status code
+   * @param contentType the content type, or {@code null}
+   * @param body the body text
+   * @throws IOException on a write failure
+   */
+  protected static void respond(HttpExchange exchange, int status, @Nullable String contentType, String body)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    if (contentType != null) {
+      exchange.getResponseHeaders().set("Content-Type", contentType);
+    }
+    boolean empty = bytes.length == 0 || status == 204 || "HEAD".equals(exchange.getRequestMethod());
+    exchange.sendResponseHeaders(status, empty ? -1 : bytes.length);
+    if (!empty) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+    exchange.close();
+  }
+
+  /**
+   * Parses {@code a=b&c=d} (a query string or a form body), URL-decoded; the first value of each name wins.
+   *
+   * @param raw the raw text, or {@code null}
+   * @return the parameters
+   */
+  public static Map<String, String> formParameters(@Nullable String raw) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      out.putIfAbsent(k, v);
+    }
+    return out;
+  }
+
+  /** @return the base URL, such as {@code http://127.0.0.1:41234} (no trailing slash) */
+  public URI url() {
+    return URI.create("http://127.0.0.1:" + port());
+  }
+
+  /**
+   * Resolves a path against {@link #url()}.
+   *
+   * @param path a path starting with {@code /}
+   * @return the URL
+   */
+  public URI url(String path) {
+    return URI.create(url() + path);
+  }
+
+  /** @return the port the server listens on */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** @return every request received since the start or the last {@link #reset()}, in arrival order */
+  public List<RecordedRequest> recorded() {
+    return List.copyOf(recorded);
+  }
+
+  /**
+   * Returns the recorded requests that match.
+   *
+   * @param filter the condition
+   * @return the matching requests, in arrival order
+   */
+  public List<RecordedRequest> recorded(Predicate<RecordedRequest> filter) {
+    return recorded.stream().filter(filter).toList();
+  }
+
+  /** Forgets the recorded requests; subclasses also restore their default behaviour. */
+  public void reset() {
+    recorded.clear();
+  }
+
+  /**
+   * The control URLs, for the standalone {@code Listening:} line.
+   *
+   * @return name to URL
+   */
+  protected Map<String, Object> describe() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("url", url().toString());
+    m.put("recorded", url("/__control/recorded").toString());
+    m.put("reset", url("/__control/reset").toString());
+    return m;
+  }
+
+  /** @return the one line a standalone server prints: {@code Listening: {json}} */
+  public String listeningLine() {
+    return "Listening: " + GSON.toJson(describe());
+  }
+
+  /** Stops the server. */
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

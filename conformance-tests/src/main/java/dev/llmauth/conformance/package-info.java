@@ -1,0 +1,5 @@
+/** The abstract conformance suites; see {@code RULES.md}. */
+@NullMarked
+package dev.llmauth.conformance;
+
+import org.jspecify.annotations.NullMarked;

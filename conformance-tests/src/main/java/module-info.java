@@ -1,0 +1,16 @@
+/**
+ * The llm-auth conformance kit: abstract JUnit suites that HTTP adapters, credential methods and token sources
+ * pass, and the mock identity, OAuth and model servers they run against. See {@code RULES.md}.
+ */
+module dev.llmauth.conformance {
+  requires transitive dev.llmauth.api;
+  requires transitive org.junit.jupiter.api;
+  requires transitive org.assertj.core;
+  requires transitive jdk.httpserver;
+  requires java.net.http;
+  requires com.google.gson;
+  requires static transitive org.jspecify;
+
+  // exports dev.llmauth.conformance;  (IN PROGRESS: enable when the suites land)
+  exports dev.llmauth.conformance.mock;
+}

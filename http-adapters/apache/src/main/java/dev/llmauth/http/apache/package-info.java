@@ -1,0 +1,5 @@
+/** IN PROGRESS. */
+@NullMarked
+package dev.llmauth.http.apache;
+
+import org.jspecify.annotations.NullMarked;

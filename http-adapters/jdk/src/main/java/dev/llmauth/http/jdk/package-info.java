@@ -1,0 +1,5 @@
+/** IN PROGRESS. */
+@NullMarked
+package dev.llmauth.http.jdk;
+
+import org.jspecify.annotations.NullMarked;
