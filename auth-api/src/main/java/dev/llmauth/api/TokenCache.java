@@ -216,6 +216,7 @@ public final class TokenCache implements AutoCloseable {
 
   /** @return counts of what this cache has done so far */
   public Stats stats() {
+    entries.cleanUp();
     return new Stats(fetches.sum(), failures.sum(), entries.estimatedSize());
   }
 
