@@ -1,0 +1,188 @@
+package dev.llmauth.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmauth.api.config.LlmAuthConfig;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.internal.ProviderDiscovery;
+import dev.llmauth.api.spi.CredentialProvider;
+import java.net.URI;
+import java.net.URLClassLoader;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("LlmAuth resolves a method per provider")
+class LlmAuthTest {
+  private final StubProvider key = new StubProvider("api-key", 100, c -> c.apiKey() != null);
+  private final StubProvider codex = new StubProvider("codex-oauth", 200, c -> c.extensions().containsKey("signedIn"));
+  private final StubProvider entra = new StubProvider("entra", 300, c -> c.baseUrl() != null);
+
+  private LlmAuth auth(ProviderConfig... providers) {
+    return LlmAuth.builder().config(LlmAuthConfig.of(providers)).credentialProviders(List.of(entra, codex, key))
+        .environment(Map.of()).build();
+  }
+
+  @Nested
+  @DisplayName("in priority order")
+  class Order {
+    @Test
+    @DisplayName("the first available method wins; later available ones are reported as such")
+    void firstAvailableWins() {
+      try (LlmAuth a = auth(ProviderConfig.builder("p").apiKey(Secret.of("sk")).baseUrl("https://x.test").build())) {
+        assertThat(a.authenticator("p").method()).isEqualTo("api-key");
+        Resolution r = a.explain("p");
+        assertThat(r.candidates()).extracting(Resolution.Candidate::method, Resolution.Candidate::status)
+            .containsExactly(
+                org.assertj.core.groups.Tuple.tuple("api-key", Resolution.Status.CHOSEN),
+                org.assertj.core.groups.Tuple.tuple("codex-oauth", Resolution.Status.SKIPPED),
+                org.assertj.core.groups.Tuple.tuple("entra", Resolution.Status.AVAILABLE));
+      }
+    }
+
+    @Test
+    @DisplayName("without a key a stored sign-in wins over Entra")
+    void codexBeforeEntra() {
+      try (LlmAuth a = auth(ProviderConfig.builder("p").baseUrl("https://x.test")
+          .extensions(Map.of("signedIn", true)).build())) {
+        assertThat(a.authenticator("p").method()).isEqualTo("codex-oauth");
+      }
+    }
+
+    @Test
+    @DisplayName("nothing configured: credential_not_found listing each method and why")
+    void noneAvailable() {
+      try (LlmAuth a = auth(ProviderConfig.builder("p").build())) {
+        assertThatThrownBy(() -> a.authenticator("p")).isInstanceOf(CredentialNotFoundException.class)
+            .hasMessageContaining("no credential for provider 'p'")
+            .hasMessageContaining("api-key: no api-key configured; codex-oauth: no codex-oauth configured; "
+                + "entra: no entra configured")
+            .extracting(e -> ((AuthException) e).code()).isEqualTo("credential_not_found");
+      }
+    }
+
+    @Test
+    @DisplayName("resolution creates the credential but fetches no token; the authenticator is reused")
+    void noTokenAtResolution() {
+      try (LlmAuth a = auth(ProviderConfig.builder("p").apiKey(Secret.of("sk")).build())) {
+        RequestAuthenticator first = a.authenticator("p");
+        assertThat(a.authenticator("p")).isSameAs(first);
+        assertThat(key.created).hasValue(1);
+        assertThat(key.tokens).hasValue(0);
+        first.authorize(OutgoingRequest.of("GET", URI.create("https://x.test/v1"), Map.of()));
+        assertThat(key.tokens).hasValue(1);
+      }
+    }
+  }
+
+  @Nested
+  @DisplayName("with authMode pinned")
+  class Pinned {
+    @Test
+    @DisplayName("only the pinned method is considered")
+    void pinnedOnly() {
+      try (LlmAuth a = auth(ProviderConfig.builder("p").apiKey(Secret.of("sk")).baseUrl("https://x.test")
+          .authMode("entra").build())) {
+        assertThat(a.authenticator("p").method()).isEqualTo("entra");
+        assertThat(a.explain("p").candidates()).filteredOn(c -> c.method().equals("api-key"))
+            .extracting(Resolution.Candidate::detail).containsExactly("authMode is pinned to entra");
+      }
+    }
+
+    @Test
+    @DisplayName("a pinned method that cannot serve says why")
+    void pinnedUnavailable() {
+      try (LlmAuth a = auth(ProviderConfig.builder("p").apiKey(Secret.of("sk")).authMode("entra").build())) {
+        assertThatThrownBy(() -> a.authenticator("p")).isInstanceOf(CredentialNotFoundException.class)
+            .hasMessageContaining("entra: no entra configured").hasMessageContaining("authMode pins entra");
+      }
+    }
+
+    @Test
+    @DisplayName("a pinned method that is not installed is a config error naming the field and the artifacts")
+    void pinnedNotInstalled() {
+      try (LlmAuth a = auth(ProviderConfig.builder("p").authMode("codex-oauth").build())) {
+        LlmAuth none = LlmAuth.builder().config(a.config()).credentialProviders(List.of(key)).build();
+        assertThatThrownBy(() -> none.authenticator("p")).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("authMode 'codex-oauth'").hasMessageContaining("auth-codex-oauth")
+            .extracting(e -> ((ConfigException) e).field()).isEqualTo("providers.p.authMode");
+      }
+    }
+  }
+
+  @Nested
+  @DisplayName("errors")
+  class Errors {
+    @Test
+    @DisplayName("an unknown provider name lists the known ones")
+    void unknownProvider() {
+      try (LlmAuth a = auth(ProviderConfig.builder("openai").build(), ProviderConfig.builder("azure").build())) {
+        assertThatThrownBy(() -> a.authenticator("nope")).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("no provider named 'nope'").hasMessageContaining("openai, azure");
+      }
+    }
+
+    @Test
+    @DisplayName("no method installed at all: an error naming the artifacts to add")
+    void zeroProviders() {
+      LlmAuth a = LlmAuth.builder().config(LlmAuthConfig.of(ProviderConfig.builder("p").build()))
+          .credentialProviders(List.of()).build();
+      assertThatThrownBy(() -> a.authenticator("p")).isInstanceOf(CredentialNotFoundException.class)
+          .hasMessageContaining("no credential method is installed")
+          .hasMessageContaining("dev.llmauth:auth-apikey");
+    }
+
+    @Test
+    @DisplayName("a provider whose availability check throws is skipped with the exception type, not a crash")
+    void throwingAvailability() {
+      StubProvider broken = new StubProvider("broken", 50, c -> {
+        throw new IllegalStateException("bug");
+      });
+      LlmAuth a = LlmAuth.builder().config(LlmAuthConfig.of(ProviderConfig.builder("p").apiKey(Secret.of("k"))
+          .build())).credentialProviders(List.of(broken, key)).build();
+      assertThat(a.authenticator("p").method()).isEqualTo("api-key");
+      assertThat(a.explain("p").candidates().get(0).detail()).contains("IllegalStateException");
+    }
+  }
+
+  @Nested
+  @DisplayName("discovery with ServiceLoader")
+  class Discovery {
+    @Test
+    @DisplayName("finds a provider declared in META-INF/services")
+    void findsDeclared() {
+      List<CredentialProvider> found = ProviderDiscovery.load(getClass().getClassLoader());
+      assertThat(found).extracting(CredentialProvider::method).contains("discovered");
+      try (LlmAuth a = LlmAuth.builder().config(LlmAuthConfig.of(ProviderConfig.builder("p").build()))
+          .classLoader(getClass().getClassLoader()).build()) {
+        assertThat(a.authenticator("p").method()).isEqualTo("discovered");
+      }
+    }
+
+    @Test
+    @DisplayName("finds none where none is declared")
+    void findsNone() throws Exception {
+      try (URLClassLoader empty = new URLClassLoader(new java.net.URL[0], ClassLoader.getPlatformClassLoader())) {
+        assertThat(ProviderDiscovery.load(empty)).isEmpty();
+      }
+    }
+
+    @Test
+    @DisplayName("several providers are ordered by priority; of two with one method id the earlier wins")
+    void severalAndDuplicates() {
+      StubProvider dup = new StubProvider("api-key", 150, c -> true);
+      assertThat(ProviderDiscovery.select(List.of(entra, dup, key, codex), null))
+          .containsExactly(key, codex, entra);
+    }
+
+    @Test
+    @DisplayName("the llmauth.methods filter keeps only the named methods")
+    void filter() {
+      assertThat(ProviderDiscovery.select(List.of(entra, key, codex), " entra , api-key"))
+          .containsExactly(key, entra);
+    }
+  }
+}

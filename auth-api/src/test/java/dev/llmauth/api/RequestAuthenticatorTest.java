@@ -1,0 +1,182 @@
+package dev.llmauth.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.config.ProviderType;
+import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.Credential.TokenUse;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("RequestAuthenticator writes the headers of the contract")
+class RequestAuthenticatorTest {
+  private static final URI HTTPS = URI.create("https://models.example.test/v1/chat/completions");
+
+  private static Map<String, String> apply(Authorization a, Map<String, String> request) {
+    Map<String, String> out = new LinkedHashMap<>();
+    request.forEach((k, v) -> {
+      if (!a.headersToRemove().contains(k.toLowerCase(java.util.Locale.ROOT))) {
+        out.put(k, v);
+      }
+    });
+    a.forEachHeader(out::put);
+    return out;
+  }
+
+  private static OutgoingRequest request(Map<String, String> headers) {
+    Map<String, List<String>> multi = new LinkedHashMap<>();
+    headers.forEach((k, v) -> multi.put(k, List.of(v)));
+    return OutgoingRequest.of("POST", HTTPS, multi);
+  }
+
+  @Test
+  @DisplayName("bearer methods set Authorization and remove api-key and x-api-key")
+  void bearer() {
+    RequestAuthenticator auth = RequestAuthenticator.of(ProviderConfig.builder("p").build(),
+        new FixedCredential("tok-1", TokenUse.BEARER, true));
+    Map<String, String> sent = Map.of("api-key", "old", "X-Api-Key", "old", "Authorization", "Basic x",
+        "Accept", "application/json");
+    Map<String, String> out = apply(auth.authorize(request(sent)), sent);
+    assertThat(out).containsEntry("Authorization", "Bearer tok-1").containsEntry("Accept", "application/json")
+        .doesNotContainKeys("api-key", "X-Api-Key");
+  }
+
+  @Test
+  @DisplayName("an Azure OpenAI key goes in api-key and no Authorization is sent")
+  void azureApiKey() {
+    RequestAuthenticator auth = RequestAuthenticator.of(
+        ProviderConfig.builder("az").type(ProviderType.AZURE_OPENAI).baseUrl("https://x.openai.azure.com").build(),
+        new FixedCredential("key-1", TokenUse.API_KEY_HEADER, false));
+    Map<String, String> sent = Map.of("Authorization", "Bearer stale");
+    Map<String, String> out = apply(auth.authorize(request(sent)), sent);
+    assertThat(out).containsExactly(Map.entry("api-key", "key-1"));
+  }
+
+  @Test
+  @DisplayName("the provider-data header carries the token merged into the existing JSON object")
+  void providerDataMerge() {
+    ProviderConfig pc = ProviderConfig.builder("gw").baseUrl("https://res.openai.azure.com")
+        .providerDataHeader("X-LlamaStack-Provider-Data").build();
+    RequestAuthenticator auth = RequestAuthenticator.of(pc, new FixedCredential("tok-2", TokenUse.BEARER, true));
+    Map<String, String> sent = Map.of("x-llamastack-provider-data", "{\"other\":\"kept\",\"azure_api_key\":\"old\"}",
+        "Authorization", "Bearer stale");
+    Map<String, String> out = apply(auth.authorize(request(sent)), sent);
+    assertThat(out).doesNotContainKeys("Authorization", "x-llamastack-provider-data");
+    JsonObject json = JsonParser.parseString(out.get("X-LlamaStack-Provider-Data")).getAsJsonObject();
+    assertThat(json.get("other").getAsString()).isEqualTo("kept");
+    assertThat(json.get("azure_api_key").getAsString()).isEqualTo("tok-2");
+    assertThat(json.get("azure_api_base").getAsString()).isEqualTo("https://res.openai.azure.com");
+  }
+
+  @Test
+  @DisplayName("a provider-data header value that is not a JSON object is replaced")
+  void providerDataNonObject() {
+    ProviderConfig pc = ProviderConfig.builder("gw").baseUrl("https://res.openai.azure.com")
+        .providerDataHeader("X-Data").build();
+    RequestAuthenticator auth = RequestAuthenticator.of(pc, new FixedCredential("tok", TokenUse.BEARER, true));
+    for (String existing : List.of("[1,2]", "\"text\"", "not json", "42", "{broken")) {
+      Map<String, String> out = apply(auth.authorize(request(Map.of("X-Data", existing))), Map.of("X-Data", existing));
+      JsonObject json = JsonParser.parseString(out.get("X-Data")).getAsJsonObject();
+      assertThat(json.keySet()).as("for %s", existing).containsExactlyInAnyOrder("azure_api_key", "azure_api_base");
+    }
+  }
+
+  @Test
+  @DisplayName("static headers and the token's own headers are set")
+  void extraHeaders() {
+    ProviderConfig pc = ProviderConfig.builder("p").headers(Map.of("X-Extra", "v")).build();
+    Credential c = new FixedCredential("t", TokenUse.BEARER, true) {
+      @Override
+      public CompletableFuture<AccessToken> token() {
+        return CompletableFuture.completedFuture(super.token.withHeaders(Map.of("ChatGPT-Account-Id", "acc-1")));
+      }
+    };
+    Map<String, String> out = apply(RequestAuthenticator.of(pc, c).authorize(request(Map.of("x-extra", "old"))),
+        Map.of("x-extra", "old"));
+    assertThat(out).containsEntry("X-Extra", "v").containsEntry("ChatGPT-Account-Id", "acc-1")
+        .doesNotContainKey("x-extra");
+  }
+
+  @Test
+  @DisplayName("the caller's header map is not changed")
+  void requestUntouched() {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    headers.put("api-key", List.of("mine"));
+    RequestAuthenticator auth = RequestAuthenticator.of(ProviderConfig.builder("p").build(),
+        new FixedCredential("t", TokenUse.BEARER, true));
+    auth.authorize(OutgoingRequest.of("POST", HTTPS, headers));
+    assertThat(headers).containsExactly(Map.entry("api-key", List.of("mine")));
+  }
+
+  @Test
+  @DisplayName("a credential is refused over plain http to a remote host, allowed to loopback or when opted in")
+  void insecureTransport() {
+    FixedCredential c = new FixedCredential("secret-token", TokenUse.BEARER, true);
+    RequestAuthenticator strict = RequestAuthenticator.of(ProviderConfig.builder("p").build(), c);
+    OutgoingRequest remote = OutgoingRequest.of("POST", URI.create("http://models.example.test/v1"), Map.of());
+    assertThatThrownBy(() -> strict.authorize(remote)).isInstanceOf(AuthException.class)
+        .hasMessageContaining("allowInsecureHttp").hasMessageNotContaining("secret-token")
+        .extracting(e -> ((AuthException) e).code()).isEqualTo(AuthException.INSECURE_TRANSPORT);
+    assertThat(strict.authorizeAsync(remote)).isCompletedExceptionally();
+    for (String host : List.of("127.0.0.1", "localhost", "[::1]")) {
+      assertThat(strict.authorize(OutgoingRequest.of("GET", URI.create("http://" + host + ":8080/v1"), Map.of()))
+          .headerNames()).contains("Authorization");
+    }
+    RequestAuthenticator optedIn = RequestAuthenticator.of(ProviderConfig.builder("p").allowInsecureHttp(true)
+        .build(), c);
+    assertThat(optedIn.authorize(remote).headerNames()).contains("Authorization");
+  }
+
+  @Test
+  @DisplayName("invalidate passes the exact token back and reports whether a replay can help")
+  void invalidate() {
+    FixedCredential rotating = new FixedCredential("t", TokenUse.BEARER, true);
+    RequestAuthenticator a = RequestAuthenticator.of(ProviderConfig.builder("p").build(), rotating);
+    assertThat(a.invalidate(a.authorize(request(Map.of())))).isTrue();
+    assertThat(rotating.invalidations).hasValue(1);
+    FixedCredential fixed = new FixedCredential("k", TokenUse.BEARER, false);
+    RequestAuthenticator b = RequestAuthenticator.of(ProviderConfig.builder("p").build(), fixed);
+    assertThat(b.invalidate(b.authorize(request(Map.of())))).isFalse();
+    assertThatThrownBy(() -> a.invalidate(b.authorize(request(Map.of()))))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  @DisplayName("toString of authenticator, authorization and token never shows the secret")
+  void noSecretInToString() {
+    RequestAuthenticator a = RequestAuthenticator.of(ProviderConfig.builder("p").build(),
+        new FixedCredential("sk-very-secret", TokenUse.BEARER, true));
+    Authorization z = a.authorize(request(Map.of()));
+    for (Object o : List.of(a, z, z.token(), z.token().value(), a.config())) {
+      assertThat(o.toString()).doesNotContain("sk-very-secret");
+    }
+    ProviderConfig withKey = ProviderConfig.builder("p").apiKey(Secret.of("sk-in-config"))
+        .headers(Map.of("X-Gateway-Key", "gw-secret")).build();
+    assertThat(withKey.toString()).doesNotContain("sk-in-config").doesNotContain("gw-secret");
+  }
+
+  @Test
+  @DisplayName("a failing credential surfaces its AuthException from authorize and authorizeAsync")
+  void failures() {
+    Credential failing = new FixedCredential("t", TokenUse.BEARER, true) {
+      @Override
+      public CompletableFuture<AccessToken> token() {
+        return CompletableFuture.failedFuture(new TokenException("identity endpoint unreachable", null));
+      }
+    };
+    RequestAuthenticator a = RequestAuthenticator.of(ProviderConfig.builder("p").build(), failing);
+    assertThatThrownBy(() -> a.authorize(request(Map.of()))).isInstanceOf(TokenException.class)
+        .hasMessage("identity endpoint unreachable");
+    assertThat(RequestAuthenticator.asAuthException(
+        a.authorizeAsync(request(Map.of())).handle((ok, t) -> t).join())).hasMessage("identity endpoint unreachable");
+  }
+}
