@@ -1,0 +1,93 @@
+package dev.llmauth.apikey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmauth.api.Authorization;
+import dev.llmauth.api.CredentialNotFoundException;
+import dev.llmauth.api.LlmAuth;
+import dev.llmauth.api.OutgoingRequest;
+import dev.llmauth.api.RequestAuthenticator;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.config.LlmAuthConfig;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.config.ProviderType;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("The api-key method")
+class ApiKeyCredentialProviderTest {
+  private static final OutgoingRequest REQUEST =
+      OutgoingRequest.of("POST", URI.create("https://api.example.test/v1/chat/completions"), Map.of());
+
+  private static Map<String, String> headers(RequestAuthenticator a) {
+    Authorization z = a.authorize(REQUEST);
+    Map<String, String> out = new HashMap<>();
+    z.forEachHeader(out::put);
+    return out;
+  }
+
+  private static LlmAuth auth(ProviderConfig... providers) {
+    return LlmAuth.builder().config(LlmAuthConfig.of(providers)).environment(Map.of()).build();
+  }
+
+  @Test
+  @DisplayName("is found by ServiceLoader and sends an OpenAI key as a bearer token")
+  void openAiKey() {
+    try (LlmAuth a = auth(ProviderConfig.builder("openai").apiKey(Secret.of("sk-test-1")).build())) {
+      RequestAuthenticator r = a.authenticator("openai");
+      assertThat(r.method()).isEqualTo("api-key");
+      assertThat(headers(r)).containsExactly(Map.entry("Authorization", "Bearer sk-test-1"));
+    }
+  }
+
+  @Test
+  @DisplayName("sends an Azure OpenAI key in the api-key header")
+  void azureKey() {
+    try (LlmAuth a = auth(ProviderConfig.builder("az").type(ProviderType.AZURE_OPENAI)
+        .baseUrl("https://res.openai.azure.com/openai/v1").apiKey(Secret.of("az-key")).build())) {
+      assertThat(headers(a.authenticator("az"))).containsExactly(Map.entry("api-key", "az-key"));
+    }
+  }
+
+  @Test
+  @DisplayName("uses a static bearer token when there is no key, and the key when there are both")
+  void bearerToken() {
+    try (LlmAuth a = auth(ProviderConfig.builder("gw").bearerToken(Secret.of("static-1")).build(),
+        ProviderConfig.builder("both").bearerToken(Secret.of("static-2")).apiKey(Secret.of("key-2")).build())) {
+      assertThat(headers(a.authenticator("gw"))).containsEntry("Authorization", "Bearer static-1");
+      assertThat(headers(a.authenticator("both"))).containsEntry("Authorization", "Bearer key-2");
+    }
+  }
+
+  @Test
+  @DisplayName("a rejected key is not worth a replay")
+  void noReplay() {
+    try (LlmAuth a = auth(ProviderConfig.builder("openai").apiKey(Secret.of("sk")).build())) {
+      RequestAuthenticator r = a.authenticator("openai");
+      assertThat(r.invalidate(r.authorize(REQUEST))).isFalse();
+    }
+  }
+
+  @Test
+  @DisplayName("pinned with authMode apiKey but without a key, the error says what is missing")
+  void pinnedWithoutKey() {
+    try (LlmAuth a = auth(ProviderConfig.builder("openai").authMode("apiKey").build())) {
+      assertThatThrownBy(() -> a.authenticator("openai")).isInstanceOf(CredentialNotFoundException.class)
+          .hasMessageContaining("api-key: no apiKey or bearerToken set");
+    }
+  }
+
+  @Test
+  @DisplayName("descriptions and errors never contain the key")
+  void noLeak() {
+    try (LlmAuth a = auth(ProviderConfig.builder("openai").apiKey(Secret.of("sk-leak-check")).build())) {
+      RequestAuthenticator r = a.authenticator("openai");
+      assertThat(r.describe() + r + a.explain("openai") + a.authenticator("openai").authorize(REQUEST))
+          .doesNotContain("sk-leak-check");
+    }
+  }
+}

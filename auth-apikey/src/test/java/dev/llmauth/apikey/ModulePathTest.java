@@ -1,0 +1,61 @@
+package dev.llmauth.apikey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleFinder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Proves the SPI wiring on the module path: the compiled modules are loaded into a fresh module layer, where
+ * only {@code provides} in module-info can make the provider visible (META-INF/services does not count for
+ * named modules).
+ */
+@DisplayName("On the module path")
+class ModulePathTest {
+  @Test
+  @DisplayName("dev.llmauth.apikey provides the CredentialProvider service to dev.llmauth.api")
+  void providesOnModulePath() throws Exception {
+    List<Path> modules = new ArrayList<>();
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      Path p = Path.of(entry);
+      String s = p.toString().replace(File.separatorChar, '/');
+      String name = p.getFileName().toString();
+      boolean ours = s.endsWith("auth-api/target/classes") || s.endsWith("auth-apikey/target/classes")
+          || name.matches("auth-api(key)?-[0-9].*\\.jar");
+      boolean library = name.startsWith("caffeine-") || name.startsWith("gson-") || name.startsWith("jspecify-");
+      if ((ours || library) && Files.exists(p)) {
+        modules.add(p);
+      }
+    }
+    assertThat(modules).as("module path").hasSize(5);
+    ModuleFinder finder = ModuleFinder.of(modules.toArray(Path[]::new));
+    Configuration cf = ModuleLayer.boot().configuration()
+        .resolveAndBind(finder, ModuleFinder.of(), Set.of("dev.llmauth.api"));
+    ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
+
+    assertThat(layer.findModule("dev.llmauth.apikey")).as("bound as a service provider").isPresent();
+    Module api = layer.findModule("dev.llmauth.api").orElseThrow();
+    assertThat(api.getDescriptor().exports()).extracting(e -> e.source())
+        .containsExactlyInAnyOrder("dev.llmauth.api", "dev.llmauth.api.config", "dev.llmauth.api.spi");
+    assertThat(layer.findModule("dev.llmauth.apikey").orElseThrow().getDescriptor().exports()).isEmpty();
+
+    Class<?> spi = layer.findLoader("dev.llmauth.api").loadClass("dev.llmauth.api.spi.CredentialProvider");
+    List<String> methods = new ArrayList<>();
+    for (Object provider : ServiceLoader.load(layer, spi)) {
+      methods.add((String) spi.getMethod("method").invoke(provider));
+      assertThat(provider.getClass().getModule().getName()).isEqualTo("dev.llmauth.apikey");
+    }
+    assertThat(methods).containsExactly("api-key");
+    assertThat(Arrays.stream(spi.getModule().getDescriptor().uses().toArray())).contains(spi.getName());
+  }
+}
