@@ -64,6 +64,15 @@ public final class Authorization {
     return token.expiresAt();
   }
 
+  /**
+   * Describes the token for humans without showing it: its length and a short hash.
+   *
+   * @return for example {@code [redacted] sha256:1f2e3d4c (1024 chars)}
+   */
+  public String redactedToken() {
+    return token.value() + " " + token.value().fingerprint();
+  }
+
   Credential credential() {
     return credential;
   }

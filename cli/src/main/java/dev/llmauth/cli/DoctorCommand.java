@@ -1,0 +1,78 @@
+package dev.llmauth.cli;
+
+import dev.llmauth.api.LlmAuth;
+import dev.llmauth.api.Resolution;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.spi.CredentialProvider;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** Explains, per provider, which method is chosen and why every other one was skipped. Sends no request. */
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+    description = "Show every credential method considered for each provider: chosen or skipped, and why.")
+final class DoctorCommand implements Runnable {
+  @ParentCommand Cli cli;
+  @Mixin ConfigOptions config = new ConfigOptions();
+
+  @Option(names = "--provider", paramLabel = "NAME", description = "Only this provider.")
+  @Nullable String provider;
+
+  @Override
+  public void run() {
+    try (LlmAuth auth = config.open(cli.env)) {
+      PrintStream out = cli.out;
+      out.println("configuration: " + auth.config().origin());
+      List<CredentialProvider> methods = auth.credentialProviders();
+      out.println("installed methods: " + (methods.isEmpty() ? "(none)" : String.join(", ",
+          methods.stream().map(m -> m.method() + " (" + m.priority() + ")").toList())));
+      List<String> names = provider != null ? List.of(provider) : List.copyOf(auth.config().providers().keySet());
+      if (names.isEmpty()) {
+        out.println("no providers configured");
+      }
+      boolean unresolved = false;
+      for (String name : names) {
+        unresolved |= !explain(auth, auth.config().provider(name), out);
+      }
+      if (unresolved) {
+        throw new CliException(ExitCodes.NO_CREDENTIAL, "at least one provider has no usable credential method");
+      }
+    }
+  }
+
+  private static boolean explain(LlmAuth auth, ProviderConfig pc, PrintStream out) {
+    out.println();
+    out.println("provider " + pc.name() + " (type " + pc.type().id() + ")");
+    String baseUrl = pc.effectiveBaseUrl();
+    out.println("  baseUrl: " + (baseUrl == null ? "(not set)" : baseUrl + " (" + pc.originOf("baseUrl") + ")"));
+    if (pc.authMode() != null) {
+      out.println("  authMode: " + pc.authMode() + " (" + pc.originOf("authMode") + ")");
+    }
+    for (Map.Entry<String, String> o : pc.origins().entrySet()) {
+      if (!o.getKey().equals("baseUrl") && !o.getKey().equals("authMode")) {
+        out.println("  " + o.getKey() + ": set (" + o.getValue() + ")");
+      }
+    }
+    Resolution r = auth.explain(pc.name());
+    for (Resolution.Candidate c : r.candidates()) {
+      String status = switch (c.status()) {
+        case CHOSEN -> "chosen   ";
+        case SKIPPED -> "skipped  ";
+        case AVAILABLE -> "available";
+      };
+      out.printf("  %s %-12s %s%n", status, c.method(), c.detail());
+    }
+    if (r.chosen().isEmpty()) {
+      out.println("  fix: " + (pc.authMode() != null
+          ? "authMode pins " + pc.authMode() + "; fix that method's settings above or remove authMode"
+          : "configure one of the methods above (see docs/configuration.md)"));
+      return false;
+    }
+    return true;
+  }
+}
