@@ -48,8 +48,11 @@ public final class LlmAuth implements AutoCloseable {
     this.providers = b.providers != null ? ProviderDiscovery.select(b.providers, null) : ProviderDiscovery.load(
         b.classLoader);
     this.ownsCache = b.tokenCache == null;
-    this.tokenCache = b.tokenCache != null ? b.tokenCache : TokenCache.builder().clock(b.clock).build();
-    this.context = new Context(tokenCache, Map.copyOf(b.environment), b.clock);
+    this.tokenCache = b.tokenCache != null
+        ? b.tokenCache
+        : b.clock != null ? TokenCache.builder().clock(b.clock).build() : TokenCache.builder().build();
+    this.context = new Context(tokenCache, Map.copyOf(b.environment), b.clock != null ? b.clock
+        : InstantSource.system());
   }
 
   /**
@@ -192,7 +195,7 @@ public final class LlmAuth implements AutoCloseable {
     private @Nullable TokenCache tokenCache;
     private @Nullable ClassLoader classLoader;
     private Map<String, String> environment = System.getenv();
-    private InstantSource clock = InstantSource.system();
+    private @Nullable InstantSource clock;
 
     private Builder() {}
 

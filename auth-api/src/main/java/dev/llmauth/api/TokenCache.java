@@ -53,7 +53,9 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>The cache is bounded ({@link Builder#maximumSize(long)}) and thread-safe. The clock and the executor that
- * runs fetches are injectable, so tests can use a fake clock and never sleep.
+ * runs fetches are injectable, so tests can use a fake clock and never sleep. The default clock is the system
+ * clock as sampled every 16 ms by one daemon thread (started on first use), which keeps system calls off the
+ * hot path.
  *
  * {@snippet :
  * TokenCache cache = TokenCache.builder().build();
@@ -472,7 +474,7 @@ public final class TokenCache implements AutoCloseable {
 
   /** Configures a {@link TokenCache}. Every setting has a default; see {@link TokenCache}. */
   public static final class Builder {
-    private InstantSource clock = InstantSource.system();
+    private InstantSource clock = CoarseClock.INSTANCE;
     private @Nullable Executor executor;
     private RandomGenerator random = RandomGenerator.getDefault();
     private Duration refreshAhead = Duration.ofMinutes(5);
@@ -485,7 +487,8 @@ public final class TokenCache implements AutoCloseable {
     private Builder() {}
 
     /**
-     * Sets the clock; tests pass a fake one.
+     * Sets the clock; tests pass a fake one. By default the cache reads the system clock through a field that a
+     * daemon thread refreshes every few milliseconds, so that a cache hit makes no system call.
      *
      * @param clock the clock, read in milliseconds
      * @return this builder
