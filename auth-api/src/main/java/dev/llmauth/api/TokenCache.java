@@ -305,6 +305,9 @@ public final class TokenCache implements AutoCloseable {
       @Nullable Throwable failure) {
     if (failure == null && token == null) {
       failure = new TokenException(describe(e.key) + " returned no token", null);
+    } else if (failure == null && !token.expiresAt().isAfter(Instant.ofEpochMilli(clock.millis()))) {
+      failure = new TokenException(describe(e.key) + " returned a token that expired at " + token.expiresAt()
+          + ", before it arrived; check this machine's clock against the issuer's", null);
     }
     if (failure == null) {
       Secret rejected = e.rejected;

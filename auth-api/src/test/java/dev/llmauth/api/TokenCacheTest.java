@@ -537,6 +537,17 @@ class TokenCacheTest {
     }
 
     @Test
+    @DisplayName("a token that expired before it arrived fails the fetch, naming the clock as the likely cause")
+    void alreadyExpired() {
+      CompletableFuture<AccessToken> f = cache.getAsync(key);
+      executor.runAll();
+      source.complete(token("stale", Duration.ofSeconds(-5)));
+      assertThatThrownBy(f::join).hasCauseInstanceOf(TokenException.class).hasMessageContaining("clock")
+          .hasMessageNotContaining("stale");
+      assertThat(cache.peek(key)).isNull();
+    }
+
+    @Test
     @DisplayName("the cache is bounded")
     void bounded() {
       try (TokenCache c = TokenCache.builder().clock(clock).executor(Runnable::run).maximumSize(10).build()) {
