@@ -10,6 +10,7 @@ module dev.llmauth.entra {
   requires transitive com.azure.core;
   requires com.azure.identity;
   requires com.microsoft.aad.msal4j;
+  requires java.net.http;
   requires static org.jspecify;
 
   exports dev.llmauth.entra;

@@ -5,6 +5,8 @@ import com.azure.core.util.ConfigurationBuilder;
 import com.azure.core.util.ConfigurationSource;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.microsoft.aad.msal4j.IAuthenticationResult;
+import com.microsoft.aad.msal4j.IHttpClient;
+import com.microsoft.aad.msal4j.IHttpResponse;
 import com.microsoft.aad.msal4j.ManagedIdentityApplication;
 import com.microsoft.aad.msal4j.ManagedIdentityId;
 import com.microsoft.aad.msal4j.ManagedIdentityParameters;
@@ -18,6 +20,8 @@ import dev.llmauth.api.spi.FetchReason;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
 import java.net.ConnectException;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -111,6 +115,7 @@ final class AzureSources {
   static final class ManagedIdentitySource implements TokenSource {
     private final EntraSpec spec;
     private final ManagedIdentityApplication app;
+    private final IdentityHttpClient http = new IdentityHttpClient();
 
     ManagedIdentitySource(EntraSpec spec) {
       this.spec = spec;
@@ -121,7 +126,7 @@ final class AzureSources {
             case "objectId" -> ManagedIdentityId.userAssignedObjectId(value);
             default -> ManagedIdentityId.userAssignedResourceId(value);
           };
-      this.app = ManagedIdentityApplication.builder(id).executorService(MSAL_EXECUTOR).build();
+      this.app = ManagedIdentityApplication.builder(id).executorService(MSAL_EXECUTOR).httpClient(http).build();
     }
 
     @Override
@@ -133,14 +138,15 @@ final class AzureSources {
           .forceRefresh(reason != FetchReason.INITIAL)
           .build();
       CompletableFuture<IAuthenticationResult> result;
+      http.last = null;
       try {
         result = app.acquireTokenForManagedIdentity(parameters);
       } catch (Exception e) {
-        return CompletableFuture.failedFuture(failure(spec, e));
+        return CompletableFuture.failedFuture(failure(spec, e, http.last));
       }
       return result.handle((r, failure) -> {
         if (failure != null) {
-          throw failure(spec, failure);
+          throw failure(spec, failure, http.last);
         }
         if (r == null || r.accessToken() == null || r.accessToken().isEmpty() || r.expiresOnDate() == null) {
           throw new TokenException(spec.describe() + " returned no access token; " + fixFor(spec), null);
@@ -158,7 +164,7 @@ final class AzureSources {
   }
 
   /** Turns an MSAL failure into a typed error naming the source, the endpoint and the fix, without secrets. */
-  static TokenException failure(EntraSpec spec, Throwable failure) {
+  static TokenException failure(EntraSpec spec, Throwable failure, @Nullable HttpResponse<?> last) {
     Throwable t = unwrap(failure);
     if (t instanceof TokenException te) {
       return te;
@@ -166,10 +172,11 @@ final class AzureSources {
     boolean permanent = false;
     Duration retryAfter = null;
     String what;
-    if (t instanceof MsalServiceException se && se.statusCode() != null && se.statusCode() > 0) {
-      int status = se.statusCode();
+    if (t instanceof MsalServiceException se && last != null && last.statusCode() >= 400) {
+      // MSAL's managed-identity errors carry no status; the last answer MSAL received is the one it gave up on.
+      int status = last.statusCode();
       permanent = status == 400 || status == 401 || status == 403;
-      retryAfter = retryAfter(se.headers());
+      retryAfter = retryAfter(last.headers().map());
       what = "the identity endpoint answered HTTP " + status + " (" + se.errorCode() + ")";
     } else if (hasCause(t, ConnectException.class)) {
       what = "the identity endpoint is not reachable";
@@ -202,6 +209,39 @@ final class AzureSources {
       }
     }
     return null;
+  }
+
+  /**
+   * MSAL's HTTP, over {@code java.net.http}, remembering the last answer so that failures can report its status
+   * (MSAL's managed-identity errors do not carry it). MSAL retries transient statuses itself, around this client.
+   */
+  static final class IdentityHttpClient implements IHttpClient {
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+        .connectTimeout(Duration.ofSeconds(10))
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+
+    volatile @Nullable HttpResponse<String> last;
+
+    @Override
+    public IHttpResponse send(com.microsoft.aad.msal4j.HttpRequest request) throws Exception {
+      java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(request.url().toURI())
+          .timeout(Duration.ofSeconds(30));
+      if (request.headers() != null) {
+        request.headers().forEach(b::header);
+      }
+      String body = request.body();
+      b.method(request.httpMethod().name(), body == null
+          ? java.net.http.HttpRequest.BodyPublishers.noBody()
+          : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+      HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      last = r;
+      com.microsoft.aad.msal4j.HttpResponse out = new com.microsoft.aad.msal4j.HttpResponse()
+          .statusCode(r.statusCode())
+          .body(r.body());
+      out.addHeaders(r.headers().map());
+      return out;
+    }
   }
 
   private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {

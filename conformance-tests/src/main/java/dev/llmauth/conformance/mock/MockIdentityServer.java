@@ -47,7 +47,7 @@ import org.jspecify.annotations.Nullable;
  * with a JSON object such as:
  *
  * <pre>{@code
- * {"tokenLifetimeSeconds": 120, "rotateTokens": false,
+ * {"tokenLifetimeSeconds": 120, "rotateTokens": false, "clockOffsetSeconds": 3000,
  *  "faults": [{"status": 503, "retryAfterSeconds": 1}, {"delayMillis": 500}, {"body": "truncated"},
  *             {"missingField": "expires_on"}]}
  * }</pre>
@@ -77,6 +77,7 @@ public final class MockIdentityServer extends MockServer {
     volatile Duration lifetime = DEFAULT_LIFETIME;
     volatile boolean rotate = true;
     volatile InstantSource clock = InstantSource.system();
+    volatile Duration clockOffset = Duration.ZERO;
     volatile @Nullable String lastToken;
   }
 
@@ -299,7 +300,7 @@ public final class MockIdentityServer extends MockServer {
     }
     String token = nextToken(s);
     Duration lifetime = s.lifetime;
-    Instant expiresOn = s.clock.instant().plus(lifetime);
+    Instant expiresOn = s.clock.instant().plus(s.clockOffset).plus(lifetime);
     JsonObject body = new JsonObject();
     body.addProperty("access_token", token);
     body.addProperty("expires_on", Long.toString(expiresOn.getEpochSecond()));
@@ -356,6 +357,9 @@ public final class MockIdentityServer extends MockServer {
       }
       if (o.has("tokenLifetimeSeconds")) {
         tokenLifetime(Duration.ofSeconds(o.get("tokenLifetimeSeconds").getAsLong()));
+      }
+      if (o.has("clockOffsetSeconds")) {
+        state().clockOffset = Duration.ofSeconds(o.get("clockOffsetSeconds").getAsLong());
       }
       if (o.has("rotateTokens")) {
         rotateTokens(o.get("rotateTokens").getAsBoolean());
