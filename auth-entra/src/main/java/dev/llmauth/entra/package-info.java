@@ -1,4 +1,7 @@
-/** IN PROGRESS. */
+/**
+ * The {@code entra} credential method ({@link dev.llmauth.entra.EntraCredentialProvider}) and the bridge from an
+ * azure {@code TokenCredential} ({@link dev.llmauth.entra.AzureTokenCredentials}).
+ */
 @NullMarked
 package dev.llmauth.entra;
 

@@ -1,0 +1,57 @@
+package dev.llmauth.entra;
+
+import dev.llmauth.api.AccessToken;
+import dev.llmauth.api.TokenCache;
+import dev.llmauth.api.TokenKey;
+import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.TokenRequest;
+import dev.llmauth.api.spi.TokenSource;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An Entra credential: tokens come from the shared {@link TokenCache} (refresh ahead, single flight), which asks
+ * the source only when needed. A rejected token is dropped, and the next fetch is forced past the source's own
+ * cache, so a replay after a 401 may help.
+ */
+final class EntraCredential implements Credential {
+  private final TokenCache cache;
+  private final TokenKey key;
+  private final String description;
+
+  EntraCredential(TokenCache cache, TokenSource source, TokenRequest request, String description) {
+    this.cache = cache;
+    this.key = TokenKey.of(source, request);
+    this.description = description;
+  }
+
+  @Override
+  public String method() {
+    return EntraCredentialProvider.METHOD;
+  }
+
+  @Override
+  public TokenUse use() {
+    return TokenUse.BEARER;
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public CompletableFuture<AccessToken> token() {
+    return cache.getAsync(key);
+  }
+
+  @Override
+  public boolean invalidate(AccessToken token) {
+    cache.invalidate(key, token);
+    return true;
+  }
+
+  @Override
+  public String toString() {
+    return "EntraCredential[" + description + "]";
+  }
+}

@@ -1,0 +1,478 @@
+package dev.llmauth.conformance.mock;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A mock Azure managed-identity endpoint on loopback that speaks both contracts an Azure host offers:
+ *
+ * <ul>
+ *   <li><b>App Service / Functions</b>: {@code GET /msi/token?api-version=2019-08-01&resource=R} with header {@code
+ *       X-IDENTITY-HEADER}; point {@code IDENTITY_ENDPOINT} at {@link #appServiceEndpoint()} and {@code
+ *       IDENTITY_HEADER} at {@link #identityHeader()} (see {@link #appServiceEnvironment()}). A wrong or missing
+ *       header gets 401.
+ *   <li><b>IMDS</b>: {@code GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=R} with header
+ *       {@code Metadata: true}; point {@code AZURE_POD_IDENTITY_AUTHORITY_HOST} at {@link #url()} (see {@link
+ *       #imdsEnvironment()}). A missing header gets 400.
+ * </ul>
+ *
+ * <p>Both answer {@code access_token}, {@code expires_on} (epoch seconds, as a string, like Azure), {@code
+ * expires_in}, {@code token_type}, {@code resource} and the user-assigned selector that was asked for ({@code
+ * client_id}, {@code object_id} or {@code mi_res_id}). Every token is new and unique ({@link #rotateTokens(boolean)}
+ * turns that off), and lives {@link #tokenLifetime(Duration)} (one hour by default).
+ *
+ * <p>Faults are queued with {@link #enqueue(Fault)} and served one per token request, in order, before normal
+ * answers resume. Other processes drive the same server through its control paths: {@code
+ * /__control/recorded}, {@code /__control/reset}, {@code /__control/stop} and {@code POST /__control/configure}
+ * with a JSON object such as:
+ *
+ * <pre>{@code
+ * {"tokenLifetimeSeconds": 120, "rotateTokens": false, "clockOffsetSeconds": 3000,
+ *  "faults": [{"status": 503, "retryAfterSeconds": 1}, {"delayMillis": 500}, {"body": "truncated"},
+ *             {"missingField": "expires_on"}]}
+ * }</pre>
+ *
+ * <p>Run it standalone with {@code bin/llm-auth mock identity} or this class's {@link #main(String[])}: it prints
+ * one line {@code Listening: {json}} with its URLs, header secret and environment, and serves until stopped.
+ */
+public final class MockIdentityServer extends MockServer {
+  /** The App Service token path. */
+  public static final String APP_SERVICE_PATH = "/msi/token";
+  /** The IMDS token path. */
+  public static final String IMDS_PATH = "/metadata/identity/oauth2/token";
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Duration DEFAULT_LIFETIME = Duration.ofHours(1);
+
+  private @Nullable String headerSecret;
+  private @Nullable State state;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  /** Mutable behaviour, created lazily because {@link #routes} runs before field initialisers. */
+  private static final class State {
+    final String instance = HexFormat.of().formatHex(randomBytes(4));
+    final AtomicInteger counter = new AtomicInteger();
+    final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
+    final List<String> issued = new CopyOnWriteArrayList<>();
+    volatile Duration lifetime = DEFAULT_LIFETIME;
+    volatile boolean rotate = true;
+    volatile InstantSource clock = InstantSource.system();
+    volatile Duration clockOffset = Duration.ZERO;
+    volatile @Nullable String lastToken;
+  }
+
+  private MockIdentityServer(int port) {
+    super(port);
+  }
+
+  /** @return a server on a free loopback port */
+  public static MockIdentityServer start() {
+    return new MockIdentityServer(0);
+  }
+
+  /**
+   * Starts a server on a given port.
+   *
+   * @param port the port, or 0 for a free one
+   * @return the server
+   */
+  public static MockIdentityServer start(int port) {
+    return new MockIdentityServer(port);
+  }
+
+  /**
+   * Runs the server standalone: {@code [--port P]}. Prints {@code Listening: {json}} and serves until {@code
+   * /__control/stop} is called or the process ends.
+   *
+   * @param args the arguments
+   * @throws InterruptedException if interrupted while serving
+   */
+  public static void main(String[] args) throws InterruptedException {
+    int port = 0;
+    for (int i = 0; i < args.length; i++) {
+      if ("--port".equals(args[i]) && i + 1 < args.length) {
+        port = Integer.parseInt(args[++i]);
+      } else {
+        System.err.println("usage: MockIdentityServer [--port P]");
+        System.exit(2);
+      }
+    }
+    MockIdentityServer server = start(port);
+    System.out.println(server.listeningLine());
+    System.out.flush();
+    server.awaitStop();
+  }
+
+  @Override
+  protected void routes(HttpServer server) {
+    server.createContext(APP_SERVICE_PATH, ex -> token(ex, true));
+    server.createContext(IMDS_PATH, ex -> token(ex, false));
+    server.createContext("/__control/configure", this::configure);
+    server.createContext("/__control/stop", ex -> {
+      respond(ex, 204, null, "");
+      Thread stopper = new Thread(this::close, "MockIdentityServer-stop");
+      stopper.setDaemon(true);
+      stopper.start();
+    });
+  }
+
+  /** @return {@code IDENTITY_ENDPOINT} for the App Service contract */
+  public URI appServiceEndpoint() {
+    return url(APP_SERVICE_PATH);
+  }
+
+  /** @return the secret the App Service contract expects in {@code X-IDENTITY-HEADER} ({@code IDENTITY_HEADER}) */
+  public synchronized String identityHeader() {
+    if (headerSecret == null) {
+      headerSecret = "mock-identity-header-" + HexFormat.of().formatHex(randomBytes(12));
+    }
+    return headerSecret;
+  }
+
+  /** @return {@code IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER} pointing at this server */
+  public Map<String, String> appServiceEnvironment() {
+    return Map.of("IDENTITY_ENDPOINT", appServiceEndpoint().toString(), "IDENTITY_HEADER", identityHeader());
+  }
+
+  /** @return {@code AZURE_POD_IDENTITY_AUTHORITY_HOST} pointing at this server, for the IMDS contract */
+  public Map<String, String> imdsEnvironment() {
+    return Map.of("AZURE_POD_IDENTITY_AUTHORITY_HOST", url().toString());
+  }
+
+  /**
+   * Sets the lifetime of tokens issued from now on.
+   *
+   * @param lifetime the lifetime
+   * @return this server
+   */
+  public MockIdentityServer tokenLifetime(Duration lifetime) {
+    state().lifetime = Objects.requireNonNull(lifetime, "lifetime");
+    return this;
+  }
+
+  /**
+   * Sets whether each token request gets a new token (the default) or the last one again.
+   *
+   * @param rotate whether to rotate
+   * @return this server
+   */
+  public MockIdentityServer rotateTokens(boolean rotate) {
+    state().rotate = rotate;
+    return this;
+  }
+
+  /**
+   * Sets the clock that {@code expires_on} is computed from; the system clock by default.
+   *
+   * @param clock the clock
+   * @return this server
+   */
+  public MockIdentityServer clock(InstantSource clock) {
+    state().clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /**
+   * Queues a fault for the next token request that has no earlier fault waiting.
+   *
+   * @param fault the fault
+   * @return this server
+   */
+  public MockIdentityServer enqueue(Fault fault) {
+    state().faults.add(Objects.requireNonNull(fault, "fault"));
+    return this;
+  }
+
+  /** @return the tokens issued so far, in order (repeats included when rotation is off) */
+  public List<String> issuedTokens() {
+    return List.copyOf(state().issued);
+  }
+
+  /** @return the token requests received (both contracts), in arrival order, faulted ones included */
+  public List<RecordedRequest> tokenRequests() {
+    return recorded(r -> r.path().equals(APP_SERVICE_PATH) || r.path().equals(IMDS_PATH));
+  }
+
+  /** Forgets requests, tokens and queued faults, and restores the default lifetime, rotation and clock. */
+  @Override
+  public void reset() {
+    super.reset();
+    synchronized (this) {
+      state = new State();
+    }
+  }
+
+  /**
+   * Blocks until the server is stopped through {@link #close()} or {@code /__control/stop}.
+   *
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  @Override
+  public void close() {
+    super.close();
+    stopped.countDown();
+  }
+
+  @Override
+  protected Map<String, Object> describe() {
+    Map<String, Object> m = super.describe();
+    m.put("appServiceEndpoint", appServiceEndpoint().toString());
+    m.put("identityHeader", identityHeader());
+    m.put("imdsAuthorityHost", url().toString());
+    m.put("configure", url("/__control/configure").toString());
+    m.put("stop", url("/__control/stop").toString());
+    m.put("appServiceEnvironment", new java.util.TreeMap<>(appServiceEnvironment()));
+    m.put("imdsEnvironment", imdsEnvironment());
+    return m;
+  }
+
+  @Override
+  public String toString() {
+    return "MockIdentityServer[" + url() + "]";
+  }
+
+  private synchronized State state() {
+    if (state == null) {
+      state = new State();
+    }
+    return state;
+  }
+
+  private void token(HttpExchange ex, boolean appService) throws IOException {
+    RecordedRequest r = record(ex);
+    State s = state();
+    if (!"GET".equals(r.method())) {
+      respond(ex, 405, "application/json", error("method_not_allowed", "use GET"));
+      return;
+    }
+    if (appService && !identityHeader().equals(r.header("X-IDENTITY-HEADER"))) {
+      respond(ex, 401, "application/json", error("unauthorized", "X-IDENTITY-HEADER is missing or wrong"));
+      return;
+    }
+    if (!appService && !"true".equalsIgnoreCase(r.header("Metadata"))) {
+      respond(ex, 400, "application/json", error("invalid_request", "Required metadata header not specified"));
+      return;
+    }
+    String resource = r.queryParameter("resource");
+    if (resource == null || resource.isEmpty() || r.queryParameter("api-version") == null) {
+      respond(ex, 400, "application/json", error("invalid_request", "resource and api-version are required"));
+      return;
+    }
+    Fault fault = s.faults.poll();
+    if (fault != null && fault.delay() != null) {
+      try {
+        Thread.sleep(fault.delay().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    if (fault != null && fault.status() != 0) {
+      if (fault.retryAfter() != null) {
+        ex.getResponseHeaders().set("Retry-After", Long.toString(fault.retryAfter().toSeconds()));
+      }
+      respond(ex, fault.status(), "application/json", error("mock_fault", "queued fault " + fault.status()));
+      return;
+    }
+    String token = nextToken(s);
+    Duration lifetime = s.lifetime;
+    Instant expiresOn = s.clock.instant().plus(s.clockOffset).plus(lifetime);
+    JsonObject body = new JsonObject();
+    body.addProperty("access_token", token);
+    body.addProperty("expires_on", Long.toString(expiresOn.getEpochSecond()));
+    body.addProperty("expires_in", Long.toString(lifetime.toSeconds()));
+    body.addProperty("token_type", "Bearer");
+    body.addProperty("resource", resource);
+    for (String selector : List.of("client_id", "object_id", "mi_res_id")) {
+      String value = r.queryParameter(selector);
+      if (value != null) {
+        body.addProperty(selector, value);
+      }
+    }
+    String text = body.toString();
+    if (fault != null && fault.body() != null) {
+      text = switch (fault.body()) {
+        case MALFORMED -> "{access_token: not json";
+        case TRUNCATED -> text.substring(0, text.length() / 2);
+      };
+    } else if (fault != null && fault.missingField() != null) {
+      body.remove(fault.missingField());
+      text = body.toString();
+    }
+    respond(ex, 200, "application/json", text);
+  }
+
+  private static String nextToken(State s) {
+    String last = s.lastToken;
+    String token = !s.rotate && last != null
+        ? last
+        : "mi." + s.instance + "." + s.counter.incrementAndGet() + "." + HexFormat.of().formatHex(randomBytes(8));
+    s.lastToken = token;
+    s.issued.add(token);
+    return token;
+  }
+
+  private void configure(HttpExchange ex) throws IOException {
+    RecordedRequest r = record(ex);
+    if (!"POST".equals(r.method())) {
+      respond(ex, 405, "application/json", error("method_not_allowed", "use POST with a JSON object"));
+      return;
+    }
+    JsonObject o;
+    try {
+      JsonElement parsed = JsonParser.parseString(r.bodyText());
+      if (!parsed.isJsonObject()) {
+        throw new JsonParseException("not an object");
+      }
+      o = parsed.getAsJsonObject();
+      List<Fault> faults = new ArrayList<>();
+      if (o.has("faults")) {
+        for (JsonElement f : o.getAsJsonArray("faults")) {
+          faults.add(Fault.fromJson(f.getAsJsonObject()));
+        }
+      }
+      if (o.has("tokenLifetimeSeconds")) {
+        tokenLifetime(Duration.ofSeconds(o.get("tokenLifetimeSeconds").getAsLong()));
+      }
+      if (o.has("clockOffsetSeconds")) {
+        state().clockOffset = Duration.ofSeconds(o.get("clockOffsetSeconds").getAsLong());
+      }
+      if (o.has("rotateTokens")) {
+        rotateTokens(o.get("rotateTokens").getAsBoolean());
+      }
+      faults.forEach(this::enqueue);
+    } catch (RuntimeException e) {
+      respond(ex, 400, "application/json", error("invalid_request",
+          "expected {\"tokenLifetimeSeconds\": n, \"rotateTokens\": bool, \"faults\": [...]}: " + e.getMessage()));
+      return;
+    }
+    respond(ex, 204, null, "");
+  }
+
+  private static String error(String code, String description) {
+    JsonObject o = new JsonObject();
+    o.addProperty("error", code);
+    o.addProperty("error_description", description);
+    return o.toString();
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  /** How a faulty body is broken. */
+  public enum BrokenBody {
+    /** Not JSON at all. */
+    MALFORMED,
+    /** A valid response cut in half. */
+    TRUNCATED
+  }
+
+  /**
+   * One faulty answer to a token request: a delay, then an error status (with {@code Retry-After}), or a 200 whose
+   * body is broken or lacks a field.
+   *
+   * @param status the error status, or 0 to answer 200
+   * @param retryAfter the {@code Retry-After} value, or {@code null}
+   * @param delay how long to wait before answering, or {@code null}
+   * @param body how to break a 200 body, or {@code null}
+   * @param missingField a field to leave out of a 200 body, or {@code null}
+   */
+  public record Fault(int status, @Nullable Duration retryAfter, @Nullable Duration delay,
+      @Nullable BrokenBody body, @Nullable String missingField) {
+    /**
+     * An error status.
+     *
+     * @param status the status, such as 500
+     * @return the fault
+     */
+    public static Fault status(int status) {
+      return new Fault(status, null, null, null, null);
+    }
+
+    /**
+     * An error status with {@code Retry-After}.
+     *
+     * @param status the status, such as 429
+     * @param retryAfter the hint, sent in whole seconds
+     * @return the fault
+     */
+    public static Fault status(int status, Duration retryAfter) {
+      return new Fault(status, retryAfter, null, null, null);
+    }
+
+    /**
+     * A normal answer after a delay.
+     *
+     * @param delay the delay
+     * @return the fault
+     */
+    public static Fault delay(Duration delay) {
+      return new Fault(0, null, delay, null, null);
+    }
+
+    /** @return a 200 whose body is not JSON */
+    public static Fault malformedJson() {
+      return new Fault(0, null, null, BrokenBody.MALFORMED, null);
+    }
+
+    /** @return a 200 whose body is cut in half */
+    public static Fault truncatedJson() {
+      return new Fault(0, null, null, BrokenBody.TRUNCATED, null);
+    }
+
+    /**
+     * A 200 without one field.
+     *
+     * @param field such as {@code access_token} or {@code expires_on}
+     * @return the fault
+     */
+    public static Fault missingField(String field) {
+      return new Fault(0, null, null, null, Objects.requireNonNull(field, "field"));
+    }
+
+    static Fault fromJson(JsonObject o) {
+      int status = o.has("status") ? o.get("status").getAsInt() : 0;
+      Duration retryAfter = o.has("retryAfterSeconds") ? Duration.ofSeconds(o.get("retryAfterSeconds").getAsLong())
+          : null;
+      Duration delay = o.has("delayMillis") ? Duration.ofMillis(o.get("delayMillis").getAsLong()) : null;
+      BrokenBody body = null;
+      if (o.has("body")) {
+        String b = o.get("body").getAsString();
+        body = switch (b) {
+          case "malformed" -> BrokenBody.MALFORMED;
+          case "truncated" -> BrokenBody.TRUNCATED;
+          default -> throw new IllegalArgumentException("body must be \"malformed\" or \"truncated\", got " + b);
+        };
+      }
+      String missing = o.has("missingField") ? o.get("missingField").getAsString() : null;
+      return new Fault(status, retryAfter, delay, body, missing);
+    }
+  }
+}
