@@ -1,5 +1,16 @@
-/** IN PROGRESS: dev.llmauth.codex. */
+/**
+ * Codex OAuth: ChatGPT sign-in for the Codex backend, stored in the Codex CLI's {@code auth.json}. The {@code
+ * codex-oauth} credential method is found through {@link dev.llmauth.api.spi.CredentialProvider}; {@link
+ * dev.llmauth.codex.CodexSignIn} signs in and out.
+ */
 module dev.llmauth.codex {
-  requires dev.llmauth.api;
-  requires static org.jspecify;
+  requires transitive dev.llmauth.api;
+  requires com.google.gson;
+  requires java.net.http;
+  requires jdk.httpserver;
+  requires static transitive org.jspecify;
+
+  exports dev.llmauth.codex;
+
+  provides dev.llmauth.api.spi.CredentialProvider with dev.llmauth.codex.internal.CodexCredentialProvider;
 }

@@ -1,0 +1,291 @@
+package dev.llmauth.codex.internal;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.llmauth.api.config.CodexOAuthConfig;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Codex CLI's {@code auth.json}: reading it, replacing it atomically with mode 0600, and serialising changes
+ * across threads and processes with a lock on {@code auth.json.lock} next to it. Members this library does not
+ * know are kept as they are.
+ */
+public final class AuthFile {
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping()
+      .create();
+  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
+  /** One lock per file within this JVM: a file lock is held per process, not per thread. */
+  private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+  private final Path path;
+
+  /**
+   * Uses a file.
+   *
+   * @param path the {@code auth.json} path
+   */
+  public AuthFile(Path path) {
+    this.path = path.toAbsolutePath().normalize();
+  }
+
+  /**
+   * Finds the file for a provider: {@code codexOAuth.authFile} (a leading {@code ~/} is the home directory), else
+   * {@code $CODEX_HOME/auth.json}, else {@code ~/.codex/auth.json}, with the home directory from {@code HOME} or
+   * else the {@code user.home} property.
+   *
+   * @param config the provider's Codex settings, or {@code null}
+   * @param env reads an environment variable, {@code null} when unset or empty
+   * @return the file
+   */
+  public static AuthFile resolve(@Nullable CodexOAuthConfig config, Function<String, @Nullable String> env) {
+    String configured = config == null ? null : config.authFile();
+    if (configured != null && !configured.isEmpty()) {
+      if (configured.equals("~") || configured.startsWith("~/")) {
+        return new AuthFile(home(env).resolve(configured.equals("~") ? "" : configured.substring(2)));
+      }
+      return new AuthFile(Path.of(configured));
+    }
+    String codexHome = env.apply("CODEX_HOME");
+    if (codexHome != null) {
+      return new AuthFile(Path.of(codexHome, "auth.json"));
+    }
+    return new AuthFile(home(env).resolve(".codex").resolve("auth.json"));
+  }
+
+  private static Path home(Function<String, @Nullable String> env) {
+    String home = env.apply("HOME");
+    return Path.of(home != null ? home : System.getProperty("user.home"));
+  }
+
+  /** @return the file's absolute path */
+  public Path path() {
+    return path;
+  }
+
+  /**
+   * Reads the file.
+   *
+   * @return its JSON object, or {@code null} when the file does not exist
+   * @throws IOException when it cannot be read
+   * @throws JsonParseException when it is not a JSON object
+   */
+  public @Nullable JsonObject read() throws IOException {
+    String text;
+    try {
+      text = Files.readString(path, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    JsonElement e = JsonParser.parseString(text);
+    if (!e.isJsonObject()) {
+      throw new JsonParseException("not a JSON object");
+    }
+    return e.getAsJsonObject();
+  }
+
+  /**
+   * Runs {@code action} while holding this file's lock, exclusive across the threads of this JVM and across
+   * processes.
+   *
+   * @param action what to do
+   * @param <T> the result type
+   * @return what {@code action} returns
+   * @throws IOException when the lock cannot be taken
+   */
+  public <T> T locked(LockedAction<T> action) throws IOException {
+    ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(path, p -> new ReentrantLock());
+    jvmLock.lock();
+    try {
+      ensureDirectory();
+      Path lockFile = path.resolveSibling(path.getFileName() + ".lock");
+      try (FileChannel channel = openLockFile(lockFile)) {
+        FileLock lock = channel.lock();
+        try {
+          return action.run();
+        } finally {
+          lock.release();
+        }
+      }
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+
+  /**
+   * Replaces the file with {@code content}: written to a temporary file in the same directory that is created
+   * with mode 0600 before any data goes in, forced to disk, then renamed over the file atomically.
+   *
+   * @param content the new content
+   * @throws IOException when the file cannot be written
+   */
+  public void write(JsonObject content) throws IOException {
+    ensureDirectory();
+    Path dir = path.getParent();
+    Path tmp = posix()
+        ? Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp", PosixFilePermissions.asFileAttribute(
+            OWNER_ONLY))
+        : Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+          OutputStream out = Channels.newOutputStream(ch)) {
+        out.write((GSON.toJson(content) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Stores a new sign-in: the tokens, the account id, {@code auth_mode: chatgpt} and {@code last_refresh}, keeping
+   * every other member of the file. Call inside {@link #locked}.
+   *
+   * @param idToken the id token
+   * @param accessToken the access token
+   * @param refreshToken the refresh token
+   * @param now the time of the sign-in
+   * @return the account id stored, or {@code null}
+   * @throws IOException when the file cannot be read or written
+   */
+  public @Nullable String storeSignIn(String idToken, String accessToken, String refreshToken, Instant now)
+      throws IOException {
+    JsonObject root = readOrEmpty();
+    root.addProperty("auth_mode", "chatgpt");
+    if (!root.has("OPENAI_API_KEY")) {
+      root.add("OPENAI_API_KEY", JsonNull.INSTANCE);
+    }
+    JsonObject tokens = root.get("tokens") instanceof JsonObject t ? t : new JsonObject();
+    String accountId = Jwt.accountId(idToken, accessToken, null);
+    tokens.addProperty("id_token", idToken);
+    tokens.addProperty("access_token", accessToken);
+    tokens.addProperty("refresh_token", refreshToken);
+    tokens.add("account_id", accountId == null ? JsonNull.INSTANCE : new com.google.gson.JsonPrimitive(accountId));
+    root.add("tokens", tokens);
+    root.addProperty("last_refresh", now.toString());
+    write(root);
+    return accountId;
+  }
+
+  /**
+   * Removes the stored sign-in ({@code tokens}, {@code last_refresh}, {@code auth_mode: chatgpt}). When nothing
+   * else of value is left, the file is deleted. Call inside {@link #locked}.
+   *
+   * @return whether a sign-in was removed
+   * @throws IOException when the file cannot be read, written or deleted
+   */
+  public boolean removeSignIn() throws IOException {
+    JsonObject root;
+    try {
+      root = read();
+    } catch (JsonParseException e) {
+      Files.delete(path);
+      return true;
+    }
+    if (root == null) {
+      return false;
+    }
+    boolean had = root.has("tokens");
+    root.remove("tokens");
+    root.remove("last_refresh");
+    if ("chatgpt".equals(Jwt.string(root, "auth_mode"))) {
+      root.remove("auth_mode");
+    }
+    boolean empty = root.entrySet().stream().allMatch(e -> e.getValue().isJsonNull());
+    if (empty) {
+      Files.delete(path);
+    } else if (had) {
+      write(root);
+    }
+    return had;
+  }
+
+  private JsonObject readOrEmpty() throws IOException {
+    try {
+      JsonObject root = read();
+      return root != null ? root : new JsonObject();
+    } catch (JsonParseException e) {
+      return new JsonObject();
+    }
+  }
+
+  private void ensureDirectory() throws IOException {
+    Path dir = path.getParent();
+    if (!Files.isDirectory(dir)) {
+      try {
+        if (posix()) {
+          Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_DIR));
+        } else {
+          Files.createDirectories(dir);
+        }
+      } catch (FileAlreadyExistsException e) {
+        // created meanwhile
+      }
+    }
+  }
+
+  private FileChannel openLockFile(Path lockFile) throws IOException {
+    Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileAttribute<?>[] attrs = posix()
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
+        : new FileAttribute<?>[0];
+    return FileChannel.open(lockFile, options, attrs);
+  }
+
+  private boolean posix() {
+    return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  @Override
+  public String toString() {
+    return path.toString();
+  }
+
+  /**
+   * Work done under {@link #locked}.
+   *
+   * @param <T> the result type
+   */
+  @FunctionalInterface
+  public interface LockedAction<T> {
+    /**
+     * Does the work.
+     *
+     * @return the result
+     * @throws IOException on a file failure
+     */
+    T run() throws IOException;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.llmauth.codex.internal;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import dev.llmauth.api.ConfigException;
+import dev.llmauth.api.config.AuthMode;
+import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.ResolutionContext;
+import java.io.IOException;
+
+/**
+ * The {@code codex-oauth} method: a ChatGPT sign-in stored in the Codex CLI's {@code auth.json}. Second in the
+ * resolution order (priority {@value #PRIORITY}); available when the provider's file holds a sign-in; pinned by
+ * {@code "authMode": "codex-oauth"}.
+ */
+public final class CodexCredentialProvider implements CredentialProvider {
+  /** The method id. */
+  public static final String METHOD = "codex-oauth";
+  /** The position in the resolution order. */
+  public static final int PRIORITY = 200;
+  /** What a user runs to sign in. */
+  static final String LOGIN_HINT = "run bin/llm-auth login codex";
+
+  /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+  public CodexCredentialProvider() {}
+
+  @Override
+  public String method() {
+    return METHOD;
+  }
+
+  @Override
+  public String authMode() {
+    return AuthMode.CODEX_OAUTH;
+  }
+
+  @Override
+  public int priority() {
+    return PRIORITY;
+  }
+
+  @Override
+  public Availability availability(ProviderConfig config, ResolutionContext context) {
+    AuthFile file = AuthFile.resolve(config.codexOAuth(), context::env);
+    try {
+      issuer(config);
+    } catch (ConfigException e) {
+      return Availability.unavailable(e.getMessage());
+    }
+    JsonObject root;
+    try {
+      root = file.read();
+    } catch (IOException e) {
+      return Availability.unavailable("cannot read " + file.path() + " (" + e.getClass().getSimpleName() + "); "
+          + LOGIN_HINT);
+    } catch (JsonParseException e) {
+      return Availability.unavailable(file.path() + " is not valid JSON; " + LOGIN_HINT);
+    }
+    if (root == null) {
+      return Availability.unavailable("no sign-in stored at " + file.path() + "; " + LOGIN_HINT);
+    }
+    if (!(root.get("tokens") instanceof JsonObject tokens) || Jwt.string(tokens, "access_token") == null) {
+      return Availability.unavailable(file.path() + " holds no ChatGPT sign-in; " + LOGIN_HINT);
+    }
+    return Availability.available("sign-in stored at " + file.path());
+  }
+
+  @Override
+  public Credential create(ProviderConfig config, ResolutionContext context) {
+    CodexOAuthConfig codex = config.codexOAuth() != null ? config.codexOAuth() : CodexOAuthConfig.defaults();
+    AuthFile file = AuthFile.resolve(codex, context::env);
+    String originator = codex.originator() != null ? codex.originator() : CodexOAuthConfig.DEFAULT_ORIGINATOR;
+    CodexTokenSource source = new CodexTokenSource(file, new OAuthClient(issuer(config), originator), originator,
+        context.clock());
+    return new CodexCredential(source, context.tokenCache());
+  }
+
+  private static String issuer(ProviderConfig config) {
+    CodexOAuthConfig codex = config.codexOAuth();
+    String issuer = codex != null && codex.issuer() != null ? codex.issuer() : CodexOAuthConfig.DEFAULT_ISSUER;
+    try {
+      return OAuthClient.checkIssuer(issuer);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(config.name(), "providers." + config.name() + ".codexOAuth.issuer", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,292 @@
+package dev.llmauth.codex.internal;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonPrimitive;
+import dev.llmauth.api.AccessToken;
+import dev.llmauth.api.AuthException;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.TokenException;
+import dev.llmauth.api.spi.FetchReason;
+import dev.llmauth.api.spi.TokenRequest;
+import dev.llmauth.api.spi.TokenSource;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Hands out the access token stored in {@code auth.json} and refreshes it when it is due, rejected or expired.
+ *
+ * <p>Refresh tokens rotate and are single-use, so a refresh happens under the file's lock: the file is read
+ * again inside the lock, and when another thread or process has refreshed meanwhile, its token is used without a
+ * network call. The new tokens are merged into the file (members the response left out are kept) and the file is
+ * replaced atomically.
+ */
+public final class CodexTokenSource implements TokenSource {
+  /** How long before {@code exp} a token is refreshed (at most half its lifetime). */
+  static final Duration REFRESH_WINDOW = Duration.ofMinutes(5);
+  /** A token closer than this to {@code exp} is not used. */
+  static final Duration EXPIRY_MARGIN = Duration.ofSeconds(30);
+  /** Without an {@code exp}, a token is refreshed this long after {@code last_refresh}, as the Codex CLI does. */
+  static final Duration NO_EXP_LIFETIME = Duration.ofDays(8);
+
+  static final String ACCOUNT_HEADER = "ChatGPT-Account-Id";
+  static final String ORIGINATOR_HEADER = "originator";
+  private static final Set<String> PERMANENT_CODES = Set.of("refresh_token_reused", "refresh_token_expired",
+      "refresh_token_invalidated", "invalid_grant");
+
+  private final AuthFile file;
+  private final OAuthClient client;
+  private final String originator;
+  private final InstantSource clock;
+  private volatile @Nullable Secret rejected;
+
+  /**
+   * Creates a source.
+   *
+   * @param file the sign-in file
+   * @param client the issuer
+   * @param originator the {@code originator} header sent with each request
+   * @param clock the clock
+   */
+  public CodexTokenSource(AuthFile file, OAuthClient client, String originator, InstantSource clock) {
+    this.file = Objects.requireNonNull(file, "file");
+    this.client = Objects.requireNonNull(client, "client");
+    this.originator = Objects.requireNonNull(originator, "originator");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /**
+   * Remembers a token the server rejected, so the next {@link FetchReason#INVALIDATED} fetch does not hand it out
+   * again from the file.
+   *
+   * @param token the rejected token
+   */
+  void rejected(AccessToken token) {
+    this.rejected = token.value();
+  }
+
+  /** @return the sign-in file */
+  public AuthFile file() {
+    return file;
+  }
+
+  @Override
+  public CompletionStage<AccessToken> fetch(TokenRequest request, FetchReason reason) {
+    try {
+      return CompletableFuture.completedFuture(fetch(reason));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "ChatGPT sign-in at " + file.path();
+  }
+
+  @Override
+  public String toString() {
+    return "CodexTokenSource[" + file.path() + "]";
+  }
+
+  private AccessToken fetch(FetchReason reason) {
+    Secret stale = reason == FetchReason.INVALIDATED ? rejected : null;
+    Stored before = load();
+    if (acceptable(before, reason, stale)) {
+      return before.token();
+    }
+    try {
+      return file.locked(() -> {
+        Stored current = load();
+        boolean changed = !current.access.equals(before.access);
+        if (acceptable(current, reason, stale)
+            || (changed && current.usableAt(clock.instant()) && !current.access.equals(stale))) {
+          return current.token();
+        }
+        return refresh(current);
+      });
+    } catch (IOException e) {
+      throw new TokenException("cannot lock or write " + file.path() + ": " + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  private boolean acceptable(Stored s, FetchReason reason, @Nullable Secret stale) {
+    if (s.access.equals(stale)) {
+      return false;
+    }
+    Instant now = clock.instant();
+    return now.isBefore(s.refreshAt) || (reason == FetchReason.INITIAL && s.usableAt(now));
+  }
+
+  private AccessToken refresh(Stored current) throws IOException {
+    if (current.refresh == null) {
+      throw reauth("has no refresh token", null);
+    }
+    OAuthClient.Response response;
+    try {
+      response = client.refresh(current.refresh.reveal());
+    } catch (IOException e) {
+      throw new TokenException("cannot reach the Codex issuer " + client.issuer() + " to refresh the sign-in at "
+          + file.path() + ": " + e.getClass().getSimpleName(), e);
+    }
+    if (!response.ok()) {
+      String code = response.errorCode();
+      if (response.status() == 401 || (code != null && PERMANENT_CODES.contains(code))) {
+        throw reauth("can no longer be refreshed (" + describeFailure(response.status(), code) + ")", null);
+      }
+      throw new TokenException(AuthException.TOKEN_UNAVAILABLE, "refreshing the sign-in at " + file.path()
+          + " failed with " + response + " from " + client.issuer() + "; will retry", false, response.retryAfter(),
+          null);
+    }
+    String access = response.string("access_token");
+    if (access == null) {
+      throw new TokenException("the Codex issuer " + client.issuer() + " answered a refresh without an access_token",
+          null);
+    }
+    JsonObject root = current.root.deepCopy();
+    JsonObject tokens = root.get("tokens") instanceof JsonObject t ? t : new JsonObject();
+    tokens.addProperty("access_token", access);
+    String idToken = response.string("id_token");
+    if (idToken != null) {
+      tokens.addProperty("id_token", idToken);
+    }
+    String refreshToken = response.string("refresh_token");
+    if (refreshToken != null) {
+      tokens.addProperty("refresh_token", refreshToken);
+    }
+    String account = Jwt.accountId(idToken, null, null);
+    if (account != null) {
+      tokens.add("account_id", new JsonPrimitive(account));
+    }
+    root.add("tokens", tokens);
+    root.addProperty("last_refresh", clock.instant().toString());
+    file.write(root);
+    return Objects.requireNonNull(parse(root), "parse").token();
+  }
+
+  private static String describeFailure(int status, @Nullable String code) {
+    if (code == null) {
+      return "HTTP " + status;
+    }
+    return switch (code) {
+      case "refresh_token_reused" -> "refresh_token_reused: the refresh token was already used, by another program "
+          + "or a copy of this file";
+      case "refresh_token_expired" -> "refresh_token_expired: the sign-in has expired";
+      case "refresh_token_invalidated" -> "refresh_token_invalidated: the sign-in was revoked or signed out";
+      default -> code + ", HTTP " + status;
+    };
+  }
+
+  private TokenException reauth(String what, @Nullable Throwable cause) {
+    return new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, "the ChatGPT sign-in stored at " + file.path()
+        + " " + what + "; sign in again with: bin/llm-auth login codex", true, null, cause);
+  }
+
+  private Stored load() {
+    JsonObject root;
+    try {
+      root = file.read();
+    } catch (IOException e) {
+      throw new TokenException("cannot read " + file.path() + ": " + e.getClass().getSimpleName(), e);
+    } catch (JsonParseException e) {
+      throw new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, file.path() + " is not valid JSON; sign in "
+          + "again with: bin/llm-auth login codex", true, null, null);
+    }
+    if (root == null) {
+      throw new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, "no ChatGPT sign-in stored at " + file.path()
+          + "; sign in with: bin/llm-auth login codex", true, null, null);
+    }
+    Stored s = parse(root);
+    if (s == null) {
+      throw reauth("holds no access token", null);
+    }
+    return s;
+  }
+
+  private @Nullable Stored parse(JsonObject root) {
+    JsonObject tokens = root.get("tokens") instanceof JsonObject t ? t : null;
+    String access = tokens == null ? null : Jwt.string(tokens, "access_token");
+    if (tokens == null || access == null) {
+      return null;
+    }
+    String refresh = Jwt.string(tokens, "refresh_token");
+    String idToken = Jwt.string(tokens, "id_token");
+    String account = Jwt.accountId(idToken, access, Jwt.string(tokens, "account_id"));
+    Instant exp = Jwt.expiry(access);
+    Instant issued = Jwt.issuedAt(access);
+    if (exp == null) {
+      Instant last = lastRefresh(root);
+      exp = last == null ? Instant.EPOCH : last.plus(NO_EXP_LIFETIME);
+      issued = last;
+    }
+    Duration window = REFRESH_WINDOW;
+    if (issued != null && issued.isBefore(exp)) {
+      Duration half = Duration.between(issued, exp).dividedBy(2);
+      if (half.compareTo(window) < 0) {
+        window = half;
+      }
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    if (account != null) {
+      headers.put(ACCOUNT_HEADER, account);
+    }
+    headers.put(ORIGINATOR_HEADER, originator);
+    return new Stored(root, Secret.of(access), refresh == null ? null : Secret.of(refresh), exp, exp.minus(window),
+        headers);
+  }
+
+  private static @Nullable Instant lastRefresh(JsonObject root) {
+    String s = Jwt.string(root, "last_refresh");
+    if (s == null) {
+      return null;
+    }
+    try {
+      return java.time.OffsetDateTime.parse(s).toInstant();
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  /** One reading of the file. */
+  private static final class Stored {
+    final JsonObject root;
+    final Secret access;
+    final @Nullable Secret refresh;
+    final Instant expiresAt;
+    final Instant refreshAt;
+    final Map<String, String> headers;
+
+    Stored(JsonObject root, Secret access, @Nullable Secret refresh, Instant expiresAt, Instant refreshAt,
+        Map<String, String> headers) {
+      this.root = root;
+      this.access = access;
+      this.refresh = refresh;
+      this.expiresAt = expiresAt;
+      this.refreshAt = refreshAt;
+      this.headers = headers;
+    }
+
+    boolean usableAt(Instant now) {
+      return now.isBefore(expiresAt.minus(EXPIRY_MARGIN));
+    }
+
+    AccessToken token() {
+      return AccessToken.of(access, expiresAt, refreshAt).withHeaders(headers);
+    }
+
+    @Override
+    public String toString() {
+      return "Stored[expiresAt=" + expiresAt + "]";
+    }
+  }
+}

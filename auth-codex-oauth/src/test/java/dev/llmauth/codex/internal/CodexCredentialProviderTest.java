@@ -1,0 +1,131 @@
+package dev.llmauth.codex.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmauth.api.CredentialNotFoundException;
+import dev.llmauth.api.LlmAuth;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.config.AuthMode;
+import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.api.config.LlmAuthConfig;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.config.ProviderType;
+import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.apikey.ApiKeyCredentialProvider;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CodexCredentialProviderTest {
+  @TempDir Path home;
+  CodexFixture f;
+  final CodexCredentialProvider provider = new CodexCredentialProvider();
+
+  @BeforeEach
+  void setUp() {
+    f = new CodexFixture(home);
+  }
+
+  @AfterEach
+  void tearDown() {
+    f.close();
+  }
+
+  @Test
+  void identity() {
+    assertThat(provider.method()).isEqualTo("codex-oauth");
+    assertThat(provider.authMode()).isEqualTo(AuthMode.CODEX_OAUTH);
+    assertThat(provider.priority()).isEqualTo(200);
+    assertThat(ServiceLoader.load(CredentialProvider.class).stream().map(ServiceLoader.Provider::type))
+        .contains(CodexCredentialProvider.class);
+  }
+
+  @Test
+  void availableWhenASignInIsStoredNamingTheFileButNoToken() {
+    String refresh = f.writeSignIn(Duration.ofHours(1), Map.of());
+    Availability a = provider.availability(f.config(), f.context());
+    assertThat(a.available()).isTrue();
+    assertThat(a.detail()).isEqualTo("sign-in stored at " + f.authFile).doesNotContain(refresh);
+  }
+
+  @Test
+  void unavailableWithoutAFileSayingHowToSignIn() {
+    Availability a = provider.availability(f.config(), f.context());
+    assertThat(a.available()).isFalse();
+    assertThat(a.detail()).isEqualTo("no sign-in stored at " + f.authFile + "; run bin/llm-auth login codex");
+  }
+
+  @Test
+  void unavailableWhenTheFileHoldsOnlyAnApiKeyOrIsNotJson() {
+    f.write("{\"OPENAI_API_KEY\":\"sk-secret-value\"}");
+    Availability a = provider.availability(f.config(), f.context());
+    assertThat(a.available()).isFalse();
+    assertThat(a.detail()).contains("holds no ChatGPT sign-in").doesNotContain("sk-secret-value");
+    f.write("{not json");
+    assertThat(provider.availability(f.config(), f.context()).detail()).contains("is not valid JSON");
+  }
+
+  @Test
+  void anInsecureIssuerIsRefused() {
+    f.writeSignIn(Duration.ofHours(1), Map.of());
+    ProviderConfig config = ProviderConfig.builder("codex").type(ProviderType.CODEX)
+        .codexOAuth(new CodexOAuthConfig(null, "http://issuer.example.com", null)).build();
+    Availability a = provider.availability(config, f.context());
+    assertThat(a.available()).isFalse();
+    assertThat(a.detail()).contains("codexOAuth.issuer").contains("https");
+  }
+
+  private LlmAuth llmAuth(ProviderConfig config) {
+    return LlmAuth.builder().config(LlmAuthConfig.of(config)).environment(f.env()).tokenCache(f.cache)
+        .credentialProviders(List.of(new ApiKeyCredentialProvider(), provider)).build();
+  }
+
+  @Test
+  void anApiKeyGoesFirstThenTheStoredSignIn() {
+    f.writeSignIn(Duration.ofHours(1), Map.of());
+    ProviderConfig withKey = ProviderConfig.builder("codex").type(ProviderType.CODEX).apiKey(Secret.of("sk-1"))
+        .codexOAuth(new CodexOAuthConfig(null, f.issuer.issuer().toString(), null)).build();
+    try (LlmAuth auth = llmAuth(withKey)) {
+      assertThat(auth.authenticator("codex").method()).isEqualTo("api-key");
+    }
+    try (LlmAuth auth = llmAuth(f.config())) {
+      assertThat(auth.authenticator("codex").method()).isEqualTo("codex-oauth");
+      assertThat(auth.authenticator("codex").config().effectiveBaseUrl()).isNotNull();
+    }
+  }
+
+  @Test
+  void aCodexProviderWithoutSignInFallsBackToAnApiKey() {
+    ProviderConfig withKey = ProviderConfig.builder("codex").type(ProviderType.CODEX).apiKey(Secret.of("sk-1"))
+        .build();
+    try (LlmAuth auth = llmAuth(withKey)) {
+      assertThat(auth.authenticator("codex").method()).isEqualTo("api-key");
+    }
+  }
+
+  @Test
+  void pinnedWithoutSignInTheErrorNamesTheFileAndTheCommand() {
+    ProviderConfig pinned = ProviderConfig.builder("codex").type(ProviderType.CODEX)
+        .authMode(AuthMode.CODEX_OAUTH).build();
+    try (LlmAuth auth = llmAuth(pinned)) {
+      assertThatThrownBy(() -> auth.authenticator("codex"))
+          .isInstanceOf(CredentialNotFoundException.class)
+          .hasMessageContaining("no sign-in stored at " + f.authFile)
+          .hasMessageContaining("bin/llm-auth login codex");
+    }
+  }
+
+  @Test
+  void theDefaultBaseUrlOfTheCodexType() {
+    assertThat(ProviderConfig.builder("c").type(ProviderType.CODEX).build().effectiveBaseUrl())
+        .isEqualTo("https://chatgpt.com/backend-api/codex");
+  }
+}

@@ -1,0 +1,510 @@
+package dev.llmauth.conformance.mock;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A mock of the ChatGPT OAuth issuer the Codex CLI signs in with, on loopback.
+ *
+ * <ul>
+ *   <li>{@code GET /oauth/authorize} approves at once: it redirects to {@code redirect_uri} with a code and the
+ *       caller's {@code state} (or with {@link #authorizeError(String) an error}), so a test drives the browser
+ *       sign-in with a plain HTTP client.
+ *   <li>{@code POST /oauth/token}, form or JSON: {@code authorization_code} (client id, redirect URI and the PKCE
+ *       S256 verifier are checked; a code works once) and {@code refresh_token} with rotation: each refresh
+ *       token works once, and a replayed one gets 401 {@code refresh_token_reused}.
+ *   <li>{@code POST /api/accounts/deviceauth/usercode} and {@code /api/accounts/deviceauth/token}: 403 while
+ *       pending ({@link #devicePendingPolls(int)} polls), then the code and verifier to exchange with redirect
+ *       {@code <issuer>/deviceauth/callback}.
+ *   <li>Tokens are unsigned but well-formed JWTs with {@code exp} and {@code iat}; the id token carries the account
+ *       in {@code https://api.openai.com/auth.chatgpt_account_id}. Lifetimes, the clock, a fault queue and a delay
+ *       are configurable; every request is recorded.
+ * </ul>
+ *
+ * <p>Run standalone with {@link #main(String[])}: it prints one {@code Listening: {json}} line.
+ */
+public final class MockOAuthServer extends MockServer {
+  /** The client id the Codex CLI uses, the only one accepted. */
+  public static final String CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
+  /** The default account id in issued tokens. */
+  public static final String DEFAULT_ACCOUNT_ID = "acct-mock-0001";
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+  private final Map<String, Grant> codes = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> refreshTokens = new ConcurrentHashMap<>();
+  private final Map<String, Device> devices = new ConcurrentHashMap<>();
+  private final ArrayDeque<Fault> faults = new ArrayDeque<>();
+  private final AtomicInteger serial = new AtomicInteger();
+  private volatile Settings settings = new Settings();
+
+  /** Starts on a free port. */
+  public MockOAuthServer() {
+    this(0);
+  }
+
+  /**
+   * Starts on a port.
+   *
+   * @param port the port, or 0 for a free one
+   */
+  public MockOAuthServer(int port) {
+    super(port);
+  }
+
+  /**
+   * Runs the mock until the process is stopped, printing {@code Listening: {json}}.
+   *
+   * @param args optionally {@code --port P}
+   * @throws InterruptedException when interrupted
+   */
+  public static void main(String[] args) throws InterruptedException {
+    int port = args.length >= 2 && args[0].equals("--port") ? Integer.parseInt(args[1]) : 0;
+    MockOAuthServer server = new MockOAuthServer(port);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+    System.out.println(server.listeningLine());
+    System.out.flush();
+    Thread.currentThread().join();
+  }
+
+  /** @return the issuer URL to configure as {@code codexOAuth.issuer} */
+  public URI issuer() {
+    return url();
+  }
+
+  /**
+   * Sets the access token lifetime (1 hour by default).
+   *
+   * @param lifetime the lifetime
+   * @return this server
+   */
+  public MockOAuthServer accessTokenLifetime(Duration lifetime) {
+    settings.accessTokenLifetime = lifetime;
+    return this;
+  }
+
+  /**
+   * Sets the clock that stamps {@code iat} and {@code exp}.
+   *
+   * @param clock the clock
+   * @return this server
+   */
+  public MockOAuthServer clock(InstantSource clock) {
+    settings.clock = clock;
+    return this;
+  }
+
+  /**
+   * Sets the account id put into issued tokens.
+   *
+   * @param accountId the account id
+   * @return this server
+   */
+  public MockOAuthServer accountId(String accountId) {
+    settings.accountId = accountId;
+    return this;
+  }
+
+  /**
+   * Leaves fields out of refresh answers, to test that clients keep what was not returned. Leaving out {@code
+   * refresh_token} also turns rotation off: the old refresh token stays valid.
+   *
+   * @param fields for example {@code id_token}, {@code refresh_token}
+   * @return this server
+   */
+  public MockOAuthServer omitOnRefresh(String... fields) {
+    settings.omitOnRefresh = Set.of(fields);
+    return this;
+  }
+
+  /**
+   * Makes {@code /oauth/authorize} redirect with {@code error=<code>} instead of a code.
+   *
+   * @param error the OAuth error, or {@code null} to approve again
+   * @return this server
+   */
+  public MockOAuthServer authorizeError(@Nullable String error) {
+    settings.authorizeError = error;
+    return this;
+  }
+
+  /**
+   * Sets how many device polls answer 403 (pending) before the sign-in is approved (1 by default).
+   *
+   * @param polls the number of pending answers, {@link Integer#MAX_VALUE} for never
+   * @return this server
+   */
+  public MockOAuthServer devicePendingPolls(int polls) {
+    settings.devicePendingPolls = polls;
+    return this;
+  }
+
+  /**
+   * Sets the polling interval the device endpoint announces (5 seconds by default; sent as a string, as the real
+   * issuer does).
+   *
+   * @param seconds the interval
+   * @return this server
+   */
+  public MockOAuthServer deviceInterval(int seconds) {
+    settings.deviceInterval = seconds;
+    return this;
+  }
+
+  /**
+   * Delays every {@code /oauth/token} answer, to widen race windows in concurrency tests.
+   *
+   * @param delay the delay
+   * @return this server
+   */
+  public MockOAuthServer tokenDelay(Duration delay) {
+    settings.tokenDelay = delay;
+    return this;
+  }
+
+  /**
+   * Makes the next {@code /oauth/token} call fail with {@code status} and {@code {"error": {"code": error}}}.
+   * Faults are used in order, one per call.
+   *
+   * @param status the HTTP status
+   * @param error the error code, or {@code null} for no body
+   * @return this server
+   */
+  public MockOAuthServer enqueueTokenFault(int status, @Nullable String error) {
+    synchronized (faults) {
+      faults.add(new Fault(status, error));
+    }
+    return this;
+  }
+
+  /**
+   * Issues a refresh token outside any sign-in, for tests that write an {@code auth.json} themselves.
+   *
+   * @return a refresh token the server accepts once
+   */
+  public String issueRefreshToken() {
+    String token = "rt-" + serial.incrementAndGet() + "-" + random(24);
+    refreshTokens.put(token, Boolean.FALSE);
+    return token;
+  }
+
+  /**
+   * Issues an access token JWT outside any sign-in.
+   *
+   * @param lifetime from now on the server's clock; negative for an already expired token
+   * @return the token
+   */
+  public String issueAccessToken(Duration lifetime) {
+    Instant now = settings.clock.instant();
+    return accessToken(now, now.plus(lifetime));
+  }
+
+  /** @return an id token JWT for the configured account */
+  public String issueIdToken() {
+    return idToken(settings.clock.instant());
+  }
+
+  /** @return how many refresh-token grants the server received (successful or not) */
+  public int refreshCount() {
+    return recorded(r -> r.path().equals("/oauth/token") && "refresh_token".equals(grantType(r))).size();
+  }
+
+  /**
+   * Builds an unsigned but well-formed JWT ({@code alg: none}, a non-empty signature part).
+   *
+   * @param claims the payload
+   * @return the token
+   */
+  public static String jwt(Map<String, ?> claims) {
+    String header = B64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    String payload = B64.encodeToString(GSON.toJson(claims).getBytes(StandardCharsets.UTF_8));
+    return header + "." + payload + "." + B64.encodeToString("mock-signature".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void reset() {
+    super.reset();
+    codes.clear();
+    refreshTokens.clear();
+    devices.clear();
+    synchronized (faults) {
+      faults.clear();
+    }
+    settings = new Settings();
+  }
+
+  @Override
+  protected Map<String, Object> describe() {
+    Map<String, Object> m = super.describe();
+    m.put("issuer", url().toString());
+    m.put("authorize", url("/oauth/authorize").toString());
+    m.put("token", url("/oauth/token").toString());
+    m.put("deviceUserCode", url("/api/accounts/deviceauth/usercode").toString());
+    m.put("deviceToken", url("/api/accounts/deviceauth/token").toString());
+    return m;
+  }
+
+  @Override
+  protected void routes(HttpServer server) {
+    server.createContext("/oauth/authorize", this::authorize);
+    server.createContext("/oauth/token", this::token);
+    server.createContext("/api/accounts/deviceauth/usercode", this::userCode);
+    server.createContext("/api/accounts/deviceauth/token", this::deviceToken);
+    server.createContext("/codex/device", ex -> {
+      record(ex);
+      respond(ex, 200, "text/html; charset=utf-8", "<!doctype html><title>Device sign-in</title>");
+    });
+  }
+
+  private void authorize(HttpExchange ex) throws IOException {
+    RecordedRequest r = record(ex);
+    Map<String, String> q = formParameters(r.uri().getRawQuery());
+    String redirect = q.get("redirect_uri");
+    if (!CLIENT_ID.equals(q.get("client_id")) || redirect == null || !"code".equals(q.get("response_type"))
+        || !"S256".equals(q.get("code_challenge_method")) || q.get("code_challenge") == null) {
+      respond(ex, 400, "text/plain", "bad authorize request: client_id, redirect_uri, response_type=code and "
+          + "an S256 code_challenge are required");
+      return;
+    }
+    String state = q.getOrDefault("state", "");
+    String location;
+    String error = settings.authorizeError;
+    if (error != null) {
+      location = redirect + "?error=" + enc(error) + "&error_description=" + enc("mock refusal") + "&state="
+          + enc(state);
+    } else {
+      String code = "code-" + random(16);
+      codes.put(code, new Grant(q.get("code_challenge"), redirect));
+      location = redirect + "?code=" + enc(code) + "&state=" + enc(state);
+    }
+    ex.getResponseHeaders().set("Location", location);
+    respond(ex, 302, null, "");
+  }
+
+  private void token(HttpExchange ex) throws IOException {
+    RecordedRequest r = record(ex);
+    Duration delay = settings.tokenDelay;
+    if (!delay.isZero()) {
+      try {
+        Thread.sleep(delay.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    Fault fault;
+    synchronized (faults) {
+      fault = faults.poll();
+    }
+    if (fault != null) {
+      error(ex, fault.status, fault.error);
+      return;
+    }
+    Map<String, String> p = parameters(r);
+    if (!CLIENT_ID.equals(p.get("client_id"))) {
+      error(ex, 401, "invalid_client");
+      return;
+    }
+    String grant = p.getOrDefault("grant_type", "");
+    if (grant.equals("authorization_code")) {
+      Grant g = codes.remove(p.getOrDefault("code", ""));
+      String verifier = p.get("code_verifier");
+      if (g == null || verifier == null || !g.redirectUri.equals(p.get("redirect_uri"))
+          || !g.challenge.equals(challenge(verifier))) {
+        error(ex, 400, "invalid_grant");
+        return;
+      }
+      respondJson(ex, tokens(Set.of()));
+    } else if (grant.equals("refresh_token")) {
+      String token = p.getOrDefault("refresh_token", "");
+      Boolean used = refreshTokens.get(token);
+      if (used == null) {
+        error(ex, 400, "invalid_grant");
+        return;
+      }
+      Set<String> omit = settings.omitOnRefresh;
+      if (!omit.contains("refresh_token") && !refreshTokens.replace(token, Boolean.FALSE, Boolean.TRUE)) {
+        error(ex, 401, "refresh_token_reused");
+        return;
+      }
+      respondJson(ex, tokens(omit));
+    } else {
+      error(ex, 400, "unsupported_grant_type");
+    }
+  }
+
+  private void userCode(HttpExchange ex) throws IOException {
+    RecordedRequest r = record(ex);
+    if (!CLIENT_ID.equals(parameters(r).get("client_id"))) {
+      error(ex, 401, "invalid_client");
+      return;
+    }
+    String id = "dev-" + random(12);
+    String userCode = "MOCK-" + (1000 + serial.incrementAndGet() % 9000);
+    devices.put(id, new Device(userCode, new AtomicInteger()));
+    JsonObject body = new JsonObject();
+    body.addProperty("device_auth_id", id);
+    body.addProperty("user_code", userCode);
+    body.addProperty("interval", Integer.toString(settings.deviceInterval));
+    respondJson(ex, body);
+  }
+
+  private void deviceToken(HttpExchange ex) throws IOException {
+    RecordedRequest r = record(ex);
+    Map<String, String> p = parameters(r);
+    Device d = devices.get(p.getOrDefault("device_auth_id", ""));
+    if (d == null || !d.userCode.equals(p.get("user_code"))) {
+      error(ex, 404, "device_auth_not_found");
+      return;
+    }
+    if (d.polls.incrementAndGet() <= settings.devicePendingPolls) {
+      error(ex, 403, "authorization_pending");
+      return;
+    }
+    devices.remove(p.get("device_auth_id"));
+    String verifier = random(48);
+    String code = "code-" + random(16);
+    codes.put(code, new Grant(challenge(verifier), url() + "/deviceauth/callback"));
+    JsonObject body = new JsonObject();
+    body.addProperty("authorization_code", code);
+    body.addProperty("code_challenge", challenge(verifier));
+    body.addProperty("code_verifier", verifier);
+    respondJson(ex, body);
+  }
+
+  private JsonObject tokens(Set<String> omit) {
+    Instant now = settings.clock.instant();
+    JsonObject body = new JsonObject();
+    if (!omit.contains("id_token")) {
+      body.addProperty("id_token", idToken(now));
+    }
+    body.addProperty("access_token", accessToken(now, now.plus(settings.accessTokenLifetime)));
+    if (!omit.contains("refresh_token")) {
+      body.addProperty("refresh_token", issueRefreshToken());
+    }
+    body.addProperty("token_type", "Bearer");
+    body.addProperty("expires_in", settings.accessTokenLifetime.toSeconds());
+    return body;
+  }
+
+  private String idToken(Instant now) {
+    Map<String, Object> claims = new LinkedHashMap<>();
+    claims.put("iss", url().toString());
+    claims.put("aud", CLIENT_ID);
+    claims.put("email", "user@example.test");
+    claims.put("iat", now.getEpochSecond());
+    claims.put("exp", now.plus(Duration.ofHours(1)).getEpochSecond());
+    claims.put("https://api.openai.com/auth", Map.of("chatgpt_account_id", settings.accountId,
+        "chatgpt_plan_type", "plus", "chatgpt_user_id", "user-mock"));
+    return jwt(claims);
+  }
+
+  private String accessToken(Instant now, Instant exp) {
+    Map<String, Object> claims = new LinkedHashMap<>();
+    claims.put("iss", url().toString());
+    claims.put("jti", "at-" + serial.incrementAndGet() + "-" + random(8));
+    claims.put("iat", now.getEpochSecond());
+    claims.put("exp", exp.getEpochSecond());
+    claims.put("https://api.openai.com/auth", Map.of("chatgpt_account_id", settings.accountId));
+    return jwt(claims);
+  }
+
+  private static @Nullable String grantType(RecordedRequest r) {
+    return parameters(r).get("grant_type");
+  }
+
+  private static Map<String, String> parameters(RecordedRequest r) {
+    String type = r.header("content-type");
+    if (type != null && type.startsWith("application/json")) {
+      Map<String, String> out = new LinkedHashMap<>();
+      try {
+        JsonElement e = JsonParser.parseString(r.bodyText());
+        if (e.isJsonObject()) {
+          e.getAsJsonObject().entrySet().forEach(m -> {
+            if (m.getValue().isJsonPrimitive()) {
+              out.put(m.getKey(), m.getValue().getAsString());
+            }
+          });
+        }
+      } catch (RuntimeException ignored) {
+        // an unparsable body has no parameters
+      }
+      return out;
+    }
+    return formParameters(r.bodyText());
+  }
+
+  private static void error(HttpExchange ex, int status, @Nullable String code) throws IOException {
+    if (code == null) {
+      respond(ex, status, null, "");
+      return;
+    }
+    JsonObject err = new JsonObject();
+    err.addProperty("code", code);
+    err.addProperty("message", "mock issuer: " + code);
+    JsonObject body = new JsonObject();
+    body.add("error", err);
+    respond(ex, status, "application/json", GSON.toJson(body));
+  }
+
+  private static void respondJson(HttpExchange ex, JsonObject body) throws IOException {
+    respond(ex, 200, "application/json", GSON.toJson(body));
+  }
+
+  private static String challenge(String verifier) {
+    try {
+      return B64.encodeToString(MessageDigest.getInstance("SHA-256")
+          .digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String random(int bytes) {
+    byte[] b = new byte[bytes];
+    RANDOM.nextBytes(b);
+    return B64.encodeToString(b);
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static final class Settings {
+    volatile Duration accessTokenLifetime = Duration.ofHours(1);
+    volatile InstantSource clock = InstantSource.system();
+    volatile String accountId = DEFAULT_ACCOUNT_ID;
+    volatile Set<String> omitOnRefresh = Set.of();
+    volatile @Nullable String authorizeError;
+    volatile int devicePendingPolls = 1;
+    volatile int deviceInterval = 5;
+    volatile Duration tokenDelay = Duration.ZERO;
+  }
+
+  private record Grant(String challenge, String redirectUri) {}
+
+  private record Device(String userCode, AtomicInteger polls) {}
+
+  private record Fault(int status, @Nullable String error) {}
+}

@@ -1,0 +1,101 @@
+package dev.llmauth.conformance.mock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class MockOAuthServerTest {
+  final MockOAuthServer server = new MockOAuthServer();
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @AfterEach
+  void tearDown() {
+    server.close();
+  }
+
+  private HttpResponse<String> post(String path, String type, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(server.url(path)).header("Content-Type", type)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> refresh(String token) throws Exception {
+    return post("/oauth/token", "application/json", "{\"client_id\":\"" + MockOAuthServer.CLIENT_ID
+        + "\",\"grant_type\":\"refresh_token\",\"refresh_token\":\"" + token + "\"}");
+  }
+
+  private static String challenge(String verifier) throws Exception {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(
+        MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  @Test
+  void refreshTokensRotateAndAReplayIsReportedAsReused() throws Exception {
+    String first = server.issueRefreshToken();
+    HttpResponse<String> ok = refresh(first);
+    JsonObject body = JsonParser.parseString(ok.body()).getAsJsonObject();
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(body.get("refresh_token").getAsString()).isNotEqualTo(first);
+    assertThat(body.get("access_token").getAsString().split("\\.")).hasSize(3);
+
+    HttpResponse<String> replay = refresh(first);
+    assertThat(replay.statusCode()).isEqualTo(401);
+    assertThat(JsonParser.parseString(replay.body()).getAsJsonObject().getAsJsonObject("error").get("code")
+        .getAsString()).isEqualTo("refresh_token_reused");
+    assertThat(server.refreshCount()).isEqualTo(2);
+  }
+
+  @Test
+  void theAuthorizationCodeNeedsTheRightPkceVerifierAndWorksOnce() throws Exception {
+    String verifier = "verifier-0123456789-0123456789-0123456789-0123456789";
+    String redirect = "http://localhost:1455/auth/callback";
+    URI authorize = server.url("/oauth/authorize?response_type=code&client_id=" + MockOAuthServer.CLIENT_ID
+        + "&redirect_uri=" + java.net.URLEncoder.encode(redirect, StandardCharsets.UTF_8)
+        + "&code_challenge=" + challenge(verifier) + "&code_challenge_method=S256&state=st");
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(authorize).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(302);
+    URI location = URI.create(r.headers().firstValue("Location").orElseThrow());
+    Map<String, String> q = MockServer.formParameters(location.getRawQuery());
+    assertThat(q).containsEntry("state", "st");
+    String form = "grant_type=authorization_code&client_id=" + MockOAuthServer.CLIENT_ID + "&redirect_uri="
+        + java.net.URLEncoder.encode(redirect, StandardCharsets.UTF_8) + "&code=" + q.get("code");
+
+    assertThat(post("/oauth/token", "application/x-www-form-urlencoded", form + "&code_verifier=wrong").statusCode())
+        .isEqualTo(400);
+    r = http.send(HttpRequest.newBuilder(authorize).build(), HttpResponse.BodyHandlers.ofString());
+    String code = MockServer.formParameters(URI.create(r.headers().firstValue("Location").orElseThrow())
+        .getRawQuery()).get("code");
+    String good = form.replaceAll("code=[^&]*$", "code=" + code) + "&code_verifier=" + verifier;
+    HttpResponse<String> tokens = post("/oauth/token", "application/x-www-form-urlencoded", good);
+    assertThat(tokens.statusCode()).isEqualTo(200);
+    assertThat(tokens.body()).contains("id_token");
+    assertThat(post("/oauth/token", "application/x-www-form-urlencoded", good).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void faultsAreUsedInOrderAndResetRestoresTheDefaults() throws Exception {
+    server.enqueueTokenFault(503, null).enqueueTokenFault(400, "invalid_grant");
+    assertThat(refresh(server.issueRefreshToken()).statusCode()).isEqualTo(503);
+    assertThat(refresh(server.issueRefreshToken()).body()).contains("invalid_grant");
+    server.enqueueTokenFault(500, null);
+    server.reset();
+    assertThat(server.recorded()).isEmpty();
+    assertThat(refresh(server.issueRefreshToken()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theListeningLineNamesTheEndpoints() {
+    assertThat(server.listeningLine()).startsWith("Listening: {")
+        .contains("\"issuer\":\"" + server.url() + "\"").contains("/oauth/token").contains("deviceauth/usercode");
+  }
+}
