@@ -5,12 +5,16 @@
 module dev.llmauth.conformance {
   requires transitive dev.llmauth.api;
   requires transitive org.junit.jupiter.api;
+  requires transitive org.junit.jupiter.params;
   requires transitive org.assertj.core;
   requires transitive jdk.httpserver;
   requires java.net.http;
   requires com.google.gson;
   requires static transitive org.jspecify;
 
-  // exports dev.llmauth.conformance;  (IN PROGRESS: enable when the suites land)
+  exports dev.llmauth.conformance;
   exports dev.llmauth.conformance.mock;
+
+  // The suites' lifecycle and test methods are called reflectively by JUnit.
+  opens dev.llmauth.conformance to org.junit.platform.commons;
 }

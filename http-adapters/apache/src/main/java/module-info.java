@@ -1,6 +1,13 @@
-/** IN PROGRESS: dev.llmauth.http.apache. */
+/**
+ * Authenticates Apache HttpClient 5 requests with llm-auth: see {@link
+ * dev.llmauth.http.apache.LlmAuthExecChainHandler} (classic) and {@link
+ * dev.llmauth.http.apache.LlmAuthAsyncExecChainHandler} (async).
+ */
 module dev.llmauth.http.apache {
-  requires dev.llmauth.api;
-  requires org.apache.httpcomponents.client5.httpclient5;
+  requires transitive dev.llmauth.api;
+  requires transitive org.apache.httpcomponents.client5.httpclient5;
+  requires transitive org.apache.httpcomponents.core5.httpcore5;
   requires static org.jspecify;
+
+  exports dev.llmauth.http.apache;
 }

@@ -1,6 +1,11 @@
-/** IN PROGRESS: dev.llmauth.http.jdk. */
+/**
+ * Authenticates {@link java.net.http.HttpClient} requests with llm-auth: see {@link
+ * dev.llmauth.http.jdk.LlmAuthHttpClient}.
+ */
 module dev.llmauth.http.jdk {
-  requires dev.llmauth.api;
-  requires java.net.http;
+  requires transitive dev.llmauth.api;
+  requires transitive java.net.http;
   requires static org.jspecify;
+
+  exports dev.llmauth.http.jdk;
 }

@@ -1,6 +1,8 @@
-/** IN PROGRESS: dev.llmauth.http.okhttp. */
+/** Authenticates OkHttp requests with llm-auth: see {@link dev.llmauth.http.okhttp.LlmAuthInterceptor}. */
 module dev.llmauth.http.okhttp {
-  requires dev.llmauth.api;
-  requires okhttp3;
+  requires transitive dev.llmauth.api;
+  requires transitive okhttp3;
   requires static org.jspecify;
+
+  exports dev.llmauth.http.okhttp;
 }

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +28,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The base of the kit's mock servers: a {@code jdk.httpserver} bound to 127.0.0.1 on a free (or given) port,
- * recording every request, with a control API and {@code /__control/recorded} and {@code /__control/reset}
- * paths for callers in other processes.
+ * recording every request, with a control API and {@code /__control/recorded}, {@code /__control/reset} and
+ * {@code /__control/stop} paths for callers in other processes.
  *
  * <p>Subclasses register their contexts in {@link #routes(HttpServer)}; the base records each request before a
  * handler sees it. Close the server to stop it; {@link #close()} waits for nothing longer than a second.
@@ -40,6 +41,7 @@ public abstract class MockServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final ConcurrentLinkedQueue<RecordedRequest> recorded = new ConcurrentLinkedQueue<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
 
   /**
    * Starts the server.
@@ -73,6 +75,12 @@ public abstract class MockServer implements AutoCloseable {
     server.createContext("/__control/reset", ex -> {
       reset();
       respond(ex, 204, null, "");
+    });
+    server.createContext("/__control/stop", ex -> {
+      respond(ex, 204, null, "");
+      Thread stopper = new Thread(this::close, getClass().getSimpleName() + "-stop");
+      stopper.setDaemon(true);
+      stopper.start();
     });
     routes(server);
     server.start();
@@ -199,6 +207,7 @@ public abstract class MockServer implements AutoCloseable {
     m.put("url", url().toString());
     m.put("recorded", url("/__control/recorded").toString());
     m.put("reset", url("/__control/reset").toString());
+    m.put("stop", url("/__control/stop").toString());
     return m;
   }
 
@@ -207,9 +216,20 @@ public abstract class MockServer implements AutoCloseable {
     return "Listening: " + GSON.toJson(describe());
   }
 
+  /**
+   * Blocks until the server is stopped, by {@link #close()} or a request to {@code /__control/stop}; what a
+   * standalone server's {@code main} does after printing {@link #listeningLine()}.
+   *
+   * @throws InterruptedException if the thread is interrupted while waiting
+   */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
   /** Stops the server. */
   @Override
   public void close() {
+    stopped.countDown();
     server.stop(0);
     executor.shutdownNow();
     try {

@@ -1,4 +1,7 @@
-/** IN PROGRESS. */
+/**
+ * The Apache HttpClient 5 adapter: {@link dev.llmauth.http.apache.LlmAuthExecChainHandler} and {@link
+ * dev.llmauth.http.apache.LlmAuthAsyncExecChainHandler}.
+ */
 @NullMarked
 package dev.llmauth.http.apache;
 

@@ -1,4 +1,4 @@
-/** IN PROGRESS. */
+/** The java.net.http adapter: {@link dev.llmauth.http.jdk.LlmAuthHttpClient}. */
 @NullMarked
 package dev.llmauth.http.jdk;
 

@@ -1,4 +1,4 @@
-/** IN PROGRESS. */
+/** The OkHttp adapter: {@link dev.llmauth.http.okhttp.LlmAuthInterceptor}. */
 @NullMarked
 package dev.llmauth.http.okhttp;
 

@@ -1,0 +1,21 @@
+package dev.llmauth.conformance.matrix;
+
+import dev.llmauth.conformance.AdapterDriver;
+import dev.llmauth.conformance.HttpAdapterVerification;
+import dev.llmauth.conformance.MethodFixture;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Named;
+
+/** The adapter rules for the ApacheAsync adapter, with every credential method. */
+class ApacheAsyncAdapterConformanceTest extends HttpAdapterVerification {
+  @Override
+  protected AdapterDriver adapter() {
+    return new ApacheAsyncDriver();
+  }
+
+  @Override
+  protected List<Named<Supplier<MethodFixture>>> methods() {
+    return Methods.all();
+  }
+}

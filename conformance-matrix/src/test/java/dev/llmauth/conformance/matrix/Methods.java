@@ -1,0 +1,18 @@
+package dev.llmauth.conformance.matrix;
+
+import dev.llmauth.conformance.MethodFixture;
+import dev.llmauth.conformance.ScriptedMethod;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Named;
+
+/** Every credential method of this repository, plus the kit's scripted one: add a fixture here. */
+final class Methods {
+  private Methods() {}
+
+  static List<Named<Supplier<MethodFixture>>> all() {
+    return List.of(
+        MethodFixture.named(ScriptedMethod.METHOD, ScriptedMethod::new),
+        MethodFixture.named("api-key", ApiKeyFixture::new));
+  }
+}

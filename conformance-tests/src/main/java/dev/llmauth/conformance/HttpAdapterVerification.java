@@ -1,0 +1,550 @@
+package dev.llmauth.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.llmauth.api.AuthException;
+import dev.llmauth.api.RequestAuthenticator;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.config.ProviderType;
+import dev.llmauth.api.spi.Credential;
+import dev.llmauth.conformance.mock.MockModelServer;
+import dev.llmauth.conformance.mock.RecordedRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The conformance suite for HTTP adapters: rules A1 to A12 of {@code RULES.md}, each one test named after its rule
+ * and run once for every credential method that {@link #methods()} lists.
+ *
+ * <p>Subclass it in your tests and supply the adapter; the suite starts a {@link MockModelServer} on loopback and
+ * runs each rule with a fresh client and a fresh method fixture:
+ *
+ * {@snippet :
+ * class MyAdapterConformanceTest extends HttpAdapterVerification {
+ *   @Override
+ *   protected AdapterDriver adapter() {
+ *     return new MyAdapterDriver();
+ *   }
+ * }
+ * }
+ *
+ * <p>By default the rules run with the kit's {@link ScriptedMethod}, whose issuer the suite controls; override
+ * {@link #methods()} to add real methods. A rule that cannot be checked for an adapter or method is reported as
+ * skipped with the reason.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class HttpAdapterVerification {
+  private static final String PROBE = "X-Conformance-Probe";
+  private static final String DATA_HEADER = "X-Provider-Data";
+  private static final String CHAT = "{\"model\":\"mock-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private static final String STREAM_CHAT =
+      "{\"model\":\"mock-model\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private static final int CONCURRENT = 32;
+
+  private @Nullable MockModelServer server;
+  private @Nullable AdapterDriver driver;
+
+  /** Creates the suite. */
+  protected HttpAdapterVerification() {}
+
+  /**
+   * The adapter under test; called once per test class.
+   *
+   * @return the driver
+   */
+  protected abstract AdapterDriver adapter();
+
+  /**
+   * The credential methods each rule runs with; a fresh fixture is created for every test.
+   *
+   * @return named fixture factories; by default only the kit's {@link ScriptedMethod}
+   */
+  protected List<Named<Supplier<MethodFixture>>> methods() {
+    return List.of(MethodFixture.named(ScriptedMethod.METHOD, ScriptedMethod::new));
+  }
+
+  @BeforeAll
+  final void startKit() {
+    driver = Objects.requireNonNull(adapter(), "hook adapter() returned null");
+    server = new MockModelServer();
+  }
+
+  @AfterAll
+  final void stopKit() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @BeforeEach
+  final void resetServer() {
+    server().reset();
+  }
+
+  private MockModelServer server() {
+    return Objects.requireNonNull(server, "the suite was not started");
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  /** <a href="RULES.md#a1">A1</a>: the credential headers are written and conflicting ones removed. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_a1_writesCredentialHeadersAndRemovesConflictingOnes(Supplier<MethodFixture> method)
+      throws Exception {
+    try (Run run = new Run(method, b -> {})) {
+      TestRequest request = chat().withHeader("Authorization", "Bearer caller-stale")
+          .withHeader("api-key", "caller-stale").withHeader("x-api-key", "caller-stale")
+          .withHeader(PROBE, "kept");
+      run.sendOk(request);
+      RecordedRequest got = single("A1");
+      String token = run.fixture.currentToken().reveal();
+      assertThat(got.headers("authorization")).as("A1: Authorization at the server")
+          .containsExactly("Bearer " + token);
+      assertThat(got.headers("api-key")).as("A1: a conflicting api-key header must be removed").isEmpty();
+      assertThat(got.headers("x-api-key")).as("A1: a conflicting x-api-key header must be removed").isEmpty();
+      assertThat(got.headers(PROBE)).as("A1: the caller's other headers must be kept").containsExactly("kept");
+    }
+  }
+
+  /** <a href="RULES.md#a2">A2</a>: the caller's request object is never changed. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_a2_leavesTheCallersRequestUntouched(Supplier<MethodFixture> method) throws Exception {
+    try (Run run = new Run(method, b -> {})) {
+      TestRequest request = chat().withHeader("Authorization", "Bearer caller-own").withHeader(PROBE, "kept");
+      Map<String, List<String>> before = lowerCase(request.headers());
+      try (TestResponse response = run.send(request)) {
+        Map<String, List<String>> after = response.callerRequestHeaders();
+        if (!after.containsKey(PROBE.toLowerCase(Locale.ROOT))) {
+          fail("hook AdapterDriver.Client.send is broken: TestResponse.callerRequestHeaders() lacks the request's "
+              + PROBE + " header; read the headers back from the request object the driver built");
+        }
+        assertThat(after).as("A2: the caller's request headers after the call (the adapter must authenticate a "
+            + "copy)").isEqualTo(before);
+      }
+    }
+  }
+
+  /** <a href="RULES.md#a3">A3</a>: no token is fetched before the first request, and a cached one is reused. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_a3_fetchesNoTokenBeforeTheFirstRequest(Supplier<MethodFixture> method) throws Exception {
+    try (Run run = new Run(method, b -> {})) {
+      assertThat(run.counting.tokenCalls.get()).as("A3: token requests after building the client and before any "
+          + "request").isZero();
+      fetchesAre(run, 0, "A3: issuer calls after building the client and before any request");
+      run.sendOk(chat());
+      assertThat(run.counting.tokenCalls.get()).as("A3: token requests after the first request").isPositive();
+      fetchesAre(run, 1, "A3: issuer calls after the first request");
+      run.sendOk(chat());
+      fetchesAre(run, 1, "A3: issuer calls after a second request (the token should come from the cache)");
+    }
+  }
+
+  /** <a href="RULES.md#a4">A4</a>: many concurrent requests share one fetch. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_a4_sharesOneFetchAmongConcurrentRequests(Supplier<MethodFixture> method) throws Exception {
+    try (Run run = new Run(method, b -> {})) {
+      Runnable release = run.fixture.holdIssuer();
+      Assumptions.assumeTrue(release != null, () -> "A4 cannot be checked: method " + run.fixture.method()
+          + " never waits for a token");
+      ExecutorService pool = Executors.newFixedThreadPool(CONCURRENT);
+      try {
+        List<Future<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < CONCURRENT; i++) {
+          calls.add(pool.submit(() -> {
+            try (TestResponse r = run.send(chat())) {
+              r.bodyText();
+              return r.status();
+            }
+          }));
+        }
+        KitSupport.await(() -> run.counting.tokenCalls.get() >= CONCURRENT,
+            () -> "A4: only " + run.counting.tokenCalls.get() + " of " + CONCURRENT
+                + " concurrent requests asked for a token while the issuer was held");
+        release.run();
+        for (Future<Integer> call : calls) {
+          assertThat(call.get(KitSupport.PATIENCE.toSeconds(), TimeUnit.SECONDS)).as("A4: status").isEqualTo(200);
+        }
+      } finally {
+        release.run();
+        pool.shutdownNow();
+      }
+      fetchesAre(run, 1, "A4: issuer calls for " + CONCURRENT + " concurrent requests");
+      String expected = "Bearer " + run.fixture.currentToken().reveal();
+      assertThat(server().recorded()).as("A4: requests at the server").hasSize(CONCURRENT)
+          .allSatisfy(r -> assertThat(r.header("authorization")).isEqualTo(expected));
+    }
+  }
+
+  /** <a href="RULES.md#a5">A5</a>: a 401 causes one refresh and one replay, and never a loop. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_a5_on401RefreshesOnceReplaysOnceAndNeverLoops(Supplier<MethodFixture> method) throws Exception {
+    try (Run run = new Run(method, b -> {})) {
+      run.sendOk(chat());
+      Secret first = run.fixture.currentToken();
+      OptionalInt before = run.fixture.fetches();
+      boolean rotates = before.isPresent();
+      server().reset();
+      server().rejectToken(first.reveal());
+
+      try (TestResponse response = run.send(chat().withHeader(PROBE, "replayed"))) {
+        String body = response.bodyText();
+        List<RecordedRequest> got = server().recorded();
+        if (!rotates) {
+          assertThat(response.status()).as("A5: a static credential cannot be replaced, so the 401 goes back to "
+              + "the caller").isEqualTo(401);
+          assertThat(got).as("A5: requests at the server for a static credential's 401 (no replay can help)")
+              .hasSize(1);
+        } else {
+          assertThat(got).as("A5: requests at the server: the rejected one and one replay").hasSize(2);
+          String second = got.get(1).header("authorization");
+          if (("Bearer " + first.reveal()).equals(second)) {
+            fail("hook MethodFixture of " + run.fixture.method() + " is broken, or the adapter did not invalidate "
+                + "the rejected token: the replay carried the rejected token again");
+          }
+          assertThat(got.get(1).bodyText()).as("A5: the replayed body").isEqualTo(got.get(0).bodyText());
+          assertThat(got.get(1).headers(PROBE)).as("A5: the replay keeps the caller's headers")
+              .containsExactly("replayed");
+          assertThat(response.status()).as("A5: status after the replay (body: " + body + ")").isEqualTo(200);
+          fetchesAre(run, before.getAsInt() + 1, "A5: issuer calls caused by one 401");
+        }
+      }
+
+      server().reset();
+      server().rejectAll(true);
+      OptionalInt beforeLoop = run.fixture.fetches();
+      try (TestResponse response = run.send(chat())) {
+        response.bodyText();
+        assertThat(response.status()).as("A5: a second 401 must reach the caller").isEqualTo(401);
+      }
+      assertThat(server().recorded()).as("A5: requests at the server when every token is rejected (at most one "
+          + "replay, never a loop)").hasSize(rotates ? 2 : 1);
+      if (rotates) {
+        fetchesAre(run, beforeLoop.getAsInt() + 1, "A5: issuer calls when every token is rejected");
+      }
+    }
+  }
+
+  /** <a href="RULES.md#a6">A6</a>: a body that can be sent only once is never replayed. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void optional_a6_neverReplaysAOneShotBody(Supplier<MethodFixture> method) throws Exception {
+    Assumptions.assumeTrue(driver().supportsOneShotBodies(),
+        () -> "A6 cannot be checked: adapter " + driver().name() + " has no one-shot request bodies");
+    try (Run run = new Run(method, b -> {})) {
+      run.sendOk(chat());
+      Assumptions.assumeTrue(run.fixture.fetches().isPresent(), () -> "A6 cannot be checked: method "
+          + run.fixture.method() + " never replaces its token, so nothing is replayed anyway");
+      server().reset();
+      server().rejectToken(run.fixture.currentToken().reveal());
+      try (TestResponse response = run.send(chat().withOneShotBody())) {
+        response.bodyText();
+        assertThat(response.status()).as("A6: a 401 for a one-shot body goes back to the caller").isEqualTo(401);
+      }
+      assertThat(server().recorded()).as("A6: requests at the server for a one-shot body").hasSize(1);
+    }
+  }
+
+  /** <a href="RULES.md#a7">A7</a>: cancelling a call ends its wait for a token, and it is never sent. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_a7_cancellingACallEndsItsWaitForAToken(Supplier<MethodFixture> method) throws Exception {
+    try (Run run = new Run(method, b -> {})) {
+      Runnable release = run.fixture.holdIssuer();
+      Assumptions.assumeTrue(release != null, () -> "A7 cannot be checked: method " + run.fixture.method()
+          + " never waits for a token");
+      try {
+        CompletableFuture<TestResponse> pending = run.client.sendAsync(chat().withHeader(PROBE, "cancelled"));
+        Assumptions.assumeTrue(pending != null, () -> "A7 cannot be checked: adapter " + driver().name()
+            + " has no asynchronous call");
+        KitSupport.await(() -> run.counting.tokenCalls.get() >= 1,
+            () -> "A7: the asynchronous call never asked for a token");
+        pending.cancel(true);
+        release.run();
+        try {
+          TestResponse r = pending.get(KitSupport.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+          r.close();
+          fail("A7: a call cancelled while waiting for a token completed with status " + r.status());
+        } catch (TimeoutException e) {
+          fail("A7: a call cancelled while waiting for a token never completed");
+        } catch (Exception expected) {
+          // cancelled or failed: both end the wait
+        }
+        run.sendOk(chat().withHeader(PROBE, "after"));
+        assertThat(server().recorded(r -> "cancelled".equals(r.header(PROBE))))
+            .as("A7: a call cancelled while waiting for a token must never be sent").isEmpty();
+      } finally {
+        release.run();
+      }
+    }
+  }
+
+  /** <a href="RULES.md#a8">A8</a>: streamed responses (server-sent events) pass through untouched. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_a8_passesStreamedResponsesThroughUntouched(Supplier<MethodFixture> method) throws Exception {
+    try (Run run = new Run(method, b -> {})) {
+      server().holdStreams();
+      try (TestResponse response = run.send(TestRequest.postJson(server().url("/v1/chat/completions"),
+          STREAM_CHAT))) {
+        assertThat(response.status()).as("A8: status of a streamed response").isEqualTo(200);
+        assertThat(response.header("content-type")).as("A8: content type of a streamed response")
+            .startsWith("text/event-stream");
+        InputStream in = response.body();
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> readEvent(in));
+        String event;
+        try {
+          event = first.get(KitSupport.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+          server().releaseStreams();
+          fail("A8: the first event did not reach the caller while the server held the stream open: the adapter "
+              + "buffers streamed responses");
+          return;
+        }
+        server().releaseStreams();
+        String rest = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        Matcher id = Pattern.compile("chatcmpl-mock-(\\d+)").matcher(event);
+        assertThat(id.find()).as("A8: the first event is a chat completion chunk: " + event).isTrue();
+        String expected = String.join("", MockModelServer.chatEvents(Integer.parseInt(id.group(1)), "mock-model"));
+        assertThat(event + rest).as("A8: the streamed body, byte for byte").isEqualTo(expected);
+      }
+    }
+  }
+
+  /** <a href="RULES.md#a9">A9</a>: an Azure OpenAI key goes in the {@code api-key} header only. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void optional_a9_sendsAzureKeysInTheApiKeyHeader(Supplier<MethodFixture> method) throws Exception {
+    try (Run run = new Run(method, b -> b.type(ProviderType.AZURE_OPENAI))) {
+      Assumptions.assumeTrue(run.fixture.sendsApiKeyHeaderOnAzure(), () -> "A9 cannot be checked: method "
+          + run.fixture.method() + " sends bearer tokens to Azure OpenAI");
+      run.sendOk(chat().withHeader("Authorization", "Bearer caller-stale").withHeader("api-key", "caller-stale")
+          .withHeader("x-api-key", "caller-stale"));
+      RecordedRequest got = single("A9");
+      assertThat(got.headers("api-key")).as("A9: api-key at the server")
+          .containsExactly(run.fixture.currentToken().reveal());
+      assertThat(got.headers("authorization")).as("A9: no Authorization with an Azure key").isEmpty();
+      assertThat(got.headers("x-api-key")).as("A9: a conflicting x-api-key header must be removed").isEmpty();
+    }
+  }
+
+  /** <a href="RULES.md#a10">A10</a>: the token is merged into the provider-data header's JSON object. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_a10_mergesTheTokenIntoTheProviderDataHeader(Supplier<MethodFixture> method) throws Exception {
+    try (Run run = new Run(method, b -> b.providerDataHeader(DATA_HEADER))) {
+      String[] existing = {"{\"region\":\"eu\",\"n\":1}", "\"just a string\"", "[1,2]", "not json", null};
+      for (String value : existing) {
+        server().reset();
+        TestRequest request = chat().withHeader("Authorization", "Bearer caller-stale");
+        run.sendOk(value == null ? request : request.withHeader(DATA_HEADER, value));
+        RecordedRequest got = single("A10");
+        String header = got.header(DATA_HEADER);
+        assertThat(header).as("A10: " + DATA_HEADER + " at the server (sent: " + value + ")").isNotNull();
+        JsonElement parsed = JsonParser.parseString(header);
+        assertThat(parsed.isJsonObject()).as("A10: " + DATA_HEADER + " must be a JSON object").isTrue();
+        JsonObject o = parsed.getAsJsonObject();
+        assertThat(o.get("azure_api_key").getAsString()).as("A10: azure_api_key")
+            .isEqualTo(run.fixture.currentToken().reveal());
+        assertThat(o.get("azure_api_base").getAsString()).as("A10: azure_api_base")
+            .isEqualTo(run.config.effectiveBaseUrl());
+        if (value != null && value.startsWith("{")) {
+          assertThat(o.get("region").getAsString()).as("A10: other keys are kept").isEqualTo("eu");
+          assertThat(o.get("n").getAsInt()).as("A10: other keys are kept").isEqualTo(1);
+          assertThat(o.size()).as("A10: keys of the merged object").isEqualTo(4);
+        } else {
+          assertThat(o.size()).as("A10: a value that is not a JSON object is replaced (sent: " + value + ")")
+              .isEqualTo(2);
+        }
+        assertThat(got.headers(DATA_HEADER)).as("A10: exactly one " + DATA_HEADER).hasSize(1);
+        assertThat(got.headers("authorization")).as("A10: no Authorization with a provider-data header").isEmpty();
+      }
+    }
+  }
+
+  /** <a href="RULES.md#a11">A11</a>: a credential failure is the client's own error, clear and without secrets. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_a11_reportsCredentialFailuresClearlyAndWithoutSecrets(Supplier<MethodFixture> method)
+      throws Exception {
+    try (Run run = new Run(method, b -> {})) {
+      run.sendOk(chat());
+      Secret token = run.fixture.currentToken();
+      Assumptions.assumeTrue(run.fixture.failIssuer(), () -> "A11 cannot be checked: method "
+          + run.fixture.method() + " has no issuer that can fail");
+      server().rejectToken(token.reveal());
+      Throwable thrown = null;
+      try (TestResponse r = run.send(chat())) {
+        fail("A11: the request succeeded with status " + r.status() + " although no new token could be obtained");
+      } catch (Exception e) {
+        thrown = KitSupport.unwrap(e);
+      }
+      assertThat(thrown).as("A11: the failure must be the client's own exception type")
+          .isInstanceOf(driver().failureType());
+      AuthException cause = KitSupport.authCause(thrown);
+      assertThat(cause).as("A11: the failure must carry the AuthException (as a cause) so callers can read its "
+          + "code(); got " + thrown).isNotNull();
+      assertThat(thrown.getMessage()).as("A11: the failure's message").isNotBlank();
+      KitSupport.assertNoSecret(thrown, KitSupport.secrets(run.fixture.secrets(), token), "A11: the failure");
+    }
+  }
+
+  /** <a href="RULES.md#a12">A12</a>: apart from the credential headers, request and response pass unchanged. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_a12_forwardsRequestsAndResponsesOtherwiseUnchanged(Supplier<MethodFixture> method)
+      throws Exception {
+    try (Run run = new Run(method, b -> {})) {
+      String json = "{\"model\":\"mock-model\",\"input\":\"caf\u00e9 \u2615\"}";
+      TestRequest request = TestRequest.postJson(server().url("/v1/responses?api-version=2025-01-01"), json);
+      try (TestResponse response = run.send(request)) {
+        assertThat(response.status()).as("A12: status").isEqualTo(200);
+        assertThat(response.header("content-type")).as("A12: content type").startsWith("application/json");
+        JsonObject o = JsonParser.parseString(response.bodyText()).getAsJsonObject();
+        assertThat(o.get("object").getAsString()).as("A12: the response body").isEqualTo("response");
+      }
+      RecordedRequest got = single("A12");
+      assertThat(got.method()).as("A12: method").isEqualTo("POST");
+      assertThat(got.uri().toString()).as("A12: path and query").isEqualTo("/v1/responses?api-version=2025-01-01");
+      assertThat(got.bodyText()).as("A12: body").isEqualTo(json);
+      server().reset();
+      try (TestResponse response = run.send(new TestRequest("GET", server().url("/v1/chat/completions"), Map.of(),
+          null, false))) {
+        assertThat(response.status()).as("A12: an error status reaches the caller").isEqualTo(405);
+        assertThat(response.bodyText()).as("A12: the error body reaches the caller").contains("use POST");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  private AdapterDriver driver() {
+    return Objects.requireNonNull(driver, "the suite was not started");
+  }
+
+  private TestRequest chat() {
+    return TestRequest.postJson(server().url("/v1/chat/completions"), CHAT);
+  }
+
+  private RecordedRequest single(String rule) {
+    List<RecordedRequest> got = server().recorded();
+    assertThat(got).as(rule + ": requests at the server for one call").hasSize(1);
+    return got.get(0);
+  }
+
+  private static void fetchesAre(Run run, int expected, String what) {
+    OptionalInt fetches = run.fixture.fetches();
+    if (fetches.isPresent()) {
+      assertThat(fetches.getAsInt()).as(what).isEqualTo(expected);
+    }
+  }
+
+  private static Map<String, List<String>> lowerCase(Map<String, List<String>> headers) {
+    Map<String, List<String>> m = new java.util.LinkedHashMap<>();
+    headers.forEach((k, v) -> m.computeIfAbsent(k.toLowerCase(Locale.ROOT), x -> new ArrayList<>()).addAll(v));
+    return m;
+  }
+
+  /** Reads one server-sent event, up to and including its blank line. */
+  private static String readEvent(InputStream in) {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      int previous = -1;
+      int b;
+      while ((b = in.read()) != -1) {
+        out.write(b);
+        if (b == '\n' && previous == '\n') {
+          break;
+        }
+        previous = b;
+      }
+      return out.toString(StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** One test's fixture, configuration, credential and client. */
+  private final class Run implements AutoCloseable {
+    final MethodFixture fixture;
+    final ProviderConfig config;
+    final KitSupport.Context context;
+    final KitSupport.CountingCredential counting;
+    final AdapterDriver.Client client;
+
+    Run(Supplier<MethodFixture> factory, Consumer<ProviderConfig.Builder> customize) {
+      fixture = Objects.requireNonNull(factory.get(), "hook methods(): a fixture factory returned null");
+      URI base = server().url("/v1");
+      ProviderConfig.Builder b = ProviderConfig.builder("conformance").baseUrl(base.toString());
+      customize.accept(b);
+      fixture.configure(b);
+      config = b.build();
+      context = new KitSupport.Context(fixture.environment());
+      Credential credential = fixture.credentialProvider().create(config, context);
+      if (!fixture.method().equals(credential.method())) {
+        fail("hook MethodFixture.method() is broken: it says " + fixture.method() + " but the credential says "
+            + credential.method());
+      }
+      counting = new KitSupport.CountingCredential(credential);
+      RequestAuthenticator authenticator = RequestAuthenticator.of(config, counting);
+      client = Objects.requireNonNull(driver().open(authenticator), "hook AdapterDriver.open returned null");
+    }
+
+    TestResponse send(TestRequest request) throws Exception {
+      return Objects.requireNonNull(client.send(request), "hook AdapterDriver.Client.send returned null");
+    }
+
+    void sendOk(TestRequest request) throws Exception {
+      try (TestResponse r = send(request)) {
+        String body = r.bodyText();
+        assertThat(r.status()).as("status of an authenticated request (body: " + body + ")").isEqualTo(200);
+      }
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      try {
+        client.close();
+      } finally {
+        fixture.close();
+        context.close();
+      }
+    }
+  }
+}

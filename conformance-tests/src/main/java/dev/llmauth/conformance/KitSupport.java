@@ -1,0 +1,165 @@
+package dev.llmauth.conformance;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.llmauth.api.AccessToken;
+import dev.llmauth.api.AuthException;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.TokenCache;
+import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.ResolutionContext;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** What the suites share: waiting with a deadline, leak checks, a resolution context, a counting credential. */
+final class KitSupport {
+  /** How long a suite waits for something that should happen promptly before it declares a failure. */
+  static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  private KitSupport() {}
+
+  /** Polls {@code condition} until it holds or {@link #PATIENCE} runs out, then fails with {@code message}. */
+  static void await(BooleanSupplier condition, Supplier<String> message) {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        fail(message.get() + " (waited " + PATIENCE.toSeconds() + " s)");
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail("interrupted while waiting: " + message.get());
+      }
+    }
+  }
+
+  /** Fails when a secret occurs in the message or {@code toString()} of {@code t} or any of its causes. */
+  static void assertNoSecret(Throwable t, List<Secret> secrets, String what) {
+    Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
+      assertNoSecret(String.valueOf(c.getMessage()) + " " + c, secrets, what + " (" + c.getClass().getName() + ")");
+      for (Throwable s : c.getSuppressed()) {
+        assertNoSecret(s, secrets, what + " (suppressed)");
+      }
+    }
+  }
+
+  /** Fails when a secret occurs in {@code text}; the failure names the secret by fingerprint only. */
+  static void assertNoSecret(String text, List<Secret> secrets, String what) {
+    for (Secret s : secrets) {
+      if (s.occursIn(text)) {
+        fail(what + " shows a secret (" + s.fingerprint() + "); secrets must never appear in messages or "
+            + "toString()");
+      }
+    }
+  }
+
+  /** Unwraps the wrappers futures add. */
+  static Throwable unwrap(Throwable t) {
+    Throwable c = t;
+    while ((c instanceof ExecutionException || c instanceof CompletionException) && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c;
+  }
+
+  /** @return the first {@link AuthException} in the cause chain, or {@code null} */
+  static @org.jspecify.annotations.Nullable AuthException authCause(Throwable t) {
+    Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
+      if (c instanceof AuthException ae) {
+        return ae;
+      }
+    }
+    return null;
+  }
+
+  static List<Secret> secrets(List<Secret> more, Secret... some) {
+    List<Secret> all = new ArrayList<>(more);
+    all.addAll(List.of(some));
+    return all;
+  }
+
+  /** A resolution context over a fresh token cache. */
+  static final class Context implements ResolutionContext, AutoCloseable {
+    private final TokenCache cache = TokenCache.builder().build();
+    private final Map<String, String> environment;
+
+    Context(Map<String, String> environment) {
+      this.environment = Map.copyOf(environment);
+    }
+
+    @Override
+    public TokenCache tokenCache() {
+      return cache;
+    }
+
+    @Override
+    public Map<String, String> environment() {
+      return environment;
+    }
+
+    @Override
+    public InstantSource clock() {
+      return InstantSource.system();
+    }
+
+    @Override
+    public void close() {
+      cache.close();
+    }
+  }
+
+  /** Counts how often requests ask the credential for a token. */
+  static final class CountingCredential implements Credential {
+    private final Credential delegate;
+    final AtomicInteger tokenCalls = new AtomicInteger();
+
+    CountingCredential(Credential delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String method() {
+      return delegate.method();
+    }
+
+    @Override
+    public TokenUse use() {
+      return delegate.use();
+    }
+
+    @Override
+    public String describe() {
+      return delegate.describe();
+    }
+
+    @Override
+    public CompletableFuture<AccessToken> token() {
+      tokenCalls.incrementAndGet();
+      return delegate.token();
+    }
+
+    @Override
+    public boolean invalidate(AccessToken token) {
+      return delegate.invalidate(token);
+    }
+
+    @Override
+    public String toString() {
+      return delegate.toString();
+    }
+  }
+}

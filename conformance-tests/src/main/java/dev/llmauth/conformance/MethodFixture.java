@@ -1,0 +1,99 @@
+package dev.llmauth.conformance;
+
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.spi.CredentialProvider;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Named;
+
+/**
+ * The hooks a credential method supplies to the suites: how to configure a provider that the method serves, its
+ * {@link CredentialProvider}, and control over its issuer (if it has one) so that rules about fetching can be
+ * counted. A fixture serves one test: the suites create a new one for each and close it afterwards.
+ *
+ * <p>An issuer is whatever the method fetches tokens from (an identity endpoint, an OAuth server, a file). Its
+ * hooks must tell the truth: each issuer call counted by {@link #fetches()} must hand out a token different from
+ * all before it. The suites check the hooks against what the server receives and fail with a message that
+ * names the hook when they disagree.
+ */
+public interface MethodFixture extends AutoCloseable {
+  /**
+   * Names a fixture factory for the parameterised suites.
+   *
+   * @param name the name shown in reports, such as {@code api-key}
+   * @param factory creates a fresh fixture
+   * @return the named factory
+   */
+  static Named<Supplier<MethodFixture>> named(String name, Supplier<MethodFixture> factory) {
+    return Named.of(name, factory);
+  }
+
+  /** @return the method id the credential reports, such as {@code api-key} */
+  String method();
+
+  /** @return the method's provider, as {@link java.util.ServiceLoader} would find it */
+  CredentialProvider credentialProvider();
+
+  /**
+   * Adds this method's settings to a provider whose name, type and base URL the suite has already set.
+   *
+   * @param provider the builder
+   */
+  void configure(ProviderConfig.Builder provider);
+
+  /** @return the environment the method reads (for example mock endpoint addresses); empty by default */
+  default Map<String, String> environment() {
+    return Map.of();
+  }
+
+  /**
+   * The token most recently issued, as it goes on the wire (for a static key: the key). Called only after a
+   * request was authenticated.
+   *
+   * @return the token
+   */
+  Secret currentToken();
+
+  /** @return the number of issuer calls so far, or empty when the method never fetches (a static key) */
+  OptionalInt fetches();
+
+  /**
+   * Holds every issuer call until the returned action runs, so tests can make requests wait for a token.
+   *
+   * @return the release action, or {@code null} when the method never waits for a token
+   */
+  default @org.jspecify.annotations.Nullable Runnable holdIssuer() {
+    return null;
+  }
+
+  /**
+   * Makes every later issuer call fail.
+   *
+   * @return whether the method has an issuer that can fail
+   */
+  default boolean failIssuer() {
+    return false;
+  }
+
+  /**
+   * Whether the method sends its token in an {@code api-key} header (and no {@code Authorization}) on an {@code
+   * azure-openai} provider, as API keys do.
+   *
+   * @return {@code false} by default: bearer tokens
+   */
+  default boolean sendsApiKeyHeaderOnAzure() {
+    return false;
+  }
+
+  /** @return other secrets the method handles (refresh tokens, identity headers) that must never be shown */
+  default List<Secret> secrets() {
+    return List.of();
+  }
+
+  /** Stops whatever the fixture started. */
+  @Override
+  default void close() {}
+}

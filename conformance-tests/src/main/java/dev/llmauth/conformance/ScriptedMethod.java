@@ -1,0 +1,174 @@
+package dev.llmauth.conformance;
+
+import dev.llmauth.api.AccessToken;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.TokenException;
+import dev.llmauth.api.TokenKey;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.FetchReason;
+import dev.llmauth.api.spi.ResolutionContext;
+import dev.llmauth.api.spi.TokenRequest;
+import dev.llmauth.api.spi.TokenSource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The kit's reference method: a bearer token from an in-process issuer behind the {@link
+ * dev.llmauth.api.TokenCache}, fully under the test's control. Every fetch issues {@code scripted-token-N}; the
+ * issuer can be held and made to fail. The HTTP adapter suite runs every adapter with it, so that the rules about
+ * waiting, sharing and refreshing are exercised even where the methods at hand are static keys.
+ *
+ * <p>Its provider is not registered with {@link java.util.ServiceLoader}: it exists only inside the suites.
+ */
+public final class ScriptedMethod implements MethodFixture {
+  /** The method id. */
+  public static final String METHOD = "scripted";
+
+  private final AtomicInteger fetches = new AtomicInteger();
+  private volatile @Nullable CountDownLatch hold;
+  private volatile boolean failing;
+  private volatile @Nullable Secret current;
+
+  /** Creates the fixture. */
+  public ScriptedMethod() {}
+
+  @Override
+  public String method() {
+    return METHOD;
+  }
+
+  @Override
+  public CredentialProvider credentialProvider() {
+    return new Provider();
+  }
+
+  @Override
+  public void configure(ProviderConfig.Builder provider) {
+    // Needs no settings: the provider always serves.
+  }
+
+  @Override
+  public Secret currentToken() {
+    Secret s = current;
+    if (s == null) {
+      throw new IllegalStateException("no token was issued yet");
+    }
+    return s;
+  }
+
+  @Override
+  public OptionalInt fetches() {
+    return OptionalInt.of(fetches.get());
+  }
+
+  @Override
+  public Runnable holdIssuer() {
+    CountDownLatch latch = new CountDownLatch(1);
+    hold = latch;
+    return latch::countDown;
+  }
+
+  @Override
+  public boolean failIssuer() {
+    failing = true;
+    return true;
+  }
+
+  @Override
+  public void close() {
+    CountDownLatch latch = hold;
+    if (latch != null) {
+      latch.countDown();
+    }
+  }
+
+  private AccessToken issue() throws InterruptedException {
+    CountDownLatch latch = hold;
+    if (latch != null && !latch.await(1, TimeUnit.MINUTES)) {
+      throw new TokenException("the scripted issuer was held for a minute and never released", null);
+    }
+    if (failing) {
+      throw new TokenException("the scripted issuer is failing, as the test asked", null);
+    }
+    Secret token = Secret.of("scripted-token-" + fetches.incrementAndGet());
+    current = token;
+    return AccessToken.of(token, Instant.now().plus(Duration.ofHours(1)));
+  }
+
+  private final class Provider implements CredentialProvider {
+    @Override
+    public String method() {
+      return METHOD;
+    }
+
+    @Override
+    public int priority() {
+      return 1000;
+    }
+
+    @Override
+    public Availability availability(ProviderConfig config, ResolutionContext context) {
+      return Availability.available("the scripted issuer of the conformance kit");
+    }
+
+    @Override
+    public Credential create(ProviderConfig config, ResolutionContext context) {
+      TokenSource source = new TokenSource() {
+        @Override
+        public CompletionStage<AccessToken> fetch(TokenRequest request, FetchReason reason) {
+          try {
+            return CompletableFuture.completedFuture(issue());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(e);
+          } catch (TokenException e) {
+            return CompletableFuture.failedFuture(e);
+          }
+        }
+
+        @Override
+        public String describe() {
+          return "scripted issuer";
+        }
+      };
+      TokenKey key = TokenKey.of(source, TokenRequest.none());
+      return new Credential() {
+        @Override
+        public String method() {
+          return METHOD;
+        }
+
+        @Override
+        public TokenUse use() {
+          return TokenUse.BEARER;
+        }
+
+        @Override
+        public String describe() {
+          return "scripted issuer";
+        }
+
+        @Override
+        public CompletableFuture<AccessToken> token() {
+          return context.tokenCache().getAsync(key);
+        }
+
+        @Override
+        public boolean invalidate(AccessToken token) {
+          context.tokenCache().invalidate(key, token);
+          return true;
+        }
+      };
+    }
+  }
+}

@@ -1,0 +1,255 @@
+package dev.llmauth.http.jdk;
+
+import dev.llmauth.api.AuthException;
+import dev.llmauth.api.Authorization;
+import dev.llmauth.api.OutgoingRequest;
+import dev.llmauth.api.RequestAuthenticator;
+import java.io.IOException;
+import java.net.Authenticator;
+import java.net.CookieHandler;
+import java.net.ProxySelector;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandler;
+import java.net.http.HttpResponse.BodySubscribers;
+import java.net.http.HttpResponse.PushPromiseHandler;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link HttpClient} that authenticates every request with a {@link RequestAuthenticator} and otherwise
+ * delegates to the client it wraps.
+ *
+ * {@snippet :
+ * HttpClient client = LlmAuthHttpClient.wrap(HttpClient.newHttpClient(), auth.authenticator("openai"));
+ * HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+ * }
+ *
+ * <p>For each request it sends a copy carrying the authenticator's header edits; the caller's {@link
+ * HttpRequest} is never changed. When the server answers 401, the rejected token is invalidated and, when that
+ * can help (the credential may produce a different token), the request is authorized again and sent once more
+ * with the same body publisher, as the JDK client itself does on redirects; the discarded 401 body is never
+ * given to the caller's body handler. A second 401 reaches the caller.
+ *
+ * <p>{@link #send} blocks while a token is fetched and fails with an {@link IOException} whose cause is the
+ * {@link AuthException} when no token can be obtained. {@link #sendAsync} does not block; cancelling its future
+ * ends that request's wait for a token, or the exchange itself once it is under way. Response bodies, including
+ * streams of server-sent events, reach the caller's body handler untouched. WebSocket builders come from the
+ * wrapped client and are not authenticated.
+ */
+public final class LlmAuthHttpClient extends HttpClient {
+  private final HttpClient delegate;
+  private final RequestAuthenticator authenticator;
+
+  private LlmAuthHttpClient(HttpClient delegate, RequestAuthenticator authenticator) {
+    this.delegate = Objects.requireNonNull(delegate, "client");
+    this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+  }
+
+  /**
+   * Wraps a client.
+   *
+   * @param client the client that sends the requests; configure it as usual
+   * @param authenticator the provider's authenticator, from {@code LlmAuth.authenticator(name)}
+   * @return a client that authenticates each request
+   */
+  public static HttpClient wrap(HttpClient client, RequestAuthenticator authenticator) {
+    return new LlmAuthHttpClient(client, authenticator);
+  }
+
+  @Override
+  public <T> HttpResponse<T> send(HttpRequest request, BodyHandler<T> handler)
+      throws IOException, InterruptedException {
+    Objects.requireNonNull(handler, "handler");
+    Authorization authorization = authorize(request);
+    AtomicBoolean replay = new AtomicBoolean();
+    HttpResponse<T> first = delegate.send(apply(request, authorization), firstAttempt(handler, authorization,
+        replay));
+    if (!replay.get()) {
+      return first;
+    }
+    return delegate.send(apply(request, authorize(request)), handler);
+  }
+
+  @Override
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, BodyHandler<T> handler) {
+    return sendAsync(request, handler, null);
+  }
+
+  @Override
+  public <T> CompletableFuture<HttpResponse<T>> sendAsync(
+      HttpRequest request, BodyHandler<T> handler, @Nullable PushPromiseHandler<T> pushPromiseHandler) {
+    Objects.requireNonNull(handler, "handler");
+    CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
+    AtomicReference<CompletableFuture<?>> current = new AtomicReference<>();
+    result.whenComplete((r, t) -> {
+      if (result.isCancelled()) {
+        CompletableFuture<?> step = current.get();
+        if (step != null) {
+          step.cancel(true);
+        }
+      }
+    });
+    attemptAsync(request, handler, pushPromiseHandler, true, result, current);
+    return result;
+  }
+
+  private <T> void attemptAsync(
+      HttpRequest request,
+      BodyHandler<T> handler,
+      @Nullable PushPromiseHandler<T> pushPromiseHandler,
+      boolean first,
+      CompletableFuture<HttpResponse<T>> result,
+      AtomicReference<CompletableFuture<?>> current) {
+    CompletableFuture<Authorization> authorization = authenticator.authorizeAsync(view(request));
+    if (!step(current, authorization, result)) {
+      return;
+    }
+    authorization.whenComplete((a, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(ioException(failure));
+        return;
+      }
+      AtomicBoolean replay = new AtomicBoolean();
+      BodyHandler<T> h = first ? firstAttempt(handler, a, replay) : handler;
+      CompletableFuture<HttpResponse<T>> exchange = pushPromiseHandler == null
+          ? delegate.sendAsync(apply(request, a), h)
+          : delegate.sendAsync(apply(request, a), h, pushPromiseHandler);
+      if (!step(current, exchange, result)) {
+        return;
+      }
+      exchange.whenComplete((response, error) -> {
+        if (error != null) {
+          result.completeExceptionally(error);
+        } else if (replay.get()) {
+          attemptAsync(request, handler, pushPromiseHandler, false, result, current);
+        } else {
+          result.complete(response);
+        }
+      });
+    });
+  }
+
+  /** Records the step under way; cancels it when the caller has already cancelled. */
+  private static boolean step(
+      AtomicReference<CompletableFuture<?>> current, CompletableFuture<?> step, CompletableFuture<?> result) {
+    current.set(step);
+    if (result.isCancelled()) {
+      step.cancel(true);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * The body handler of the first attempt: on a 401 whose token the credential can replace, the body is discarded
+   * and a replay is requested; everything else goes to the caller's handler.
+   */
+  private <T> BodyHandler<T> firstAttempt(BodyHandler<T> handler, Authorization authorization, AtomicBoolean replay) {
+    return info -> {
+      if (info.statusCode() == 401 && authenticator.invalidate(authorization)) {
+        replay.set(true);
+        return BodySubscribers.<T>replacing(null);
+      }
+      return handler.apply(info);
+    };
+  }
+
+  private Authorization authorize(HttpRequest request) throws IOException, InterruptedException {
+    try {
+      return authenticator.authorize(view(request));
+    } catch (AuthException e) {
+      if (Thread.interrupted()) {
+        InterruptedException interrupted = new InterruptedException(e.getMessage());
+        interrupted.initCause(e);
+        throw interrupted;
+      }
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  private static IOException ioException(Throwable failure) {
+    AuthException e = RequestAuthenticator.asAuthException(failure);
+    return new IOException(e.getMessage(), e);
+  }
+
+  private static OutgoingRequest view(HttpRequest request) {
+    return OutgoingRequest.of(request.method(), request.uri(), request.headers().map());
+  }
+
+  /** A copy of {@code request} with the header edits applied. */
+  static HttpRequest apply(HttpRequest request, Authorization authorization) {
+    List<String> removals = authorization.headersToRemove();
+    HttpRequest.Builder copy = HttpRequest.newBuilder(request,
+        (name, value) -> !removals.contains(name.toLowerCase(Locale.ROOT)));
+    authorization.forEachHeader(copy::setHeader);
+    return copy.build();
+  }
+
+  @Override
+  public Optional<CookieHandler> cookieHandler() {
+    return delegate.cookieHandler();
+  }
+
+  @Override
+  public Optional<Duration> connectTimeout() {
+    return delegate.connectTimeout();
+  }
+
+  @Override
+  public Redirect followRedirects() {
+    return delegate.followRedirects();
+  }
+
+  @Override
+  public Optional<ProxySelector> proxy() {
+    return delegate.proxy();
+  }
+
+  @Override
+  public SSLContext sslContext() {
+    return delegate.sslContext();
+  }
+
+  @Override
+  public SSLParameters sslParameters() {
+    return delegate.sslParameters();
+  }
+
+  @Override
+  public Optional<Authenticator> authenticator() {
+    return delegate.authenticator();
+  }
+
+  @Override
+  public Version version() {
+    return delegate.version();
+  }
+
+  @Override
+  public Optional<Executor> executor() {
+    return delegate.executor();
+  }
+
+  @Override
+  public WebSocket.Builder newWebSocketBuilder() {
+    return delegate.newWebSocketBuilder();
+  }
+
+  @Override
+  public String toString() {
+    return "LlmAuthHttpClient[" + authenticator + "]";
+  }
+}
