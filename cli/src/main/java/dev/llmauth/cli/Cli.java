@@ -17,8 +17,13 @@ import picocli.CommandLine.Option;
     versionProvider = Cli.Version.class,
     description = "Authenticate requests to LLM providers: API keys, Entra ID and Codex OAuth.",
     subcommands = {
-      DoctorCommand.class,
+      DemoCommand.class,
+      RequestCommand.class,
       TokenCommand.class,
+      DoctorCommand.class,
+      LoginCommand.class,
+      LogoutCommand.class,
+      MockCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
