@@ -118,8 +118,8 @@ public final class ConfigParser {
     variables.put("authMode", "OPENAI_AUTH_MODE");
     String authMode = variable(environment, "OPENAI_AUTH_MODE");
     if (authMode != null && !authMode.equals(AuthMode.API_KEY) && !authMode.equals(AuthMode.ENTRA)) {
-      throw new ConfigException("openai", "OPENAI_AUTH_MODE", ENVIRONMENT + ": OPENAI_AUTH_MODE is '" + authMode
-          + "'; set it to apiKey or entra, or unset it to use the first configured method");
+      throw new ConfigException("openai", "OPENAI_AUTH_MODE", ENVIRONMENT + ": OPENAI_AUTH_MODE is neither apiKey "
+          + "nor entra; set it to apiKey or entra, or unset it to use the first configured method");
     }
     EntraConfig entra = AuthMode.ENTRA.equals(authMode) ? EntraConfig.defaults() : null;
     if (entra != null) {
@@ -192,7 +192,8 @@ public final class ConfigParser {
       JsonObject o = object(element, "providers." + name);
       String typeId = field(o, "type", this::text);
       ProviderType type = typeId == null ? ProviderType.OPENAI : ProviderType.fromId(typeId).orElseThrow(
-          () -> error("providers." + name + ".type", "unknown type '" + typeId + "'", "use one of "
+          () -> error("providers." + name + ".type", "unknown type "
+              + ConfigValidator.shown(origins.getOrDefault("type", origin), typeId), "use one of "
               + ProviderType.allowedIds()));
       Map<String, Object> extensions = new LinkedHashMap<>();
       for (String key : o.keySet()) {
@@ -270,7 +271,7 @@ public final class ConfigParser {
       return e.getAsBoolean();
     }
 
-    private Map<String, String> headers(JsonElement e, String path) {
+    private @Nullable Map<String, String> headers(JsonElement e, String path) {
       Map<String, String> headers = new LinkedHashMap<>();
       for (Map.Entry<String, JsonElement> h : object(e, path).entrySet()) {
         String value = h.getValue().isJsonNull() ? null : text(h.getValue(), path + "." + h.getKey());
@@ -278,7 +279,7 @@ public final class ConfigParser {
           headers.put(h.getKey(), value);
         }
       }
-      return headers;
+      return headers.isEmpty() ? null : headers;
     }
 
     private ManagedIdentityConfig managedIdentity(JsonElement e, String path) {

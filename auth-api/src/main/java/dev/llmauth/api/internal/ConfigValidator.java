@@ -71,7 +71,7 @@ public final class ConfigValidator {
     if (authMode != null && !AuthMode.BUILT_IN.contains(authMode)) {
       Set<String> allowed = allowedAuthModes();
       if (!allowed.contains(authMode)) {
-        throw error(config, "authMode", "unknown authMode '" + authMode + "'", "use one of "
+        throw error(config, "authMode", "unknown authMode " + shown(config.originOf("authMode"), authMode), "use one of "
             + String.join(", ", allowed) + ", or remove authMode to use the first configured method");
       }
     }
@@ -155,6 +155,11 @@ public final class ConfigValidator {
   private static boolean isToken(String name) {
     return !name.isEmpty() && name.chars().allMatch(ch -> ch < 127 && (Character.isLetterOrDigit(ch)
         || "!#$%&'*+-.^_`|~".indexOf(ch) >= 0));
+  }
+
+  /** A value for a message: quoted, unless it came from an environment variable, which might hold a secret. */
+  static String shown(String origin, String value) {
+    return origin.startsWith("env ") ? "(the value from " + origin + ")" : "'" + value + "'";
   }
 
   private static String path(ProviderConfig config, String field) {

@@ -12,6 +12,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads strict JSON (RFC 8259), or JSONC: the same plus {@code //} and {@code /* *}{@code /} comments and
@@ -21,6 +23,7 @@ import java.math.BigDecimal;
 final class StrictJson {
   static final int MAX_DEPTH = 100;
 
+  private static final Pattern PATH = Pattern.compile(" path .*", Pattern.DOTALL);
   private static final String LENIENT_HINT = "Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON";
 
   private StrictJson() {}
@@ -52,7 +55,7 @@ final class StrictJson {
       }
       return value;
     } catch (EOFException e) {
-      throw new Malformed("the JSON ends too early (" + e.getMessage() + ")");
+      throw new Malformed("the JSON ends too early (" + describe(e.getMessage()) + ")");
     } catch (IOException e) {
       throw new Malformed(describe(e.getMessage()));
     }
@@ -104,21 +107,23 @@ final class StrictJson {
     }
   }
 
-  /** Gson's location: "at line 3 column 7 path $.providers". */
+  /** "at line 3 column 7", from Gson's location. */
   private static String where(JsonReader reader) {
-    String s = reader.toString();
-    int at = s.indexOf(" at line ");
-    return at < 0 ? "" : s.substring(at + 1);
+    return withoutPath(reader.toString().replaceFirst("^JsonReader ", ""));
   }
 
-  private static String describe(@org.jspecify.annotations.Nullable String gsonMessage) {
+  /**
+   * Gson's message without its JSON path, which names the keys read so far: in broken text a key may be a
+   * secret that lost its quotes or colon.
+   */
+  private static String describe(@Nullable String gsonMessage) {
     String m = gsonMessage == null ? "invalid JSON" : gsonMessage;
-    int see = m.indexOf("\nSee ");
-    if (see >= 0) {
-      m = m.substring(0, see);
-    }
-    return m.replace(LENIENT_HINT, "not valid JSON (names and strings need double quotes; no NaN, leading zeros,"
-        + " unquoted words or second value)");
+    return withoutPath(m).replace(LENIENT_HINT, "not valid JSON (names and strings need double quotes; no NaN, "
+        + "leading zeros, unquoted words or second value)");
+  }
+
+  private static String withoutPath(String message) {
+    return PATH.matcher(message).replaceFirst("");
   }
 
   /**
