@@ -45,14 +45,18 @@ public record ProviderConfig(
     Map<String, Object> extensions,
     Map<String, String> origins) {
 
-  /** Turns empty strings into {@code null} (unset) and copies the maps, so the configuration stays immutable. */
+  /**
+   * Turns empty strings into {@code null} (unset), drops headers with an empty value and copies the maps, so the
+   * configuration stays immutable.
+   */
   public ProviderConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
     baseUrl = emptyToNull(baseUrl);
     authMode = emptyToNull(authMode);
     providerDataHeader = emptyToNull(providerDataHeader);
-    headers = Map.copyOf(headers);
+    headers = headers.entrySet().stream().filter(h -> !h.getValue().isEmpty())
+        .collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
     extensions = Map.copyOf(extensions);
     origins = Map.copyOf(origins);
   }

@@ -97,7 +97,7 @@ public final class ConfigParser {
     Map<String, ProviderConfig> result = new LinkedHashMap<>();
     for (Map.Entry<String, JsonElement> e : providers.getAsJsonObject().entrySet()) {
       ProviderReader reader = new ProviderReader(e.getKey(), origin, environment);
-      result.put(e.getKey(), validated(reader.read(e.getValue()), origin));
+      result.put(e.getKey(), validated(reader.read(e.getValue()), origin, Map.of()));
     }
     return new LlmAuthConfig(result, origin);
   }
@@ -135,15 +135,7 @@ public final class ConfigParser {
     ProviderConfig config = new ProviderConfig("openai", ProviderType.OPENAI, variable(environment, baseUrlVariable),
         authMode, apiKey == null ? null : Secret.of(apiKey), null, null, entra, null, null, Map.of(), false,
         Map.of(), origins);
-    try {
-      ConfigValidator.validate(config);
-    } catch (ConfigException e) {
-      String field = e.field() == null ? "" : e.field().substring(e.field().lastIndexOf('.') + 1);
-      String name = variables.getOrDefault(field, field);
-      throw new ConfigException("openai", name, ENVIRONMENT + " (" + name + "): " + e.getMessage()
-          + " (set " + name + ")");
-    }
-    return new LlmAuthConfig(Map.of("openai", config), ENVIRONMENT);
+    return new LlmAuthConfig(Map.of("openai", validated(config, ENVIRONMENT, variables)), ENVIRONMENT);
   }
 
   private static @Nullable String variable(Map<String, String> environment, String name) {
@@ -151,12 +143,19 @@ public final class ConfigParser {
     return value == null || value.isEmpty() ? null : value;
   }
 
-  private static ProviderConfig validated(ProviderConfig config, String origin) {
+  /**
+   * Validates, prefixing errors with the origin and, for settings taken from an environment variable, naming the
+   * variable instead of the field.
+   */
+  private static ProviderConfig validated(ProviderConfig config, String origin, Map<String, String> variables) {
     try {
       ConfigValidator.validate(config);
       return config;
     } catch (ConfigException e) {
-      throw new ConfigException(e.provider(), e.field(), origin + ": " + e.getMessage());
+      String field = e.field() == null ? "" : e.field().substring(e.field().lastIndexOf('.') + 1);
+      String variable = variables.get(field);
+      throw new ConfigException(e.provider(), variable != null ? variable : e.field(),
+          (variable != null ? origin + " (" + variable + ")" : origin) + ": " + e.getMessage());
     }
   }
 

@@ -71,8 +71,8 @@ class EnvironmentFallbackTest {
   void entraWithoutBaseUrlNamesOpenaiBaseUrl() {
     assertThatThrownBy(() -> LlmAuthConfig.fromEnvironment(Map.of("OPENAI_AUTH_MODE", "entra")))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("OPENAI_BASE_URL")
-        .hasMessageContaining("needs a baseUrl")
+        .hasMessageStartingWith("environment (OPENAI_BASE_URL): ")
+        .hasMessageContaining("authMode entra needs a baseUrl")
         .satisfies(e -> assertThat(((ConfigException) e).field()).isEqualTo("OPENAI_BASE_URL"));
   }
 
@@ -80,7 +80,7 @@ class EnvironmentFallbackTest {
   void anInvalidBaseUrlNamesTheVariableItCameFrom() {
     assertThatThrownBy(() -> LlmAuthConfig.fromEnvironment(Map.of("OPENAI_API_BASE", "api.example.com")))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("set OPENAI_API_BASE")
+        .hasMessageStartingWith("environment (OPENAI_API_BASE): ")
         .hasMessageContaining("not an absolute http(s) URL");
   }
 

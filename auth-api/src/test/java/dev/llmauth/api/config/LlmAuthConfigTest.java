@@ -480,11 +480,14 @@ class LlmAuthConfigTest {
     @Test
     void emptyStringsCountAsUnsetAndOriginsSayCode() {
       ProviderConfig p = ProviderConfig.builder("b").baseUrl("").authMode("").providerDataHeader("")
-          .apiKey(Secret.of("k")).extensions(Map.of("deployment", "d")).build();
+          .headers(Map.of("X-A", "", "X-B", "b")).apiKey(Secret.of("k")).extensions(Map.of("deployment", "d"))
+          .build();
+      assertThat(p.headers()).isEqualTo(Map.of("X-B", "b"));
       assertThat(p.baseUrl()).isNull();
       assertThat(p.authMode()).isNull();
       assertThat(p.providerDataHeader()).isNull();
-      assertThat(p.origins()).containsOnly(Map.entry("apiKey", "code"), Map.entry("deployment", "code"));
+      assertThat(p.origins()).containsOnly(Map.entry("apiKey", "code"), Map.entry("headers", "code"),
+          Map.entry("deployment", "code"));
       assertThat(new ManagedIdentityConfig("", "", "", "").isSystemAssigned()).isTrue();
     }
 
