@@ -2,6 +2,7 @@ package dev.llmauth.api;
 
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.internal.ConfigValidator;
 import dev.llmauth.api.internal.ProviderDiscovery;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.CredentialProvider;
@@ -47,6 +48,7 @@ public final class LlmAuth implements AutoCloseable {
     this.config = Objects.requireNonNull(b.config, "config");
     this.providers = b.providers != null ? ProviderDiscovery.select(b.providers, null) : ProviderDiscovery.load(
         b.classLoader);
+    ConfigValidator.warnUnclaimedFields(config, providers);
     this.ownsCache = b.tokenCache == null;
     this.tokenCache = b.tokenCache != null
         ? b.tokenCache

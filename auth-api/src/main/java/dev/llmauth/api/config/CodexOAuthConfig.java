@@ -16,6 +16,13 @@ public record CodexOAuthConfig(@Nullable String authFile, @Nullable String issue
   /** The originator the Codex CLI sends. */
   public static final String DEFAULT_ORIGINATOR = "codex_cli_rs";
 
+  /** Treats empty strings as unset. */
+  public CodexOAuthConfig {
+    authFile = ProviderConfig.emptyToNull(authFile);
+    issuer = ProviderConfig.emptyToNull(issuer);
+    originator = ProviderConfig.emptyToNull(originator);
+  }
+
   /** @return the defaults: the standard file, issuer and originator */
   public static CodexOAuthConfig defaults() {
     return new CodexOAuthConfig(null, null, null);

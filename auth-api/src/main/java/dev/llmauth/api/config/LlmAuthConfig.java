@@ -66,7 +66,8 @@ public record LlmAuthConfig(Map<String, ProviderConfig> providers, String origin
    *
    * @param environment the environment, usually {@link System#getenv()}
    * @return the configuration
-   * @throws ConfigException when {@code OPENAI_AUTH_MODE} is invalid
+   * @throws ConfigException naming the variable when {@code OPENAI_AUTH_MODE} is neither {@code apiKey} nor {@code
+   *     entra}, when it is {@code entra} without a base URL, or when the base URL is not an absolute http(s) URL
    */
   public static LlmAuthConfig fromEnvironment(Map<String, String> environment) {
     return ConfigParser.fromEnvironment(environment);

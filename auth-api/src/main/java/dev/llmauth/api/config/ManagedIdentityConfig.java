@@ -16,6 +16,14 @@ public record ManagedIdentityConfig(
   /** The Azure AI / Cognitive Services scope. */
   public static final String DEFAULT_SCOPE = "https://cognitiveservices.azure.com/.default";
 
+  /** Treats empty strings as unset: an empty selector as absent, an empty scope as {@value #DEFAULT_SCOPE}. */
+  public ManagedIdentityConfig {
+    clientId = ProviderConfig.emptyToNull(clientId);
+    objectId = ProviderConfig.emptyToNull(objectId);
+    resourceId = ProviderConfig.emptyToNull(resourceId);
+    scope = scope.isEmpty() ? DEFAULT_SCOPE : scope;
+  }
+
   /** @return the system-assigned identity with the default scope */
   public static ManagedIdentityConfig systemAssigned() {
     return new ManagedIdentityConfig(null, null, null, DEFAULT_SCOPE);

@@ -1,6 +1,7 @@
 package dev.llmauth.api.config;
 
 import dev.llmauth.api.Secret;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -44,13 +45,24 @@ public record ProviderConfig(
     Map<String, Object> extensions,
     Map<String, String> origins) {
 
-  /** Copies the maps, so the configuration stays immutable. */
+  /**
+   * Turns empty strings into {@code null} (unset), drops headers with an empty value and copies the maps, so the
+   * configuration stays immutable.
+   */
   public ProviderConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");
-    headers = Map.copyOf(headers);
+    baseUrl = emptyToNull(baseUrl);
+    authMode = emptyToNull(authMode);
+    providerDataHeader = emptyToNull(providerDataHeader);
+    headers = headers.entrySet().stream().filter(h -> !h.getValue().isEmpty())
+        .collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
     extensions = Map.copyOf(extensions);
     origins = Map.copyOf(origins);
+  }
+
+  static @Nullable String emptyToNull(@Nullable String s) {
+    return s == null || s.isEmpty() ? null : s;
   }
 
   /**
@@ -91,9 +103,13 @@ public record ProviderConfig(
     return sb.append(']').toString();
   }
 
-  /** Builds a {@link ProviderConfig} in code. Unset fields stay unset; {@link #build()} validates. */
+  /**
+   * Builds a {@link ProviderConfig} in code. Unset fields stay unset, and so do empty strings; {@link #build()}
+   * validates. {@link ProviderConfig#originOf} reports the fields set here as {@code code}.
+   */
   public static final class Builder {
     private final String name;
+    private final Map<String, String> origins = new HashMap<>();
     private ProviderType type = ProviderType.OPENAI;
     private @Nullable String baseUrl;
     private @Nullable String authMode;
@@ -114,67 +130,67 @@ public record ProviderConfig(
     /** @param type the endpoint type, {@link ProviderType#OPENAI} by default @return this builder */
     public Builder type(ProviderType type) {
       this.type = Objects.requireNonNull(type, "type");
-      return this;
+      return mark("type", true);
     }
 
     /** @param baseUrl the base URL @return this builder */
     public Builder baseUrl(String baseUrl) {
       this.baseUrl = baseUrl;
-      return this;
+      return mark("baseUrl", !baseUrl.isEmpty());
     }
 
     /** @param authMode the pinned method, see {@link AuthMode} @return this builder */
     public Builder authMode(String authMode) {
       this.authMode = authMode;
-      return this;
+      return mark("authMode", !authMode.isEmpty());
     }
 
     /** @param apiKey the API key @return this builder */
     public Builder apiKey(Secret apiKey) {
-      this.apiKey = apiKey;
-      return this;
+      this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+      return mark("apiKey", true);
     }
 
     /** @param bearerToken a static bearer token @return this builder */
     public Builder bearerToken(Secret bearerToken) {
-      this.bearerToken = bearerToken;
-      return this;
+      this.bearerToken = Objects.requireNonNull(bearerToken, "bearerToken");
+      return mark("bearerToken", true);
     }
 
     /** @param managedIdentity the managed identity @return this builder */
     public Builder managedIdentity(ManagedIdentityConfig managedIdentity) {
-      this.managedIdentity = managedIdentity;
-      return this;
+      this.managedIdentity = Objects.requireNonNull(managedIdentity, "managedIdentity");
+      return mark("managedIdentity", true);
     }
 
     /** @param entra the DefaultAzureCredential settings @return this builder */
     public Builder entra(EntraConfig entra) {
-      this.entra = entra;
-      return this;
+      this.entra = Objects.requireNonNull(entra, "entra");
+      return mark("entra", true);
     }
 
     /** @param codexOAuth the Codex sign-in settings @return this builder */
     public Builder codexOAuth(CodexOAuthConfig codexOAuth) {
-      this.codexOAuth = codexOAuth;
-      return this;
+      this.codexOAuth = Objects.requireNonNull(codexOAuth, "codexOAuth");
+      return mark("codexOAuth", true);
     }
 
     /** @param providerDataHeader the provider-data header name @return this builder */
     public Builder providerDataHeader(String providerDataHeader) {
       this.providerDataHeader = providerDataHeader;
-      return this;
+      return mark("providerDataHeader", !providerDataHeader.isEmpty());
     }
 
     /** @param headers static headers sent on every request @return this builder */
     public Builder headers(Map<String, String> headers) {
       this.headers = Map.copyOf(headers);
-      return this;
+      return mark("headers", !headers.isEmpty());
     }
 
     /** @param allow whether plain http to a non-loopback host is allowed @return this builder */
     public Builder allowInsecureHttp(boolean allow) {
       this.allowInsecureHttp = allow;
-      return this;
+      return mark("allowInsecureHttp", allow);
     }
 
     /** @param extensions fields for third-party methods @return this builder */
@@ -190,15 +206,21 @@ public record ProviderConfig(
      * @throws dev.llmauth.api.ConfigException naming the field and the fix when the combination is invalid
      */
     public ProviderConfig build() {
-      ProviderConfig config = new ProviderConfig(name, type, blankToNull(baseUrl), blankToNull(authMode), apiKey,
-          bearerToken, managedIdentity, entra, codexOAuth, blankToNull(providerDataHeader), headers,
-          allowInsecureHttp, extensions, Map.of());
+      Map<String, String> all = new HashMap<>(origins);
+      extensions.keySet().forEach(field -> all.put(field, "code"));
+      ProviderConfig config = new ProviderConfig(name, type, baseUrl, authMode, apiKey, bearerToken, managedIdentity,
+          entra, codexOAuth, providerDataHeader, headers, allowInsecureHttp, extensions, all);
       dev.llmauth.api.internal.ConfigValidator.validate(config);
       return config;
     }
 
-    private static @Nullable String blankToNull(@Nullable String s) {
-      return s == null || s.isEmpty() ? null : s;
+    private Builder mark(String field, boolean set) {
+      if (set) {
+        origins.put(field, "code");
+      } else {
+        origins.remove(field);
+      }
+      return this;
     }
   }
 }

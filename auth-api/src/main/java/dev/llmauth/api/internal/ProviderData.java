@@ -2,8 +2,6 @@ package dev.llmauth.api.internal;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import org.jspecify.annotations.Nullable;
 
 /** Merges a token into a provider-data header's JSON object. */
@@ -17,7 +15,7 @@ public final class ProviderData {
 
   /**
    * Puts {@code token} and {@code baseUrl} into the JSON object in {@code existing}, keeping its other keys. A
-   * value that is absent or not a JSON object is replaced by a new object.
+   * value that is absent or not a strict JSON object (RFC 8259, no duplicate keys) is replaced by a new object.
    *
    * @param existing the header's current value, or {@code null}
    * @param token the token
@@ -26,14 +24,14 @@ public final class ProviderData {
    */
   public static String merge(@Nullable String existing, String token, String baseUrl) {
     JsonObject object = new JsonObject();
-    if (existing != null && !existing.isBlank()) {
+    if (existing != null) {
       try {
-        JsonElement parsed = JsonParser.parseString(existing);
+        JsonElement parsed = StrictJson.parse(existing, false);
         if (parsed.isJsonObject()) {
           object = parsed.getAsJsonObject();
         }
-      } catch (JsonParseException | StackOverflowError notJson) {
-        // Not a JSON object: replaced, as documented.
+      } catch (StrictJson.Malformed notJson) {
+        // Not a strict JSON object: replaced, as documented.
       }
     }
     object.addProperty(API_KEY, token);
