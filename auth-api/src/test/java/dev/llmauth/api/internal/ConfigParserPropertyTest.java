@@ -15,6 +15,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.constraints.StringLength;
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +45,20 @@ class ConfigParserPropertyTest {
       }
       """.formatted(SECRET),
       "{\"providers\": {\"p\": {\"apiKey\": \"" + SECRET + "\", \"authMode\": \"apiKey\"}}}");
+
+  /** Random trees are full of unknown top-level fields; their warnings are tested elsewhere. */
+  private static final java.util.logging.Logger INTERNAL = java.util.logging.Logger.getLogger(
+      "dev.llmauth.api.internal");
+
+  @BeforeContainer
+  static void quiet() {
+    INTERNAL.setLevel(java.util.logging.Level.SEVERE);
+  }
+
+  @AfterContainer
+  static void restore() {
+    INTERNAL.setLevel(null);
+  }
 
   /** The outcome of parsing; any exception other than ConfigException fails the property. */
   private static @Nullable ConfigException parse(String text) {
