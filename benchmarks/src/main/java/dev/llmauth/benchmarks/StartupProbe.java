@@ -34,11 +34,6 @@ public final class StartupProbe {
    */
   public static void main(String[] args) throws IOException, InterruptedException {
     String baseUrl = args[0];
-    ProviderConfig provider = ProviderConfig.builder("openai")
-        .type(ProviderType.OPENAI)
-        .baseUrl(baseUrl)
-        .apiKey(Secret.of(args[1]))
-        .build();
     URI uri = URI.create(baseUrl + "/chat/completions");
     HttpRequest.Builder request = HttpRequest.newBuilder(uri)
         .header("Content-Type", "application/json")
@@ -47,6 +42,11 @@ public final class StartupProbe {
       request.setHeader("Authorization", "Bearer " + args[1]);
       System.exit(send(request));
     }
+    ProviderConfig provider = ProviderConfig.builder("openai")
+        .type(ProviderType.OPENAI)
+        .baseUrl(baseUrl)
+        .apiKey(Secret.of(args[1]))
+        .build();
     try (LlmAuth auth = LlmAuth.builder().config(LlmAuthConfig.of(provider)).environment(Map.of()).build()) {
       Authorization authorization = auth.authenticator("openai").authorize(OutgoingRequest.of("POST", uri, Map.of()));
       authorization.forEachHeader(request::setHeader);
