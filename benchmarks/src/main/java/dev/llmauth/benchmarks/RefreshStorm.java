@@ -1,0 +1,230 @@
+package dev.llmauth.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The refresh storm, counted rather than timed, for our cache and the three anchors:
+ *
+ * <ol>
+ *   <li><b>Expired entry</b>: 10,000 threads, held at a gate, call {@code get()} at once on an entry whose token
+ *       has expired; the source takes 200 ms. Counted: source calls (single flight means 1).
+ *   <li><b>Proactive refresh</b>: the cached token is still usable but due for refresh. Four callers call {@code
+ *       get()} once a millisecond for 400 ms while the 200 ms refresh runs. Measured: the longest any call took;
+ *       counted: calls that took 100 ms or more, that is, calls that waited for the source.
+ * </ol>
+ *
+ * <p>Each cache is filled by a first source call that is not counted. Arguments: the JSON file to write.
+ */
+public final class RefreshStorm {
+  private static final Duration LATENCY = Duration.ofMillis(200);
+  private static final int STORM_CALLERS = 10_000;
+  private static final int REFRESH_CALLERS = 4;
+  private static final Duration REFRESH_WINDOW = Duration.ofMillis(400);
+  private static final long WAITED_FOR_SOURCE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+  /** azure-core refreshes a usable token at most once per 30 s after its last fetch. */
+  private static final Duration AZURE_REFRESH_DELAY = Duration.ofSeconds(31);
+
+  private RefreshStorm() {}
+
+  /**
+   * Runs both parts for every implementation.
+   *
+   * @param args the JSON file to write
+   * @throws Exception when a run fails
+   */
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      throw new IllegalArgumentException("usage: RefreshStorm <storm.json>");
+    }
+    // Filled first, because azure-core will not refresh it before 30 s have passed.
+    Instant azureFilled = Instant.now();
+    Prepared azureDue = prepare(Anchors.Impl.AZURE_CORE, dueLifetime(Anchors.Impl.AZURE_CORE));
+
+    List<StormResult> storms = new ArrayList<>();
+    for (Anchors.Impl impl : Anchors.Impl.values()) {
+      Prepared p = prepare(impl, Duration.ofMinutes(-1));
+      // A stale time in the past makes the AWS supplier keep the value for one more second.
+      Thread.sleep(1_100);
+      storms.add(storm(p));
+    }
+    List<RefreshResult> refreshes = new ArrayList<>();
+    for (Anchors.Impl impl : Anchors.Impl.values()) {
+      Prepared p;
+      if (impl == Anchors.Impl.AZURE_CORE) {
+        long wait = Duration.between(Instant.now(), azureFilled.plus(AZURE_REFRESH_DELAY)).toMillis();
+        if (wait > 0) {
+          System.out.println("waiting " + wait + " ms for azure-core's 30 s refresh delay");
+          Thread.sleep(wait);
+        }
+        p = azureDue;
+      } else {
+        p = prepare(impl, dueLifetime(impl));
+      }
+      refreshes.add(refresh(p));
+    }
+
+    String table = table(storms, refreshes);
+    System.out.print(table);
+    Path out = Path.of(args[0]);
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(out, json(storms, refreshes), StandardCharsets.UTF_8);
+    System.out.println("written to " + out);
+  }
+
+  /** The remaining lifetime that puts a fresh fill inside each implementation's proactive-refresh window. */
+  private static Duration dueLifetime(Anchors.Impl impl) {
+    switch (impl) {
+      case OURS:
+        return Duration.ofMinutes(2); // refresh 5 min ahead, usable until 30 s before expiry
+      case AZURE_CORE:
+        return Duration.ofMinutes(5).plusSeconds(20); // refresh 5 min ahead, after the 31 s wait: 4 min 49 s left
+      case GOOGLE_AUTH:
+        return Duration.ofMinutes(3).plusSeconds(30); // stale from 3 min 45 s left, expired at 3 min
+      case AWS_SDK:
+        return Duration.ofSeconds(90); // prefetch at 2 min, stale at 1 min before expiry
+      default:
+        throw new IllegalArgumentException(impl.toString());
+    }
+  }
+
+  private static Prepared prepare(Anchors.Impl impl, Duration firstLifetime) {
+    ScriptedSource source = new ScriptedSource(Instant.now().plus(firstLifetime), LATENCY);
+    Anchors.Cached cached = impl.create(source);
+    cached.get();
+    return new Prepared(impl, source, cached);
+  }
+
+  private static StormResult storm(Prepared p) throws InterruptedException {
+    CountDownLatch ready = new CountDownLatch(STORM_CALLERS);
+    CountDownLatch gate = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(STORM_CALLERS);
+    AtomicInteger failures = new AtomicInteger();
+    for (int i = 0; i < STORM_CALLERS; i++) {
+      Thread t = new Thread(null, () -> {
+        ready.countDown();
+        try {
+          gate.await();
+          p.cached.get();
+        } catch (RuntimeException | InterruptedException e) {
+          failures.incrementAndGet();
+        } finally {
+          done.countDown();
+        }
+      }, "storm-" + i, 256 * 1024);
+      t.start();
+    }
+    ready.await();
+    gate.countDown();
+    if (!done.await(2, TimeUnit.MINUTES)) {
+      throw new IllegalStateException(p.impl.id() + ": callers still waiting after 2 minutes");
+    }
+    p.cached.close();
+    return new StormResult(p.impl, p.source.refreshCalls(), failures.get());
+  }
+
+  private static RefreshResult refresh(Prepared p) throws InterruptedException {
+    long[][] waits = new long[REFRESH_CALLERS][];
+    CountDownLatch gate = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(REFRESH_CALLERS);
+    AtomicInteger failures = new AtomicInteger();
+    for (int i = 0; i < REFRESH_CALLERS; i++) {
+      int caller = i;
+      Thread t = new Thread(() -> {
+        long[] mine = new long[(int) REFRESH_WINDOW.toMillis() + 1];
+        int n = 0;
+        try {
+          gate.await();
+          long end = System.nanoTime() + REFRESH_WINDOW.toNanos();
+          while (System.nanoTime() < end && n < mine.length) {
+            long start = System.nanoTime();
+            try {
+              p.cached.get();
+            } catch (RuntimeException e) {
+              failures.incrementAndGet();
+            }
+            mine[n++] = System.nanoTime() - start;
+            Thread.sleep(1);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          waits[caller] = Arrays.copyOf(mine, n);
+          done.countDown();
+        }
+      }, "refresh-caller-" + i);
+      t.start();
+    }
+    gate.countDown();
+    if (!done.await(1, TimeUnit.MINUTES)) {
+      throw new IllegalStateException(p.impl.id() + ": callers still running after 1 minute");
+    }
+    // Give a background refresh time to finish, so its source call is counted.
+    Thread.sleep(LATENCY.toMillis());
+    long[] all = Arrays.stream(waits).flatMapToLong(Arrays::stream).sorted().toArray();
+    p.cached.close();
+    long waited = Arrays.stream(all).filter(w -> w >= WAITED_FOR_SOURCE_NANOS).count();
+    return new RefreshResult(p.impl, all.length, p.source.refreshCalls(), failures.get(), waited,
+        all.length == 0 ? 0 : all[all.length - 1] / 1e6, all.length == 0 ? 0 : all[(int) (all.length * 0.99)] / 1e6);
+  }
+
+  static String table(List<StormResult> storms, List<RefreshResult> refreshes) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "%nExpired entry: %,d concurrent callers, the source takes %d ms%n%n",
+        STORM_CALLERS, LATENCY.toMillis()));
+    sb.append("| implementation | source calls | failed callers |\n");
+    sb.append("|---|---:|---:|\n");
+    for (StormResult r : storms) {
+      sb.append(String.format(Locale.ROOT, "| %s | %d | %d |%n", r.impl.id(), r.sourceCalls, r.failures));
+    }
+    sb.append(String.format(Locale.ROOT, "%nProactive refresh of a usable token: %d callers, one call a millisecond "
+        + "each for %d ms%n%n", REFRESH_CALLERS, REFRESH_WINDOW.toMillis()));
+    sb.append("| implementation | calls | source calls | calls that waited for the source | longest wait (ms) "
+        + "| p99 wait (ms) |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|\n");
+    for (RefreshResult r : refreshes) {
+      sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %.3f | %.3f |%n", r.impl.id(), r.calls,
+          r.sourceCalls, r.waitedForSource, r.longestWaitMillis, r.p99WaitMillis));
+    }
+    return sb.toString();
+  }
+
+  private static String json(List<StormResult> storms, List<RefreshResult> refreshes) {
+    StringBuilder sb = new StringBuilder("{\n  \"machine\": ").append(Machine.json()).append(",\n");
+    sb.append(String.format(Locale.ROOT, "  \"sourceLatencyMillis\": %d,%n", LATENCY.toMillis()));
+    sb.append(String.format(Locale.ROOT, "  \"expiredEntry\": {\"callers\": %d, \"results\": [%n", STORM_CALLERS));
+    for (int i = 0; i < storms.size(); i++) {
+      StormResult r = storms.get(i);
+      sb.append(String.format(Locale.ROOT, "    {\"implementation\": \"%s\", \"sourceCalls\": %d, \"failedCallers\": %d}%s%n",
+          r.impl.id(), r.sourceCalls, r.failures, i + 1 < storms.size() ? "," : ""));
+    }
+    sb.append(String.format(Locale.ROOT, "  ]},%n  \"proactiveRefresh\": {\"callers\": %d, \"windowMillis\": %d, "
+        + "\"results\": [%n", REFRESH_CALLERS, REFRESH_WINDOW.toMillis()));
+    for (int i = 0; i < refreshes.size(); i++) {
+      RefreshResult r = refreshes.get(i);
+      sb.append(String.format(Locale.ROOT, "    {\"implementation\": \"%s\", \"calls\": %d, \"sourceCalls\": %d, "
+          + "\"failedCalls\": %d, \"callsThatWaitedForSource\": %d, \"longestWaitMillis\": %.3f, "
+          + "\"p99WaitMillis\": %.3f}%s%n", r.impl.id(), r.calls, r.sourceCalls, r.failures, r.waitedForSource,
+          r.longestWaitMillis, r.p99WaitMillis, i + 1 < refreshes.size() ? "," : ""));
+    }
+    return sb.append("  ]}\n}\n").toString();
+  }
+
+  private record Prepared(Anchors.Impl impl, ScriptedSource source, Anchors.Cached cached) {}
+
+  record StormResult(Anchors.Impl impl, int sourceCalls, int failures) {}
+
+  record RefreshResult(Anchors.Impl impl, int calls, int sourceCalls, int failures, long waitedForSource,
+      double longestWaitMillis, double p99WaitMillis) {}
+}

@@ -1,0 +1,62 @@
+package dev.llmauth.benchmarks;
+
+import dev.llmauth.api.Authorization;
+import dev.llmauth.api.LlmAuth;
+import dev.llmauth.api.OutgoingRequest;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.config.LlmAuthConfig;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.config.ProviderType;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+/**
+ * An application that uses only an API key: it resolves the provider through {@link LlmAuth} (which discovers every
+ * credential method on the class path), authorizes one request and sends it with {@code java.net.http}. {@link
+ * StartupRun} starts it in a fresh JVM and counts the classes it loads.
+ *
+ * <p>Arguments: the base URL of a loopback server, the API key to send, and {@code llmauth} or {@code bare}; {@code
+ * bare} sets the same header by hand without llm-auth, as the baseline.
+ */
+public final class StartupProbe {
+  private StartupProbe() {}
+
+  /**
+   * Sends one authenticated request and exits with 0 when the server accepted it.
+   *
+   * @param args the loopback base URL and the key
+   * @throws IOException when the request fails
+   * @throws InterruptedException when interrupted
+   */
+  public static void main(String[] args) throws IOException, InterruptedException {
+    String baseUrl = args[0];
+    URI uri = URI.create(baseUrl + "/chat/completions");
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"messages\":[]}"));
+    if ("bare".equals(args[2])) {
+      request.setHeader("Authorization", "Bearer " + args[1]);
+      System.exit(send(request));
+    }
+    ProviderConfig provider = ProviderConfig.builder("openai")
+        .type(ProviderType.OPENAI)
+        .baseUrl(baseUrl)
+        .apiKey(Secret.of(args[1]))
+        .build();
+    try (LlmAuth auth = LlmAuth.builder().config(LlmAuthConfig.of(provider)).environment(Map.of()).build()) {
+      Authorization authorization = auth.authenticator("openai").authorize(OutgoingRequest.of("POST", uri, Map.of()));
+      authorization.forEachHeader(request::setHeader);
+      System.exit(send(request));
+    }
+  }
+
+  private static int send(HttpRequest.Builder request) throws IOException, InterruptedException {
+    HttpResponse<Void> response = HttpClient.newHttpClient()
+        .send(request.build(), HttpResponse.BodyHandlers.discarding());
+    return response.statusCode() == 200 ? 0 : 1;
+  }
+}
