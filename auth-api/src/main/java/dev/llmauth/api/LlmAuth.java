@@ -39,8 +39,9 @@ public final class LlmAuth implements AutoCloseable {
 
   private final LlmAuthConfig config;
   private final List<CredentialProvider> providers;
-  private final TokenCache tokenCache;
-  private final boolean ownsCache;
+  private final @Nullable TokenCache sharedCache;
+  private final @Nullable InstantSource cacheClock;
+  private volatile @Nullable TokenCache ownCache;
   private final Context context;
   private final Map<String, RequestAuthenticator> authenticators = new ConcurrentHashMap<>();
 
@@ -49,12 +50,9 @@ public final class LlmAuth implements AutoCloseable {
     this.providers = b.providers != null ? ProviderDiscovery.select(b.providers, null) : ProviderDiscovery.load(
         b.classLoader);
     ConfigValidator.warnUnclaimedFields(config, providers);
-    this.ownsCache = b.tokenCache == null;
-    this.tokenCache = b.tokenCache != null
-        ? b.tokenCache
-        : b.clock != null ? TokenCache.builder().clock(b.clock).build() : TokenCache.builder().build();
-    this.context = new Context(tokenCache, Map.copyOf(b.environment), b.clock != null ? b.clock
-        : InstantSource.system());
+    this.sharedCache = b.tokenCache;
+    this.cacheClock = b.clock;
+    this.context = new Context(Map.copyOf(b.environment), b.clock != null ? b.clock : InstantSource.system());
   }
 
   /**
@@ -78,9 +76,27 @@ public final class LlmAuth implements AutoCloseable {
     return config;
   }
 
-  /** @return the shared token cache */
+  /**
+   * Returns the token cache shared by this instance's credentials. Unless one was given to the builder, it is
+   * created on first use, so an application that only uses static keys never builds one.
+   *
+   * @return the shared token cache
+   */
   public TokenCache tokenCache() {
-    return tokenCache;
+    if (sharedCache != null) {
+      return sharedCache;
+    }
+    TokenCache c = ownCache;
+    if (c == null) {
+      synchronized (this) {
+        c = ownCache;
+        if (c == null) {
+          c = cacheClock != null ? TokenCache.builder().clock(cacheClock).build() : TokenCache.builder().build();
+          ownCache = c;
+        }
+      }
+    }
+    return c;
   }
 
   /** @return the credential methods in use, in priority order */
@@ -132,11 +148,17 @@ public final class LlmAuth implements AutoCloseable {
     return new Resolution(provider, pinned, candidates);
   }
 
+  /** @return whether this instance has created a token cache of its own, for tests */
+  boolean createdTokenCache() {
+    return ownCache != null;
+  }
+
   /** Closes the token cache if this instance created it. */
   @Override
   public void close() {
-    if (ownsCache) {
-      tokenCache.close();
+    TokenCache c = ownCache;
+    if (c != null) {
+      c.close();
     }
   }
 
@@ -182,8 +204,30 @@ public final class LlmAuth implements AutoCloseable {
     return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
-  private record Context(TokenCache tokenCache, Map<String, String> environment, InstantSource clock)
-      implements ResolutionContext {
+  private final class Context implements ResolutionContext {
+    private final Map<String, String> environment;
+    private final InstantSource clock;
+
+    Context(Map<String, String> environment, InstantSource clock) {
+      this.environment = environment;
+      this.clock = clock;
+    }
+
+    @Override
+    public TokenCache tokenCache() {
+      return LlmAuth.this.tokenCache();
+    }
+
+    @Override
+    public Map<String, String> environment() {
+      return environment;
+    }
+
+    @Override
+    public InstantSource clock() {
+      return clock;
+    }
+
     @Override
     public String toString() {
       return "ResolutionContext[" + environment.size() + " environment variables]";

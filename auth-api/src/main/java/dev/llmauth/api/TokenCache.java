@@ -98,6 +98,11 @@ public final class TokenCache implements AutoCloseable {
     this.entries = Caffeine.newBuilder()
         .maximumSize(b.maximumSize)
         .executor(Runnable::run)
+        .<TokenKey, Entry>removalListener((key, entry, cause) -> {
+          if (entry != null) {
+            entry.evicted = true;
+          }
+        })
         .build();
   }
 
@@ -115,7 +120,7 @@ public final class TokenCache implements AutoCloseable {
    *     flag is then set again)
    */
   public AccessToken get(TokenKey key) {
-    Entry e = entries.get(key, Entry::new);
+    Entry e = entry(key);
     Snapshot s = e.current;
     long now = clock.millis();
     if (s != null && now < s.refreshAt) {
@@ -138,7 +143,7 @@ public final class TokenCache implements AutoCloseable {
    */
   public AccessToken get(TokenKey key, Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
-    Entry e = entries.get(key, Entry::new);
+    Entry e = entry(key);
     Snapshot s = e.current;
     long now = clock.millis();
     if (s != null && now < s.usableUntil) {
@@ -158,7 +163,7 @@ public final class TokenCache implements AutoCloseable {
    * @return a future that completes with a usable token or fails with a {@link TokenException}
    */
   public CompletableFuture<AccessToken> getAsync(TokenKey key) {
-    Entry e = entries.get(key, Entry::new);
+    Entry e = entry(key);
     Snapshot s = e.current;
     long now = clock.millis();
     if (s != null && now < s.usableUntil) {
@@ -245,6 +250,19 @@ public final class TokenCache implements AutoCloseable {
    * @param entries entries held now (an estimate)
    */
   public record Stats(long fetches, long failures, long entries) {}
+
+  /**
+   * The entry of a key. A key remembers the entry it was last bound to in this cache, so the hot path skips the
+   * map; an entry the map has evicted (or a key bound to another cache) goes through the map again.
+   */
+  private Entry entry(TokenKey key) {
+    if (key.binding instanceof Binding b && b.cache == this && !b.entry.evicted) {
+      return b.entry;
+    }
+    Entry e = entries.get(key, Entry::new);
+    key.binding = new Binding(this, e);
+    return e;
+  }
 
   private void refreshAhead(Entry e, long now) {
     if (e.inFlight != null || now < e.retryNotBefore) {
@@ -454,6 +472,8 @@ public final class TokenCache implements AutoCloseable {
     volatile @Nullable CompletableFuture<AccessToken> inFlight;
     /** The value last invalidated; set until a fetch brings a different one. */
     volatile @Nullable Secret rejected;
+    /** Set when the map drops this entry; keys bound to it look it up again. */
+    volatile boolean evicted;
     /** Written only by the completing fetch, which is one at a time per entry. */
     volatile long retryNotBefore;
 
@@ -463,6 +483,9 @@ public final class TokenCache implements AutoCloseable {
       this.key = key;
     }
   }
+
+  /** What a {@link TokenKey} remembers: the entry it has in one cache. */
+  private record Binding(TokenCache cache, Entry entry) {}
 
   private static final class DaemonThreads implements ThreadFactory {
     private final AtomicInteger count = new AtomicInteger();

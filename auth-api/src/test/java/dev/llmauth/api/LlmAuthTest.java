@@ -74,6 +74,7 @@ class LlmAuthTest {
         assertThat(key.tokens).hasValue(0);
         first.authorize(OutgoingRequest.of("GET", URI.create("https://x.test/v1"), Map.of()));
         assertThat(key.tokens).hasValue(1);
+        assertThat(a.createdTokenCache()).as("a static key needs no token cache").isFalse();
       }
     }
   }
@@ -95,9 +96,10 @@ class LlmAuthTest {
     @Test
     @DisplayName("a pinned method that cannot serve says why")
     void pinnedUnavailable() {
-      try (LlmAuth a = auth(ProviderConfig.builder("p").apiKey(Secret.of("sk")).authMode("entra").build())) {
+      try (LlmAuth a = auth(ProviderConfig.builder("p").apiKey(Secret.of("sk")).authMode("codex-oauth").build())) {
         assertThatThrownBy(() -> a.authenticator("p")).isInstanceOf(CredentialNotFoundException.class)
-            .hasMessageContaining("entra: no entra configured").hasMessageContaining("authMode pins entra");
+            .hasMessageContaining("codex-oauth: no codex-oauth configured")
+            .hasMessageContaining("authMode pins codex-oauth");
       }
     }
 

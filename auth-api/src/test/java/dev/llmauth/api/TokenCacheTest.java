@@ -561,6 +561,48 @@ class TokenCacheTest {
     }
 
     @Test
+    @DisplayName("a key whose entry was evicted finds a new entry and fetches again")
+    void evictedEntryIsLookedUpAgain() {
+      ScriptedSource other = new ScriptedSource();
+      TokenKey b = TokenKey.of(other, TokenRequest.forScope("b"));
+      try (TokenCache c = TokenCache.builder().clock(clock).executor(Runnable::run).maximumSize(1).build()) {
+        CompletableFuture<AccessToken> first = c.getAsync(key);
+        source.complete(token("a1", Duration.ofHours(1)));
+        assertThat(first.join().value().reveal()).isEqualTo("a1");
+        for (int i = 0; i < 50 && c.stats().entries() > 0 && c.peek(key) != null; i++) {
+          CompletableFuture<AccessToken> f = c.getAsync(b); // pressure until the first entry is evicted
+          if (!other.pending.isEmpty()) {
+            other.complete(token("b" + i, Duration.ofHours(1)));
+          }
+          f.join();
+        }
+        assertThat(c.peek(key)).as("evicted").isNull();
+        CompletableFuture<AccessToken> again = c.getAsync(key);
+        source.complete(token("a2", Duration.ofHours(1)));
+        assertThat(again.join().value().reveal()).isEqualTo("a2");
+        assertThat(c.get(key).value().reveal()).isEqualTo("a2");
+        assertThat(source.calls()).isEqualTo(2);
+      }
+    }
+
+    @Test
+    @DisplayName("one key used with two caches gets an entry in each")
+    void keyInTwoCaches() {
+      try (TokenCache c1 = TokenCache.builder().clock(clock).executor(Runnable::run).build();
+          TokenCache c2 = TokenCache.builder().clock(clock).executor(Runnable::run).build()) {
+        CompletableFuture<AccessToken> f1 = c1.getAsync(key);
+        source.complete(token("one", Duration.ofHours(1)));
+        CompletableFuture<AccessToken> f2 = c2.getAsync(key);
+        source.complete(token("two", Duration.ofHours(1)));
+        assertThat(f1.join().value().reveal()).isEqualTo("one");
+        assertThat(f2.join().value().reveal()).isEqualTo("two");
+        assertThat(c1.get(key).value().reveal()).isEqualTo("one");
+        assertThat(c2.get(key).value().reveal()).isEqualTo("two");
+        assertThat(source.calls()).isEqualTo(2);
+      }
+    }
+
+    @Test
     @DisplayName("builder settings are checked")
     void builderChecks() {
       assertThatThrownBy(() -> TokenCache.builder().maximumSize(0)).isInstanceOf(IllegalArgumentException.class)
