@@ -116,7 +116,7 @@ public abstract class TokenSourceVerification {
         @Override
         public CompletionStage<AccessToken> fetch(TokenRequest request, FetchReason reason) {
           fetches.incrementAndGet();
-          return source.fetch(request, reason);
+          return Objects.requireNonNull(source.fetch(request, reason), "S5: fetch() returned null");
         }
 
         @Override
@@ -158,6 +158,13 @@ public abstract class TokenSourceVerification {
           TimeUnit.SECONDS), rule + ": the fetch completed with null");
     } catch (TimeoutException e) {
       fail(rule + ": the fetch did not complete");
+      throw e;
+    } catch (java.util.concurrent.ExecutionException e) {
+      StringBuilder chain = new StringBuilder();
+      for (Throwable c = e.getCause(); c != null && chain.length() < 2000; c = c.getCause()) {
+        chain.append(chain.length() == 0 ? "" : "; caused by ").append(c);
+      }
+      fail(rule + ": the fetch failed: " + chain);
       throw e;
     }
   }
