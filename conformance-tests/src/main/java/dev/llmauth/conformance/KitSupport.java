@@ -29,12 +29,12 @@ final class KitSupport {
 
   private KitSupport() {}
 
-  /** Polls {@code condition} until it holds or {@link #PATIENCE} runs out, then fails with {@code message}. */
-  static void await(BooleanSupplier condition, Supplier<String> message) {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
+  /** Polls {@code condition} until it holds or {@code patience} runs out, then fails with {@code message}. */
+  static void await(BooleanSupplier condition, Duration patience, Supplier<String> message) {
+    long deadline = System.nanoTime() + patience.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {
-        fail(message.get() + " (waited " + PATIENCE.toSeconds() + " s)");
+        fail(message.get() + " (waited " + patience.toMillis() + " ms)");
       }
       try {
         Thread.sleep(5);
@@ -42,6 +42,13 @@ final class KitSupport {
         Thread.currentThread().interrupt();
         fail("interrupted while waiting: " + message.get());
       }
+    }
+  }
+
+  /** Reports the running rule as skipped, with {@code reason}, unless {@code checkable}. */
+  static void skipUnless(boolean checkable, Supplier<String> reason) {
+    if (!checkable) {
+      org.junit.jupiter.api.Assumptions.abort(reason.get());
     }
   }
 

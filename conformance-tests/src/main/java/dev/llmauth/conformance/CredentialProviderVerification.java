@@ -1,0 +1,282 @@
+package dev.llmauth.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.llmauth.api.AccessToken;
+import dev.llmauth.api.AuthException;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.CredentialProvider;
+import java.lang.reflect.Modifier;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conformance suite for credential methods: rules C1 to C10 of {@code RULES.md}, one test per rule.
+ *
+ * {@snippet :
+ * class MyMethodConformanceTest extends CredentialProviderVerification {
+ *   @Override
+ *   protected MethodFixture newFixture() {
+ *     return new MyMethodFixture();
+ *   }
+ * }
+ * }
+ *
+ * <p>Each test gets a fresh fixture. Pass the same fixture to {@link HttpAdapterVerification#methods()} to run
+ * the adapter rules with your method too.
+ */
+public abstract class CredentialProviderVerification {
+  /** Creates the suite. */
+  protected CredentialProviderVerification() {}
+
+  /**
+   * Creates a fixture for one test.
+   *
+   * @return a fresh fixture
+   */
+  protected abstract MethodFixture newFixture();
+
+  /**
+   * Configures a provider that the method cannot serve; by default nothing is added to a provider that has only a
+   * name and a base URL.
+   *
+   * @param provider the builder
+   */
+  protected void configureUnserved(ProviderConfig.Builder provider) {}
+
+  /** <a href="RULES.md#c1">C1</a>: the provider is found by {@link ServiceLoader}. */
+  @Test
+  void required_c1_isFoundByServiceLoader() {
+    try (Setup s = new Setup(b -> {})) {
+      Class<?> type = s.provider.getClass();
+      List<String> found = new ArrayList<>();
+      for (CredentialProvider p : ServiceLoader.load(CredentialProvider.class, type.getClassLoader())) {
+        found.add(p.getClass().getName());
+      }
+      assertThat(found).as("C1: providers ServiceLoader finds; declare yours in "
+          + "META-INF/services/dev.llmauth.api.spi.CredentialProvider and with 'provides' in module-info.java")
+          .contains(type.getName());
+      assertThat(Modifier.isPublic(type.getModifiers())).as("C1: the provider class must be public").isTrue();
+    }
+  }
+
+  /** <a href="RULES.md#c2">C2</a>: the method id, authMode and priority are well formed. */
+  @Test
+  void required_c2_hasAWellFormedIdentity() {
+    try (Setup s = new Setup(b -> {})) {
+      assertThat(s.provider.method()).as("C2: method id (lower case letters, digits and dashes)")
+          .matches("[a-z0-9][a-z0-9-]*");
+      assertThat(s.provider.authMode()).as("C2: authMode").isNotBlank();
+      assertThat(s.provider.priority()).as("C2: priority").isNotNegative();
+      if (!s.fixture.method().equals(s.provider.method())) {
+        fail("hook MethodFixture.method() is broken: it says " + s.fixture.method() + " but the provider says "
+            + s.provider.method());
+      }
+    }
+  }
+
+  /** <a href="RULES.md#c3">C3</a>: availability says available for a configured provider and fetches nothing. */
+  @Test
+  void required_c3_availabilityFetchesNothing() {
+    try (Setup s = new Setup(b -> {})) {
+      Availability a = s.provider.availability(s.config, s.context);
+      assertThat(a).as("C3: availability").isNotNull();
+      assertThat(a.available()).as("C3: available for a configured provider (" + a.detail() + ")").isTrue();
+      assertThat(a.detail()).as("C3: the detail says what would be used").isNotBlank();
+      fetchesAre(s, 0, "C3: issuer calls made by availability()");
+    }
+  }
+
+  /** <a href="RULES.md#c4">C4</a>: a provider the method cannot serve is unavailable, with the reason. */
+  @Test
+  void required_c4_saysWhyItCannotServe() {
+    try (MethodFixture fixture = newFixture(); KitSupport.Context context =
+        new KitSupport.Context(fixture.environment())) {
+      ProviderConfig.Builder b = ProviderConfig.builder("conformance").baseUrl("http://127.0.0.1:9/v1");
+      configureUnserved(b);
+      Availability a = fixture.credentialProvider().availability(b.build(), context);
+      assertThat(a.available()).as("C4: available for a provider without this method's settings ("
+          + a.detail() + ")").isFalse();
+      assertThat(a.detail()).as("C4: the reason names what to set").isNotBlank();
+      KitSupport.assertNoSecret(a.detail(), fixture.secrets(), "C4: the reason");
+    }
+  }
+
+  /** <a href="RULES.md#c5">C5</a>: creating the credential fetches nothing. */
+  @Test
+  void required_c5_creatingFetchesNothing() {
+    try (Setup s = new Setup(b -> {})) {
+      Credential c = s.create();
+      assertThat(c.method()).as("C5: the credential's method").isEqualTo(s.provider.method());
+      assertThat(c.use()).as("C5: the credential's token use").isNotNull();
+      fetchesAre(s, 0, "C5: issuer calls made by create()");
+    }
+  }
+
+  /** <a href="RULES.md#c6">C6</a>: the credential hands out a usable token. */
+  @Test
+  void required_c6_handsOutAUsableToken() throws Exception {
+    try (Setup s = new Setup(b -> {})) {
+      AccessToken token = get(s.create().token(), "C6");
+      assertThat(token.expiresAt()).as("C6: the token's expiry").isAfter(Instant.now());
+      if (!token.value().equals(s.fixture.currentToken())) {
+        fail("hook MethodFixture.currentToken() is broken, or the credential hands out another token than the "
+            + "issuer issued");
+      }
+      fetchesAre(s, 1, "C6: issuer calls for the first token");
+    }
+  }
+
+  /** <a href="RULES.md#c7">C7</a>: concurrent callers share one fetch. */
+  @Test
+  void required_c7_sharesOneFetchAmongConcurrentCallers() throws Exception {
+    try (Setup s = new Setup(b -> {})) {
+      KitSupport.skipUnless(s.fixture.fetches().isPresent(), () -> "C7 cannot be checked: method "
+          + s.provider.method() + " never fetches");
+      Credential c = s.create();
+      Runnable release = s.fixture.holdIssuer();
+      List<CompletableFuture<AccessToken>> calls = new ArrayList<>();
+      try {
+        for (int i = 0; i < 100; i++) {
+          calls.add(c.token());
+        }
+      } finally {
+        if (release != null) {
+          release.run();
+        }
+      }
+      for (CompletableFuture<AccessToken> call : calls) {
+        get(call, "C7");
+      }
+      fetchesAre(s, 1, "C7: issuer calls for 100 concurrent token() calls");
+    }
+  }
+
+  /** <a href="RULES.md#c8">C8</a>: invalidate tells the truth about whether a replay can help. */
+  @Test
+  void required_c8_invalidateTellsTheTruth() throws Exception {
+    try (Setup s = new Setup(b -> {})) {
+      Credential c = s.create();
+      AccessToken first = get(c.token(), "C8");
+      boolean replaceable = c.invalidate(first);
+      AccessToken second = get(c.token(), "C8");
+      if (replaceable) {
+        assertThat(second.value().equals(first.value())).as("C8: invalidate() returned true, so the next token must "
+            + "differ from the rejected one").isFalse();
+        fetchesAre(s, 2, "C8: issuer calls after one invalidation");
+      } else {
+        assertThat(s.fixture.fetches()).as("C8: invalidate() returned false, which only a method that never "
+            + "fetches (a static key) may say").isEmpty();
+      }
+    }
+  }
+
+  /** <a href="RULES.md#c9">C9</a>: no secret shows in descriptions, {@code toString()} or details. */
+  @Test
+  void required_c9_neverShowsASecret() throws Exception {
+    try (Setup s = new Setup(b -> {})) {
+      Credential c = s.create();
+      AccessToken token = get(c.token(), "C9");
+      List<Secret> secrets = KitSupport.secrets(s.fixture.secrets(), token.value());
+      Availability a = s.provider.availability(s.config, s.context);
+      KitSupport.assertNoSecret(a.detail(), secrets, "C9: the availability detail");
+      KitSupport.assertNoSecret(a.toString(), secrets, "C9: Availability.toString()");
+      KitSupport.assertNoSecret(c.describe(), secrets, "C9: Credential.describe()");
+      KitSupport.assertNoSecret(c.toString(), secrets, "C9: Credential.toString()");
+      KitSupport.assertNoSecret(s.provider.toString(), secrets, "C9: CredentialProvider.toString()");
+      KitSupport.assertNoSecret(token.toString(), secrets, "C9: AccessToken.toString()");
+      KitSupport.assertNoSecret(String.valueOf(token.headers()), secrets, "C9: the token's extra headers");
+    }
+  }
+
+  /** <a href="RULES.md#c10">C10</a>: issuer failures arrive as {@link AuthException}s without secrets. */
+  @Test
+  void required_c10_reportsIssuerFailuresClearly() throws Exception {
+    try (Setup s = new Setup(b -> {})) {
+      Credential c = s.create();
+      KitSupport.skipUnless(s.fixture.failIssuer(), () -> "C10 cannot be checked: method " + s.provider.method()
+          + " has no issuer that can fail");
+      CompletableFuture<AccessToken> call;
+      try {
+        call = c.token();
+      } catch (RuntimeException e) {
+        fail("C10: token() threw " + e + " instead of returning a failed future");
+        return;
+      }
+      try {
+        call.get(KitSupport.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        fail("C10: token() succeeded although the issuer fails");
+      } catch (TimeoutException e) {
+        fail("C10: token() neither succeeded nor failed while the issuer fails");
+      } catch (Exception e) {
+        Throwable cause = KitSupport.unwrap(e);
+        assertThat(cause).as("C10: the failure (a TokenException says whether retrying helps)")
+            .isInstanceOf(AuthException.class);
+        assertThat(cause.getMessage()).as("C10: the failure's message").isNotBlank();
+        KitSupport.assertNoSecret(cause, s.fixture.secrets(), "C10: the failure");
+      }
+    }
+  }
+
+  private static AccessToken get(CompletableFuture<AccessToken> f, String rule) throws Exception {
+    try {
+      return Objects.requireNonNull(f.get(KitSupport.PATIENCE.toSeconds(), TimeUnit.SECONDS),
+          rule + ": token() completed with null");
+    } catch (TimeoutException e) {
+      fail(rule + ": token() did not complete");
+      throw e;
+    }
+  }
+
+  private static void fetchesAre(Setup s, int expected, String what) {
+    OptionalInt fetches = s.fixture.fetches();
+    if (fetches.isPresent()) {
+      assertThat(fetches.getAsInt()).as(what).isEqualTo(expected);
+    }
+  }
+
+  /** One test's fixture, provider, configuration and context. */
+  private final class Setup implements AutoCloseable {
+    final MethodFixture fixture;
+    final CredentialProvider provider;
+    final ProviderConfig config;
+    final KitSupport.Context context;
+
+    Setup(Consumer<ProviderConfig.Builder> customize) {
+      fixture = Objects.requireNonNull(newFixture(), "hook newFixture() returned null");
+      provider = Objects.requireNonNull(fixture.credentialProvider(),
+          "hook MethodFixture.credentialProvider() returned null");
+      ProviderConfig.Builder b = ProviderConfig.builder("conformance").baseUrl("http://127.0.0.1:9/v1");
+      customize.accept(b);
+      fixture.configure(b);
+      config = b.build();
+      context = new KitSupport.Context(fixture.environment());
+    }
+
+    Credential create() {
+      return Objects.requireNonNull(provider.create(config, context), "create() returned null");
+    }
+
+    @Override
+    public void close() {
+      try {
+        fixture.close();
+      } finally {
+        context.close();
+      }
+    }
+  }
+}

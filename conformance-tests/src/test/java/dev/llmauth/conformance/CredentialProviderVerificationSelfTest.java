@@ -1,0 +1,80 @@
+package dev.llmauth.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmauth.conformance.TestMethodProvider.Fault;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Proves that every credential rule passes for a correct method and fails, usefully, for a broken one. */
+class CredentialProviderVerificationSelfTest {
+  /** The suite with the fetching test method. */
+  static class Fetching extends CredentialProviderVerification {
+    @Override
+    protected MethodFixture newFixture() {
+      return new TestMethodProvider.Fixture();
+    }
+  }
+
+  /** The suite with the static-key test method. */
+  static class Static extends CredentialProviderVerification {
+    @Override
+    protected MethodFixture newFixture() {
+      return new StaticKeyProvider.Fixture();
+    }
+  }
+
+  private static Map<String, SuiteRunner.Outcome> run(Fault f) {
+    TestMethodProvider.fault = f;
+    try {
+      return SuiteRunner.run(Fetching.class);
+    } finally {
+      TestMethodProvider.fault = Fault.NONE;
+    }
+  }
+
+  @Test
+  void correctMethodsPassEveryRule() {
+    Map<String, SuiteRunner.Outcome> fetching = run(Fault.NONE);
+    assertThat(fetching.keySet()).hasSize(10).allMatch(n -> n.matches("(required|optional)_c\\d+_\\w+"));
+    fetching.forEach((rule, o) -> assertThat(o.passed).as(rule + ": " + o).isEqualTo(1));
+
+    Map<String, SuiteRunner.Outcome> fixed = SuiteRunner.run(Static.class);
+    fixed.forEach((rule, o) -> assertThat(o.failures).as(rule).isEmpty());
+    assertThat(fixed.get("required_c7_sharesOneFetchAmongConcurrentCallers").skips)
+        .containsExactly("C7 cannot be checked: method test-static-key never fetches");
+  }
+
+  static Stream<Arguments> brokenMethods() {
+    return Stream.of(
+        Arguments.of(Fault.UNREGISTERED, "required_c1_isFoundByServiceLoader", "C1: providers ServiceLoader finds"),
+        Arguments.of(Fault.BAD_ID, "required_c2_hasAWellFormedIdentity", "C2: method id"),
+        Arguments.of(Fault.FETCH_ON_AVAILABILITY, "required_c3_availabilityFetchesNothing",
+            "C3: issuer calls made by availability()"),
+        Arguments.of(Fault.ALWAYS_AVAILABLE, "required_c4_saysWhyItCannotServe",
+            "C4: available for a provider without this method's settings"),
+        Arguments.of(Fault.FETCH_ON_CREATE, "required_c5_creatingFetchesNothing", "C5: issuer calls made by create()"),
+        Arguments.of(Fault.EXPIRED, "required_c6_handsOutAUsableToken", "C6: the token's expiry"),
+        Arguments.of(Fault.NO_SHARING, "required_c7_sharesOneFetchAmongConcurrentCallers",
+            "C7: issuer calls for 100 concurrent token() calls"),
+        Arguments.of(Fault.FALSE_INVALIDATE, "required_c8_invalidateTellsTheTruth",
+            "C8: invalidate() returned true, so the next token must differ"),
+        Arguments.of(Fault.LEAKY_DESCRIBE, "required_c9_neverShowsASecret", "C9: Credential.describe() shows a secret"),
+        Arguments.of(Fault.THROWS_ON_FAILURE, "required_c10_reportsIssuerFailuresClearly",
+            "C10: token() threw"));
+  }
+
+  @ParameterizedTest(name = "{0} fails {1}")
+  @MethodSource("brokenMethods")
+  void aBrokenMethodFailsItsRuleWithAUsefulMessage(Fault broken, String rule, String message) {
+    Map<String, SuiteRunner.Outcome> outcomes = run(broken);
+
+    assertThat(outcomes.get(rule)).as(rule).isNotNull();
+    assertThat(outcomes.get(rule).failures).as(rule + " for " + broken).isNotEmpty()
+        .anySatisfy(f -> assertThat(f).contains(message));
+  }
+}

@@ -1,0 +1,58 @@
+package dev.llmauth.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmauth.conformance.mock.MockModelServer;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+class MockModelServerTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private HttpResponse<String> post(MockModelServer server, String path, String body, String auth) throws Exception {
+    return http.send(HttpRequest.newBuilder(server.url(path)).header("Authorization", auth)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void answersChatAndResponsesRecordsAndRejectsChosenTokens() throws Exception {
+    try (MockModelServer server = new MockModelServer()) {
+      assertThat(post(server, "/v1/chat/completions", "{\"model\":\"m\"}", "Bearer a").body())
+          .contains("\"object\":\"chat.completion\"", MockModelServer.ANSWER);
+      assertThat(post(server, "/backend-api/codex/responses", "{}", "Bearer a").body())
+          .contains("\"object\":\"response\"");
+      assertThat(server.recorded()).extracting(r -> r.header("authorization")).containsExactly("Bearer a",
+          "Bearer a");
+
+      HttpResponse<Void> reject = http.send(HttpRequest.newBuilder(server.url("/__control/reject"))
+          .POST(HttpRequest.BodyPublishers.ofString("token=bad")).build(), HttpResponse.BodyHandlers.discarding());
+      assertThat(reject.statusCode()).isEqualTo(204);
+      assertThat(post(server, "/v1/chat/completions", "{}", "Bearer bad").statusCode()).isEqualTo(401);
+      assertThat(post(server, "/v1/chat/completions", "{}", "Bearer good").statusCode()).isEqualTo(200);
+
+      String recorded = http.send(HttpRequest.newBuilder(server.url("/__control/recorded")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(recorded).contains("\"Bearer bad\"", "\"/v1/chat/completions\"");
+      http.send(HttpRequest.newBuilder(server.url("/__control/reset")).POST(HttpRequest.BodyPublishers.noBody())
+          .build(), HttpResponse.BodyHandlers.discarding());
+      assertThat(server.recorded()).isEmpty();
+      assertThat(post(server, "/v1/chat/completions", "{}", "Bearer bad").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void streamsServerSentEventsAndStopsOnRequest() throws Exception {
+    MockModelServer server = new MockModelServer();
+    HttpResponse<String> r = post(server, "/v1/chat/completions", "{\"model\":\"m\",\"stream\":true}", "Bearer a");
+    assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
+    assertThat(r.body()).isEqualTo(String.join("", MockModelServer.chatEvents(1, "m"))).endsWith("data: [DONE]\n\n");
+    assertThat(post(server, "/v1/responses", "{\"stream\":true}", "Bearer a").body())
+        .contains("event: response.output_text.delta", "event: response.completed");
+    assertThat(server.listeningLine()).startsWith("Listening: {").contains("\"stop\":");
+
+    http.send(HttpRequest.newBuilder(server.url("/__control/stop")).build(), HttpResponse.BodyHandlers.discarding());
+    server.awaitStop();
+  }
+}

@@ -1,0 +1,12 @@
+package com.example.filetoken;
+
+import dev.llmauth.conformance.CredentialProviderVerification;
+import dev.llmauth.conformance.MethodFixture;
+
+/** The kit's credential-method rules (C1-C10) for file-token. */
+class FileTokenProviderConformanceTest extends CredentialProviderVerification {
+  @Override
+  protected MethodFixture newFixture() {
+    return new FileTokenFixture();
+  }
+}
