@@ -28,9 +28,20 @@ final class LoginCommand implements Runnable {
       description = "Where to store the tokens (default: $CODEX_HOME/auth.json, else ~/.codex/auth.json).")
   @Nullable Path authFile;
 
+  /** For private issuers and tests: the public issuer accepts only the redirect ports 1455 and 1457. */
+  @Option(names = "--callback-port", hidden = true, paramLabel = "P")
+  @Nullable Integer callbackPort;
+
   @Override
   public void run() {
-    CodexSignIn signIn = signIn(cli, service, issuer, authFile);
+    CodexSignIn.Builder builder = builder(cli, service, issuer, authFile);
+    if (callbackPort != null) {
+      if (callbackPort < 0 || callbackPort > 65_535) {
+        throw new CliException(ExitCodes.USAGE, "--callback-port must be between 0 and 65535, got " + callbackPort);
+      }
+      builder.callbackPorts(callbackPort, callbackPort);
+    }
+    CodexSignIn signIn = builder.build();
     CodexSignIn.Result result = device
         ? signIn.signInWithDevice(code -> {
           cli.out.println("On any device, open " + code.verificationUri());
@@ -48,13 +59,12 @@ final class LoginCommand implements Runnable {
         + "; tokens stored at " + result.authFile());
   }
 
-  static CodexSignIn signIn(Cli cli, String service, @Nullable String issuer, @Nullable Path authFile) {
+  static CodexSignIn.Builder builder(Cli cli, String service, @Nullable String issuer, @Nullable Path authFile) {
     if (!service.equals("codex")) {
       throw new CliException(ExitCodes.USAGE, "unknown service '" + service + "'; only 'codex' is supported");
     }
     return CodexSignIn.builder()
         .config(new CodexOAuthConfig(authFile == null ? null : authFile.toString(), issuer, null))
-        .environment(cli.env)
-        .build();
+        .environment(cli.env);
   }
 }

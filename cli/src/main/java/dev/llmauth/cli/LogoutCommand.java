@@ -22,7 +22,7 @@ final class LogoutCommand implements Runnable {
 
   @Override
   public void run() {
-    CodexSignIn signIn = LoginCommand.signIn(cli, service, null, authFile);
+    CodexSignIn signIn = LoginCommand.builder(cli, service, null, authFile).build();
     boolean removed = signIn.signOut();
     cli.out.println(removed ? "Signed out; tokens removed from " + signIn.authFile()
         : "No sign-in was stored at " + signIn.authFile());

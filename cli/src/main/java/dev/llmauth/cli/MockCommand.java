@@ -33,7 +33,8 @@ final class MockCommand implements Runnable {
       case "model" -> new MockModelServer(port);
       default -> throw new CliException(ExitCodes.USAGE, "unknown mock '" + kind + "'; use identity, oauth or model");
     };
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "llm-auth-mock-stop"));
+    Thread stopOnExit = new Thread(server::close, "llm-auth-mock-stop");
+    Runtime.getRuntime().addShutdownHook(stopOnExit);
     cli.out.println(server.listeningLine());
     cli.out.flush();
     try {
@@ -42,6 +43,11 @@ final class MockCommand implements Runnable {
       Thread.currentThread().interrupt();
     } finally {
       server.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(stopOnExit);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or about to
+      }
     }
   }
 }

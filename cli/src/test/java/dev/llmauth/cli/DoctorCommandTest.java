@@ -1,0 +1,100 @@
+package dev.llmauth.cli;
+
+import static dev.llmauth.cli.CliHarness.isolatedEnv;
+import static dev.llmauth.cli.CliHarness.run;
+import static dev.llmauth.cli.CliHarness.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmauth.cli.CliHarness.Result;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DoctorCommandTest {
+  @TempDir Path home;
+  final String key = "sk-doctor-" + System.nanoTime();
+
+  private Path config() {
+    return write(home, "c.jsonc", """
+        {"providers": {
+          "openai": {"baseUrl": "https://api.example.test/v1", "apiKey": "%s"},
+          "azure": {"type": "azure-openai", "baseUrl": "https://x.openai.azure.com/openai/v1",
+                    "managedIdentity": {"clientId": "11111111-2222-3333-4444-555555555555"}}
+        }}
+        """.formatted(key));
+  }
+
+  @Test
+  void everyMethodIsListedAsChosenOrSkippedWithTheOriginOfEachSetting() {
+    Path config = config();
+
+    Result r = run(isolatedEnv(home), "doctor", "--config", config.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("configuration: file " + config)
+        .contains("installed methods: api-key (100), codex-oauth (200), entra (300)")
+        .contains("provider openai (type openai)")
+        .contains("baseUrl: https://api.example.test/v1 (file " + config + ")")
+        .contains("apiKey: set (file " + config + ")")
+        .containsPattern("chosen +api-key +apiKey from file .* sent as Authorization: Bearer")
+        .containsPattern("skipped +codex-oauth +no sign-in stored at " + home.resolve(".codex"))
+        .contains("provider azure (type azure-openai)")
+        .containsPattern("chosen +entra ")
+        .containsPattern("skipped +api-key +no apiKey or bearerToken set");
+    assertThat(r.all()).doesNotContain(key);
+  }
+
+  @Test
+  void oneProviderOnly() {
+    Result r = run(isolatedEnv(home), "doctor", "--config", config().toString(), "--provider", "azure");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("provider azure").doesNotContain("provider openai");
+  }
+
+  @Test
+  void theEnvironmentIsTheOriginWithoutAConfigFile() {
+    Map<String, String> env = new HashMap<>(isolatedEnv(home));
+    env.put("OPENAI_API_KEY", key);
+    env.put("OPENAI_BASE_URL", "https://proxy.example.test/v1");
+
+    Result r = run(env, "doctor");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("configuration: environment")
+        .contains("baseUrl: https://proxy.example.test/v1 (env OPENAI_BASE_URL)")
+        .contains("apiKey: set (env OPENAI_API_KEY)")
+        .containsPattern("chosen +api-key");
+    assertThat(r.all()).doesNotContain(key);
+  }
+
+  @Test
+  void nothingCanServeExitsWith3AndSaysHowToFixIt() {
+    Result r = run(isolatedEnv(home), "doctor");
+
+    assertThat(r.exit()).isEqualTo(ExitCodes.NO_CREDENTIAL);
+    assertThat(r.out()).contains("configuration: environment")
+        .containsPattern("skipped +api-key")
+        .containsPattern("skipped +codex-oauth")
+        .containsPattern("skipped +entra")
+        .contains("fix: configure one of the methods above")
+        .doesNotContain("chosen");
+    assertThat(r.err()).isEqualTo("llm-auth: at least one provider has no usable credential method"
+        + System.lineSeparator());
+  }
+
+  @Test
+  void aPinnedMethodThatCannotServeExitsWith3() {
+    Path config = write(home, "pinned.jsonc", """
+        {"providers": {"openai": {"authMode": "codex-oauth", "apiKey": "%s"}}}
+        """.formatted(key));
+
+    Result r = run(isolatedEnv(home), "doctor", "--config", config.toString());
+
+    assertThat(r.exit()).isEqualTo(ExitCodes.NO_CREDENTIAL);
+    assertThat(r.out()).contains("authMode: codex-oauth").contains("fix: authMode pins codex-oauth");
+    assertThat(r.all()).doesNotContain(key);
+  }
+}
