@@ -78,6 +78,7 @@ public final class TokenCache implements AutoCloseable {
   private final Duration fetchTimeout;
   private final LongAdder fetches = new LongAdder();
   private final LongAdder failures = new LongAdder();
+  private volatile boolean closed;
 
   private TokenCache(Builder b) {
     this.clock = b.clock;
@@ -227,13 +228,21 @@ public final class TokenCache implements AutoCloseable {
     return new Stats(fetches.sum(), failures.sum(), entries.estimatedSize());
   }
 
-  /** Stops the cache's own fetch threads, if it created them. Waiting callers are failed. */
+  /**
+   * Stops the cache: running fetches are cancelled, waiting callers fail, later fetches fail at once, and the
+   * cache's own fetch threads (if it created them) stop.
+   */
   @Override
   public void close() {
+    closed = true;
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
     }
     entries.asMap().values().forEach(e -> {
+      CompletableFuture<AccessToken> running = e.running;
+      if (running != null) {
+        running.cancel(true);
+      }
       CompletableFuture<AccessToken> f = e.inFlight;
       if (f != null) {
         f.completeExceptionally(new TokenException("the token cache was closed", null));
@@ -304,10 +313,15 @@ public final class TokenCache implements AutoCloseable {
       } catch (Throwable t) {
         stage = CompletableFuture.failedFuture(t);
       }
-      stage.toCompletableFuture()
-          .orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
+      CompletableFuture<AccessToken> running = stage.toCompletableFuture();
+      e.running = running;
+      running.orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
           .whenComplete((token, failure) -> complete(e, shared, reason, token, failure));
     };
+    if (closed) {
+      complete(e, shared, reason, null, new TokenException("the token cache is closed", null));
+      return;
+    }
     try {
       executor.execute(fetch);
     } catch (RejectedExecutionException rejected) {
@@ -470,6 +484,8 @@ public final class TokenCache implements AutoCloseable {
     final TokenKey key;
     volatile @Nullable Snapshot current;
     volatile @Nullable CompletableFuture<AccessToken> inFlight;
+    /** The source's future of the fetch in flight, cancelled when the cache closes. */
+    volatile @Nullable CompletableFuture<AccessToken> running;
     /** The value last invalidated; set until a fetch brings a different one. */
     volatile @Nullable Secret rejected;
     /** Set when the map drops this entry; keys bound to it look it up again. */

@@ -603,6 +603,18 @@ class TokenCacheTest {
     }
 
     @Test
+    @DisplayName("closing cancels the running fetch, fails its waiters and every later fetch")
+    void closeCancels() {
+      TokenCache c = TokenCache.builder().clock(clock).executor(Runnable::run).build();
+      CompletableFuture<AccessToken> waiting = c.getAsync(key);
+      CompletableFuture<AccessToken> running = source.pending.peek();
+      c.close();
+      assertThat(running).isCancelled();
+      assertThatThrownBy(waiting::join).hasCauseInstanceOf(TokenException.class).hasMessageContaining("closed");
+      assertThatThrownBy(() -> c.get(key)).isInstanceOf(TokenException.class).hasMessageContaining("closed");
+    }
+
+    @Test
     @DisplayName("builder settings are checked")
     void builderChecks() {
       assertThatThrownBy(() -> TokenCache.builder().maximumSize(0)).isInstanceOf(IllegalArgumentException.class)

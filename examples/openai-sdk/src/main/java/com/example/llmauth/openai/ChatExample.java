@@ -40,7 +40,7 @@ public final class ChatExample {
    */
   public static String ask(LlmAuthConfig config, String provider, String model, String question) {
     try (LlmAuth auth = LlmAuth.create(config)) {
-      OpenAIClient client = LlmAuthHttpClient.openAiClient(auth.authenticator(provider));
+      OpenAIClient client = AuthenticatedTransport.openAiClient(auth.authenticator(provider));
       try {
         ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
             .model(model).addUserMessage(question).build());

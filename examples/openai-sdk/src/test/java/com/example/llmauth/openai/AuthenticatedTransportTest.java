@@ -27,7 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LlmAuthHttpClientTest {
+class AuthenticatedTransportTest {
   final MockModelServer model = new MockModelServer();
 
   @AfterEach
@@ -60,7 +60,7 @@ class LlmAuthHttpClientTest {
     ProviderConfig openai = ProviderConfig.builder("openai").baseUrl(model.url("/v1").toString())
         .apiKey(Secret.of(key)).headers(Map.of("X-Team", "search")).build();
     try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(openai))) {
-      OpenAIClient client = LlmAuthHttpClient.openAiClient(auth.authenticator("openai"));
+      OpenAIClient client = AuthenticatedTransport.openAiClient(auth.authenticator("openai"));
       try {
         for (int i = 0; i < 3; i++) {
           client.chat().completions().create(hello());
@@ -95,7 +95,7 @@ class LlmAuthHttpClientTest {
     ProviderConfig openai = ProviderConfig.builder("openai").baseUrl(model.url("/v1").toString())
         .apiKey(Secret.of(key)).build();
     try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(openai))) {
-      OpenAIClient client = LlmAuthHttpClient.openAiClient(auth.authenticator("openai"));
+      OpenAIClient client = AuthenticatedTransport.openAiClient(auth.authenticator("openai"));
       try {
         ChatCompletion answer = client.async().chat().completions().create(hello()).join();
         assertThat(answer.choices().get(0).message().content()).contains(MockModelServer.ANSWER);

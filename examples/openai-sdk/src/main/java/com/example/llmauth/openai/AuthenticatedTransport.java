@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <pre>{@code
  * try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.load(Path.of("llm-auth.jsonc")))) {
- *   OpenAIClient client = LlmAuthHttpClient.openAiClient(auth.authenticator("openai"));
+ *   OpenAIClient client = AuthenticatedTransport.openAiClient(auth.authenticator("openai"));
  *   ChatCompletion answer = client.chat().completions().create(params);
  * }
  * }</pre>
@@ -34,7 +34,7 @@ import java.util.concurrent.CompletableFuture;
  * a placeholder key whose {@code Authorization} header this transport always removes before llm-auth's headers
  * are set. The SDK's retries and logging sit above this transport, so its logs never see llm-auth's token.
  */
-public final class LlmAuthHttpClient implements HttpClient {
+public final class AuthenticatedTransport implements HttpClient {
   /** What the SDK is given as its own key; never sent. */
   private static final String SDK_PLACEHOLDER_KEY = "llm-auth";
 
@@ -47,7 +47,7 @@ public final class LlmAuthHttpClient implements HttpClient {
    * @param delegate the SDK transport that sends the requests
    * @param authenticator the provider's authenticator, from {@code LlmAuth.authenticator(name)}
    */
-  public LlmAuthHttpClient(HttpClient delegate, RequestAuthenticator authenticator) {
+  public AuthenticatedTransport(HttpClient delegate, RequestAuthenticator authenticator) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
   }
@@ -60,7 +60,7 @@ public final class LlmAuthHttpClient implements HttpClient {
    */
   public static OpenAIClient openAiClient(RequestAuthenticator authenticator) {
     ClientOptions.Builder options = ClientOptions.builder()
-        .httpClient(new LlmAuthHttpClient(OkHttpClient.builder().build(), authenticator))
+        .httpClient(new AuthenticatedTransport(OkHttpClient.builder().build(), authenticator))
         .apiKey(SDK_PLACEHOLDER_KEY);
     String baseUrl = authenticator.config().effectiveBaseUrl();
     if (baseUrl != null) {
@@ -118,6 +118,6 @@ public final class LlmAuthHttpClient implements HttpClient {
 
   @Override
   public String toString() {
-    return "LlmAuthHttpClient[" + authenticator + "]";
+    return "AuthenticatedTransport[" + authenticator + "]";
   }
 }
