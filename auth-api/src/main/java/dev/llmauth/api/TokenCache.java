@@ -239,13 +239,13 @@ public final class TokenCache implements AutoCloseable {
       ownedExecutor.shutdownNow();
     }
     entries.asMap().values().forEach(e -> {
-      CompletableFuture<AccessToken> running = e.running;
-      if (running != null) {
-        running.cancel(true);
-      }
       CompletableFuture<AccessToken> f = e.inFlight;
       if (f != null) {
         f.completeExceptionally(new TokenException("the token cache was closed", null));
+      }
+      CompletableFuture<AccessToken> running = e.running;
+      if (running != null) {
+        running.cancel(true);
       }
     });
     entries.invalidateAll();
