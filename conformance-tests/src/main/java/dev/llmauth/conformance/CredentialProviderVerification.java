@@ -238,6 +238,10 @@ public abstract class CredentialProviderVerification {
     } catch (TimeoutException e) {
       fail(rule + ": token() did not complete");
       throw e;
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      fail(rule + ": token() failed: " + cause, cause);
+      throw e;
     }
   }
 
