@@ -11,7 +11,6 @@ import com.microsoft.aad.msal4j.ManagedIdentityApplication;
 import com.microsoft.aad.msal4j.ManagedIdentityId;
 import com.microsoft.aad.msal4j.ManagedIdentityParameters;
 import com.microsoft.aad.msal4j.MsalException;
-import com.microsoft.aad.msal4j.MsalServiceException;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.Secret;
@@ -218,8 +217,9 @@ final class AzureSources {
       what = "the token request failed (" + t.getClass().getSimpleName() + ")";
     }
     String message = spec.describe() + " at " + spec.endpoint() + ": " + what + "; " + fixFor(spec);
-    return new TokenException(AuthException.TOKEN_UNAVAILABLE, message, permanent, retryAfter,
-        Redacted.of(t, secretsOf(spec)));
+    Throwable cause = last != null && last.status() == 200 ? Redacted.withoutMessages(t)
+        : Redacted.of(t, secretsOf(spec));
+    return new TokenException(AuthException.TOKEN_UNAVAILABLE, message, permanent, retryAfter, cause);
   }
 
   private static String seconds(Duration d) {
