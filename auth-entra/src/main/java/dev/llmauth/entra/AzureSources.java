@@ -11,7 +11,6 @@ import com.microsoft.aad.msal4j.ManagedIdentityApplication;
 import com.microsoft.aad.msal4j.ManagedIdentityId;
 import com.microsoft.aad.msal4j.ManagedIdentityParameters;
 import com.microsoft.aad.msal4j.MsalException;
-import com.microsoft.aad.msal4j.MsalServiceException;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.Secret;
@@ -19,7 +18,14 @@ import dev.llmauth.api.TokenException;
 import dev.llmauth.api.spi.FetchReason;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
+import com.azure.json.JsonProviders;
+import com.azure.json.JsonReader;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -138,22 +144,27 @@ final class AzureSources {
           .forceRefresh(reason != FetchReason.INITIAL)
           .build();
       CompletableFuture<IAuthenticationResult> result;
-      http.last = null;
+      http.startFetch();
       try {
         result = app.acquireTokenForManagedIdentity(parameters);
       } catch (Exception e) {
-        return CompletableFuture.failedFuture(failure(spec, e, http.last));
+        return CompletableFuture.failedFuture(failure(spec, e, http));
       }
       return result.handle((r, failure) -> {
         if (failure != null) {
-          throw failure(spec, failure, http.last);
+          throw failure(spec, failure, http);
         }
         if (r == null || r.accessToken() == null || r.accessToken().isEmpty() || r.expiresOnDate() == null) {
           throw new TokenException(spec.describe() + " returned no access token; " + fixFor(spec), null);
         }
+        // The endpoint's refresh_in wins (MSAL ignores it); else MSAL's refreshOn (half of a lifetime over 2 hours).
+        IdentityHttpClient.Answer answer = http.last;
+        Instant refreshAt = answer == null ? null : answer.refreshAt();
         Long refreshOn = r.metadata() == null ? null : r.metadata().refreshOn();
-        return AccessToken.of(Secret.of(r.accessToken()), r.expiresOnDate().toInstant(),
-            refreshOn == null || refreshOn <= 0 ? null : Instant.ofEpochSecond(refreshOn));
+        if (refreshAt == null && refreshOn != null && refreshOn > 0) {
+          refreshAt = Instant.ofEpochSecond(refreshOn);
+        }
+        return AccessToken.of(Secret.of(r.accessToken()), r.expiresOnDate().toInstant(), refreshAt);
       });
     }
 
@@ -163,8 +174,11 @@ final class AzureSources {
     }
   }
 
-  /** Turns an MSAL failure into a typed error naming the source, the endpoint and the fix, without secrets. */
-  static TokenException failure(EntraSpec spec, Throwable failure, @Nullable HttpResponse<?> last) {
+  /**
+   * Turns an MSAL failure into a typed error naming the source, the endpoint, what went wrong and the fix, without
+   * secrets. 400, 401 and 403 are permanent; everything else is transient, with the endpoint's Retry-After.
+   */
+  static TokenException failure(EntraSpec spec, Throwable failure, IdentityHttpClient http) {
     Throwable t = unwrap(failure);
     if (t instanceof TokenException te) {
       return te;
@@ -172,22 +186,44 @@ final class AzureSources {
     boolean permanent = false;
     Duration retryAfter = null;
     String what;
-    if (t instanceof MsalServiceException se && last != null && last.statusCode() >= 400) {
+    IdentityHttpClient.Answer last = http.last;
+    IOException error = http.lastError;
+    int calls = http.calls.get();
+    String attempts = calls <= 1 ? "" : " after " + calls + " attempts";
+    if (error instanceof HttpConnectTimeoutException) {
+      what = "connecting to the identity endpoint timed out after " + seconds(http.connectTimeout);
+    } else if (error instanceof HttpTimeoutException) {
+      what = "the identity endpoint did not answer within " + seconds(http.readTimeout);
+    } else if (error instanceof IdentityHttpClient.TooLarge) {
+      what = "the identity endpoint's answer is larger than " + IdentityHttpClient.MAX_BODY_BYTES
+          + " bytes, so it is not a token answer";
+    } else if (error instanceof ConnectException) {
+      what = "the identity endpoint is not reachable (connection refused)";
+    } else if (error != null) {
+      what = "the connection to the identity endpoint failed without an answer (" + error.getClass().getSimpleName()
+          + ")";
+    } else if (last != null && last.status() >= 400) {
       // MSAL's managed-identity errors carry no status; the last answer MSAL received is the one it gave up on.
-      int status = last.statusCode();
+      int status = last.status();
       permanent = status == 400 || status == 401 || status == 403;
-      retryAfter = retryAfter(last.headers().map());
-      what = "the identity endpoint answered HTTP " + status + " (" + se.errorCode() + ")";
-    } else if (hasCause(t, ConnectException.class)) {
-      what = "the identity endpoint is not reachable";
+      retryAfter = last.retryAfter();
+      String code = t instanceof MsalException me ? " (" + me.errorCode() + ")" : "";
+      what = "the identity endpoint answered HTTP " + status + code + attempts;
+    } else if (last != null && last.problem() != null) {
+      what = "the identity endpoint's answer " + last.problem();
     } else if (t instanceof MsalException me) {
       what = "the identity endpoint's answer was not usable (" + me.errorCode() + ")";
     } else {
       what = "the token request failed (" + t.getClass().getSimpleName() + ")";
     }
     String message = spec.describe() + " at " + spec.endpoint() + ": " + what + "; " + fixFor(spec);
-    return new TokenException(AuthException.TOKEN_UNAVAILABLE, message, permanent, retryAfter,
-        Redacted.of(t, secretsOf(spec)));
+    Throwable cause = last != null && last.status() == 200 ? Redacted.withoutMessages(t)
+        : Redacted.of(t, secretsOf(spec));
+    return new TokenException(AuthException.TOKEN_UNAVAILABLE, message, permanent, retryAfter, cause);
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   private static Set<String> secretsOf(EntraSpec spec) {
@@ -195,10 +231,159 @@ final class AzureSources {
     return header == null ? Set.of() : Set.of(header);
   }
 
-  private static @Nullable Duration retryAfter(@Nullable Map<String, List<String>> headers) {
-    if (headers == null) {
+  /**
+   * MSAL's HTTP, over {@code java.net.http}, with connect and answer timeouts and a cap on the answer's size. It
+   * remembers the last answer (status, Retry-After, what is wrong with a 200) or the I/O error of the current fetch,
+   * so that failures can say what happened: MSAL's managed-identity errors carry no status and drop the cause. MSAL
+   * retries statuses itself, around this client; an I/O error ends the fetch at once.
+   *
+   * <p>A 200 that gives {@code expires_in} without {@code expires_on} gets {@code expires_on} added (MSAL requires
+   * it), and its {@code refresh_in}, which MSAL ignores, is kept for the token cache.
+   */
+  static final class IdentityHttpClient implements IHttpClient {
+    /** The largest answer read: a token answer is a few kilobytes. */
+    static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** Timeouts for new clients; tests shorten them. */
+    static volatile Duration defaultConnectTimeout = Duration.ofSeconds(5);
+    static volatile Duration defaultReadTimeout = Duration.ofSeconds(20);
+
+    final Duration connectTimeout = defaultConnectTimeout;
+    final Duration readTimeout = defaultReadTimeout;
+    private final HttpClient client = HttpClient.newBuilder()
+        .connectTimeout(connectTimeout)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build();
+
+    final AtomicInteger calls = new AtomicInteger();
+    volatile @Nullable Answer last;
+    volatile @Nullable IOException lastError;
+
+    /**
+     * What the last answer said.
+     *
+     * @param status the status
+     * @param retryAfter its Retry-After in seconds, or {@code null}
+     * @param refreshAt the receipt time plus its {@code refresh_in}, or {@code null}
+     * @param problem what makes a 200 unusable, such as {@code has no access_token}, or {@code null}
+     */
+    record Answer(int status, @Nullable Duration retryAfter, @Nullable Instant refreshAt, @Nullable String problem) {}
+
+    /** An answer over {@link #MAX_BODY_BYTES}. */
+    static final class TooLarge extends IOException {
+      private static final long serialVersionUID = 1L;
+
+      TooLarge() {
+        super("the answer is larger than " + MAX_BODY_BYTES + " bytes");
+      }
+    }
+
+    /** Forgets the previous fetch. */
+    void startFetch() {
+      calls.set(0);
+      last = null;
+      lastError = null;
+    }
+
+    @Override
+    public IHttpResponse send(com.microsoft.aad.msal4j.HttpRequest request) throws Exception {
+      calls.incrementAndGet();
+      java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(request.url().toURI())
+          .timeout(readTimeout);
+      if (request.headers() != null) {
+        request.headers().forEach(b::header);
+      }
+      String body = request.body();
+      b.method(request.httpMethod().name(), body == null
+          ? java.net.http.HttpRequest.BodyPublishers.noBody()
+          : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+      HttpResponse<InputStream> r;
+      String text;
+      try {
+        r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = r.body()) {
+          byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+          if (bytes.length > MAX_BODY_BYTES) {
+            throw new TooLarge();
+          }
+          text = new String(bytes, StandardCharsets.UTF_8);
+        }
+      } catch (IOException e) {
+        lastError = e;
+        throw e;
+      }
+      Map<String, List<String>> headers = r.headers().map();
+      Answer answer = new Answer(r.statusCode(), retryAfter(headers), null, null);
+      if (r.statusCode() == 200) {
+        TokenAnswer token = TokenAnswer.read(text, Instant.now());
+        text = token.body();
+        answer = new Answer(200, null, token.refreshAt(), token.problem());
+      }
+      last = answer;
+      com.microsoft.aad.msal4j.HttpResponse out = new com.microsoft.aad.msal4j.HttpResponse()
+          .statusCode(r.statusCode())
+          .body(text);
+      out.addHeaders(headers);
+      return out;
+    }
+  }
+
+  /**
+   * A 200 from an identity endpoint, checked and completed for MSAL.
+   *
+   * @param body the body to give MSAL
+   * @param refreshAt when {@code refresh_in} says to refresh, or {@code null}
+   * @param problem what makes it unusable, or {@code null}
+   */
+  record TokenAnswer(String body, @Nullable Instant refreshAt, @Nullable String problem) {
+    static TokenAnswer read(String body, Instant receivedAt) {
+      Map<String, Object> fields;
+      try (JsonReader reader = JsonProviders.createReader(body)) {
+        Object parsed = reader.readUntyped();
+        if (!(parsed instanceof Map<?, ?> map)) {
+          return new TokenAnswer(body, null, "is not a JSON object");
+        }
+        fields = new java.util.HashMap<>();
+        map.forEach((k, v) -> fields.put(String.valueOf(k), v));
+      } catch (IOException | RuntimeException e) {
+        return new TokenAnswer(body, null, "is not valid JSON (truncated or malformed)");
+      }
+      Object token = fields.get("access_token");
+      if (!(token instanceof String s) || s.isEmpty()) {
+        return new TokenAnswer(body, null, "has no access_token");
+      }
+      Long expiresIn = seconds(fields.get("expires_in"));
+      Long refreshIn = seconds(fields.get("refresh_in"));
+      Instant refreshAt = refreshIn == null || refreshIn <= 0 ? null : receivedAt.plusSeconds(refreshIn);
+      Object expiresOn = fields.get("expires_on");
+      if (expiresOn == null || "".equals(expiresOn)) {
+        if (expiresIn == null) {
+          return new TokenAnswer(body, null, "has neither expires_on nor expires_in");
+        }
+        // The body is a JSON object, so it starts with '{' after any whitespace, and it has at least one field.
+        String trimmed = body.stripLeading();
+        String completed = "{\"expires_on\":\"" + receivedAt.plusSeconds(expiresIn).getEpochSecond() + "\","
+            + trimmed.substring(1);
+        return new TokenAnswer(completed, refreshAt, null);
+      }
+      return new TokenAnswer(body, refreshAt, null);
+    }
+
+    private static @Nullable Long seconds(@Nullable Object value) {
+      if (value instanceof Number n) {
+        return n.longValue();
+      }
+      if (value instanceof String s) {
+        try {
+          return Long.parseLong(s.trim());
+        } catch (NumberFormatException notSeconds) {
+          return null;
+        }
+      }
       return null;
     }
+  }
+
+  private static @Nullable Duration retryAfter(Map<String, List<String>> headers) {
     for (Map.Entry<String, List<String>> h : headers.entrySet()) {
       if ("retry-after".equalsIgnoreCase(h.getKey()) && h.getValue() != null && !h.getValue().isEmpty()) {
         try {
@@ -209,48 +394,6 @@ final class AzureSources {
       }
     }
     return null;
-  }
-
-  /**
-   * MSAL's HTTP, over {@code java.net.http}, remembering the last answer so that failures can report its status
-   * (MSAL's managed-identity errors do not carry it). MSAL retries transient statuses itself, around this client.
-   */
-  static final class IdentityHttpClient implements IHttpClient {
-    private static final HttpClient CLIENT = HttpClient.newBuilder()
-        .connectTimeout(Duration.ofSeconds(10))
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
-
-    volatile @Nullable HttpResponse<String> last;
-
-    @Override
-    public IHttpResponse send(com.microsoft.aad.msal4j.HttpRequest request) throws Exception {
-      java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(request.url().toURI())
-          .timeout(Duration.ofSeconds(30));
-      if (request.headers() != null) {
-        request.headers().forEach(b::header);
-      }
-      String body = request.body();
-      b.method(request.httpMethod().name(), body == null
-          ? java.net.http.HttpRequest.BodyPublishers.noBody()
-          : java.net.http.HttpRequest.BodyPublishers.ofString(body));
-      HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      last = r;
-      com.microsoft.aad.msal4j.HttpResponse out = new com.microsoft.aad.msal4j.HttpResponse()
-          .statusCode(r.statusCode())
-          .body(r.body());
-      out.addHeaders(r.headers().map());
-      return out;
-    }
-  }
-
-  private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (type.isInstance(c)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   static Throwable unwrap(Throwable t) {

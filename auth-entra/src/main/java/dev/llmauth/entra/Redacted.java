@@ -16,6 +16,20 @@ final class Redacted extends RuntimeException {
   }
 
   /**
+   * Copies {@code t} and its causes with their class names and stack traces only: for failures whose messages may
+   * quote an answer that holds a token (MSAL quotes a body it cannot parse).
+   *
+   * @param t the exception
+   * @return the copy
+   */
+  static Redacted withoutMessages(Throwable t) {
+    Throwable cause = t.getCause();
+    Redacted copiedCause = cause == null || cause == t ? null : withoutMessages(cause);
+    return new Redacted(t.getClass().getName() + " (message withheld: it may quote the token answer)", copiedCause,
+        t.getStackTrace());
+  }
+
+  /**
    * Copies {@code t} and its causes with every occurrence of a secret replaced.
    *
    * @param t the exception

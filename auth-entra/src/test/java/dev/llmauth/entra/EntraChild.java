@@ -89,6 +89,40 @@ public final class EntraChild {
               }
               System.out.println("OUT await-new " + now);
             }
+            case "timeouts" -> {
+              AzureSources.IdentityHttpClient.defaultConnectTimeout = java.time.Duration.ofMillis(
+                  Long.parseLong(args[++i]));
+              AzureSources.IdentityHttpClient.defaultReadTimeout = java.time.Duration.ofMillis(
+                  Long.parseLong(args[++i]));
+              System.out.println("OUT timeouts");
+            }
+            case "msal-delay" -> {
+              // MSAL's own hook for fast tests: its retry pauses are static package-private fields. The counts and
+              // the choice of statuses stay MSAL's.
+              int ms = Integer.parseInt(args[++i]);
+              for (String policy : List.of("ManagedIdentityRetryPolicy", "IMDSRetryPolicy")) {
+                java.lang.reflect.Method m = Class.forName("com.microsoft.aad.msal4j." + policy)
+                    .getDeclaredMethod("setRetryDelayMs", int.class);
+                m.setAccessible(true);
+                m.invoke(null, ms);
+              }
+              System.out.println("OUT msal-delay");
+            }
+            case "configure" -> {
+              String json = args[++i];
+              java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                  URI.create(System.getenv("MOCK_IDENTITY_CONFIGURE")))
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
+                  java.net.http.HttpResponse.BodyHandlers.discarding());
+              System.out.println("OUT configure");
+            }
+            case "token" -> {
+              dev.llmauth.api.AccessToken t = direct(args[0], cache, clock).token().get();
+              long now = NOW.get() / 1000;
+              System.out.println("OUT token " + fp(t.value().reveal()) + " expiresIn="
+                  + (t.expiresAt().getEpochSecond() - now) + " refreshIn="
+                  + (t.refreshAt() == null ? "none" : Long.toString(t.refreshAt().getEpochSecond() - now)));
+            }
             case "invalidate" -> System.out.println("OUT invalidate " + authenticator.invalidate(last));
             case "provider-data" -> {
               String name = args[++i];
@@ -121,7 +155,9 @@ public final class EntraChild {
                 for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
                   causes.append(" <- ").append(c.getMessage());
                 }
-                System.out.println("OUT fail " + e.code() + " permanent=" + permanent + " message=" + e.getMessage()
+                java.time.Duration retryAfter = e instanceof TokenException te ? te.retryAfter() : null;
+                System.out.println("OUT fail " + e.code() + " permanent=" + permanent + " retryAfter=" + retryAfter
+                    + " message=" + e.getMessage()
                     + " causes=" + causes.toString().replace('\n', ' '));
               }
             }
@@ -135,6 +171,32 @@ public final class EntraChild {
     }
     System.out.flush();
     System.exit(0);
+  }
+
+  private static dev.llmauth.api.spi.@org.jspecify.annotations.Nullable Credential DIRECT;
+
+  /** A credential made by the provider itself, so that the token the cache holds can be inspected. */
+  private static dev.llmauth.api.spi.Credential direct(String spec, TokenCache cache, InstantSource clock) {
+    if (DIRECT == null) {
+      Map<String, String> env = System.getenv();
+      DIRECT = new EntraCredentialProvider().create(provider(spec), new dev.llmauth.api.spi.ResolutionContext() {
+        @Override
+        public TokenCache tokenCache() {
+          return cache;
+        }
+
+        @Override
+        public Map<String, String> environment() {
+          return env;
+        }
+
+        @Override
+        public InstantSource clock() {
+          return clock;
+        }
+      });
+    }
+    return DIRECT;
   }
 
   /**

@@ -48,8 +48,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * {"tokenLifetimeSeconds": 120, "rotateTokens": false, "clockOffsetSeconds": 3000,
+ *  "refreshInSeconds": 600, "expiresOnAsNumber": true,
  *  "faults": [{"status": 503, "retryAfterSeconds": 1}, {"delayMillis": 500}, {"body": "truncated"},
- *             {"missingField": "expires_on"}]}
+ *             {"body": "huge"}, {"body": "reset"}, {"missingField": "expires_on"}]}
  * }</pre>
  *
  * <p>Run it standalone with {@code bin/llm-auth mock identity} or this class's {@link #main(String[])}: it prints
@@ -63,6 +64,7 @@ public final class MockIdentityServer extends MockServer {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration DEFAULT_LIFETIME = Duration.ofHours(1);
+  private static final int HUGE_BODY_BYTES = 2 * 1024 * 1024;
 
   private @Nullable String headerSecret;
   private @Nullable State state;
@@ -79,6 +81,8 @@ public final class MockIdentityServer extends MockServer {
     volatile InstantSource clock = InstantSource.system();
     volatile Duration clockOffset = Duration.ZERO;
     volatile @Nullable String lastToken;
+    volatile @Nullable Duration refreshIn;
+    volatile boolean expiresOnAsNumber;
   }
 
   private MockIdentityServer(int port) {
@@ -193,6 +197,30 @@ public final class MockIdentityServer extends MockServer {
   }
 
   /**
+   * Sets the {@code refresh_in} (seconds) sent with tokens issued from now on; {@code null} (the default) sends
+   * none.
+   *
+   * @param refreshIn when the client should refresh, or {@code null}
+   * @return this server
+   */
+  public MockIdentityServer refreshIn(@Nullable Duration refreshIn) {
+    state().refreshIn = refreshIn;
+    return this;
+  }
+
+  /**
+   * Sets whether {@code expires_on} is sent as a JSON number instead of a string of epoch seconds (the default, like
+   * Azure).
+   *
+   * @param asNumber whether to send a number
+   * @return this server
+   */
+  public MockIdentityServer expiresOnAsNumber(boolean asNumber) {
+    state().expiresOnAsNumber = asNumber;
+    return this;
+  }
+
+  /**
    * Queues a fault for the next token request that has no earlier fault waiting.
    *
    * @param fault the fault
@@ -291,6 +319,10 @@ public final class MockIdentityServer extends MockServer {
         return;
       }
     }
+    if (fault != null && fault.body() == BrokenBody.RESET) {
+      ex.close();
+      return;
+    }
     if (fault != null && fault.status() != 0) {
       if (fault.retryAfter() != null) {
         ex.getResponseHeaders().set("Retry-After", Long.toString(fault.retryAfter().toSeconds()));
@@ -303,8 +335,16 @@ public final class MockIdentityServer extends MockServer {
     Instant expiresOn = s.clock.instant().plus(s.clockOffset).plus(lifetime);
     JsonObject body = new JsonObject();
     body.addProperty("access_token", token);
-    body.addProperty("expires_on", Long.toString(expiresOn.getEpochSecond()));
+    if (s.expiresOnAsNumber) {
+      body.addProperty("expires_on", expiresOn.getEpochSecond());
+    } else {
+      body.addProperty("expires_on", Long.toString(expiresOn.getEpochSecond()));
+    }
     body.addProperty("expires_in", Long.toString(lifetime.toSeconds()));
+    Duration refreshIn = s.refreshIn;
+    if (refreshIn != null) {
+      body.addProperty("refresh_in", refreshIn.toSeconds());
+    }
     body.addProperty("token_type", "Bearer");
     body.addProperty("resource", resource);
     for (String selector : List.of("client_id", "object_id", "mi_res_id")) {
@@ -318,6 +358,11 @@ public final class MockIdentityServer extends MockServer {
       text = switch (fault.body()) {
         case MALFORMED -> "{access_token: not json";
         case TRUNCATED -> text.substring(0, text.length() / 2);
+        case HUGE -> {
+          body.addProperty("padding", "x".repeat(HUGE_BODY_BYTES));
+          yield body.toString();
+        }
+        case RESET -> throw new IllegalStateException("handled above");
       };
     } else if (fault != null && fault.missingField() != null) {
       body.remove(fault.missingField());
@@ -364,6 +409,12 @@ public final class MockIdentityServer extends MockServer {
       if (o.has("rotateTokens")) {
         rotateTokens(o.get("rotateTokens").getAsBoolean());
       }
+      if (o.has("refreshInSeconds")) {
+        refreshIn(Duration.ofSeconds(o.get("refreshInSeconds").getAsLong()));
+      }
+      if (o.has("expiresOnAsNumber")) {
+        expiresOnAsNumber(o.get("expiresOnAsNumber").getAsBoolean());
+      }
       faults.forEach(this::enqueue);
     } catch (RuntimeException e) {
       respond(ex, 400, "application/json", error("invalid_request",
@@ -391,12 +442,16 @@ public final class MockIdentityServer extends MockServer {
     /** Not JSON at all. */
     MALFORMED,
     /** A valid response cut in half. */
-    TRUNCATED
+    TRUNCATED,
+    /** A valid response padded past 2 MiB. */
+    HUGE,
+    /** No answer at all: the connection is closed once the request has arrived. */
+    RESET
   }
 
   /**
-   * One faulty answer to a token request: a delay, then an error status (with {@code Retry-After}), or a 200 whose
-   * body is broken or lacks a field.
+   * One faulty answer to a token request: a delay, then an error status (with {@code Retry-After}), a 200 whose
+   * body is broken or lacks a field, or no answer at all ({@link BrokenBody#RESET}).
    *
    * @param status the error status, or 0 to answer 200
    * @param retryAfter the {@code Retry-After} value, or {@code null}
@@ -447,6 +502,16 @@ public final class MockIdentityServer extends MockServer {
       return new Fault(0, null, null, BrokenBody.TRUNCATED, null);
     }
 
+    /** @return a 200 whose body is padded past 2 MiB */
+    public static Fault hugeBody() {
+      return new Fault(0, null, null, BrokenBody.HUGE, null);
+    }
+
+    /** @return no answer: the connection is closed after the request arrives */
+    public static Fault connectionReset() {
+      return new Fault(0, null, null, BrokenBody.RESET, null);
+    }
+
     /**
      * A 200 without one field.
      *
@@ -468,7 +533,10 @@ public final class MockIdentityServer extends MockServer {
         body = switch (b) {
           case "malformed" -> BrokenBody.MALFORMED;
           case "truncated" -> BrokenBody.TRUNCATED;
-          default -> throw new IllegalArgumentException("body must be \"malformed\" or \"truncated\", got " + b);
+          case "huge" -> BrokenBody.HUGE;
+          case "reset" -> BrokenBody.RESET;
+          default -> throw new IllegalArgumentException(
+              "body must be \"malformed\", \"truncated\", \"huge\" or \"reset\", got " + b);
         };
       }
       String missing = o.has("missingField") ? o.get("missingField").getAsString() : null;

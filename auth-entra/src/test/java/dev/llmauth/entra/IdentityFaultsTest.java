@@ -1,0 +1,270 @@
+package dev.llmauth.entra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmauth.conformance.mock.MockIdentityServer;
+import dev.llmauth.conformance.mock.MockIdentityServer.Fault;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The identity endpoint misbehaving, end to end through MSAL4J in a JVM of its own ({@link EntraChild}). MSAL's
+ * retry pauses are shortened through its own test hook ({@code msal-delay 1}); which statuses it retries and how
+ * often stays MSAL's, and each test counts the identity calls. Every failure must be typed, say what failed and how
+ * to fix it, carry no secret, and leave the next request free to succeed once the endpoint recovers.
+ */
+class IdentityFaultsTest {
+  private final MockIdentityServer mock = MockIdentityServer.start();
+
+  @AfterEach
+  void stop() {
+    mock.close();
+  }
+
+  private Map<String, String> env(boolean appService) {
+    Map<String, String> env = new HashMap<>(appService ? mock.appServiceEnvironment() : mock.imdsEnvironment());
+    env.put("MOCK_IDENTITY_CONFIGURE", mock.url("/__control/configure").toString());
+    return env;
+  }
+
+  private ChildJvm.Output run(Map<String, String> env, String provider, String... commands) throws Exception {
+    List<String> args = new ArrayList<>();
+    args.add(provider);
+    args.addAll(List.of("msal-delay", "1"));
+    args.addAll(List.of(commands));
+    ChildJvm.Output out = ChildJvm.run(env, List.of(), EntraChild.class, args.toArray(String[]::new));
+    assertThat(out.exitCode()).as("child stderr: %s", out.stderr()).isZero();
+    assertNoSecrets(out);
+    return out;
+  }
+
+  /** Neither the identity header nor any issued token appears in what the child printed or logged. */
+  private void assertNoSecrets(ChildJvm.Output out) {
+    String all = String.join("\n", out.lines()) + "\n" + out.stderr();
+    assertThat(all).doesNotContain(mock.identityHeader());
+    for (String token : mock.issuedTokens()) {
+      assertThat(all).doesNotContain(token);
+    }
+  }
+
+  private String lastIssued() {
+    List<String> issued = mock.issuedTokens();
+    return EntraChild.fp(issued.get(issued.size() - 1));
+  }
+
+  private static String[] repeat(String command, int times) {
+    String[] out = new String[times];
+    java.util.Arrays.fill(out, command);
+    return out;
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
+  @DisplayName("App Service: 404, 408, 429, 500, 503, 504 are retried 3 times by MSAL (4 calls), then a transient error")
+  void appServiceRetriedStatuses() throws Exception {
+    List<Integer> statuses = List.of(404, 408, 429, 500, 503, 504);
+    for (int status : statuses) {
+      for (int k = 0; k < 4; k++) {
+        mock.enqueue(status == 429 ? Fault.status(429, Duration.ofSeconds(7)) : Fault.status(status));
+      }
+    }
+    // Three failures then a good answer: one fetch, served after MSAL's retries.
+    mock.enqueue(Fault.status(503)).enqueue(Fault.status(503)).enqueue(Fault.status(503));
+    ChildJvm.Output out = run(env(true), "mi", concat(repeat("fail", statuses.size()), "authorize", "20", "4"));
+    List<String> fails = out.out("fail");
+    assertThat(fails).hasSize(statuses.size());
+    for (int i = 0; i < statuses.size(); i++) {
+      int status = statuses.get(i);
+      assertThat(fails.get(i)).startsWith("token_unavailable permanent=false retryAfter="
+              + (status == 429 ? "PT7S" : "null"))
+          .contains("managed identity (system-assigned) via App Service at " + mock.appServiceEndpoint())
+          .contains("answered HTTP " + status + " (managed_identity_request_failed) after 4 attempts")
+          .contains("check that a managed identity is enabled on the App Service");
+    }
+    assertThat(mock.tokenRequests()).hasSize(statuses.size() * 4 + 4);
+    assertThat(out.only("authorize")).isEqualTo("1 " + lastIssued());
+  }
+
+  @Test
+  @DisplayName("App Service: 400, 401, 403 are permanent and 410, 502 transient, all without a retry (1 call each)")
+  void appServiceNotRetried() throws Exception {
+    List<Integer> statuses = List.of(400, 401, 403, 410, 502);
+    statuses.forEach(s -> mock.enqueue(Fault.status(s)));
+    ChildJvm.Output out = run(env(true), "mi;clientId=abc", concat(repeat("fail", statuses.size()), "authorize", "3",
+        "1"));
+    List<String> fails = out.out("fail");
+    for (int i = 0; i < statuses.size(); i++) {
+      int status = statuses.get(i);
+      boolean permanent = status == 400 || status == 401 || status == 403;
+      assertThat(fails.get(i)).startsWith("token_unavailable permanent=" + permanent)
+          .contains("answered HTTP " + status + " (")
+          .doesNotContain("attempts")
+          .contains("the user-assigned identity with this clientId is attached");
+    }
+    assertThat(mock.tokenRequests()).hasSize(statuses.size() + 1);
+    assertThat(out.only("authorize")).isEqualTo("1 " + lastIssued());
+  }
+
+  @Test
+  @DisplayName("IMDS: every 5xx (502 too), 404, 408, 429 get 3 retries (4 calls); 410 gets 7 (8 calls); 4xx none")
+  void imdsStatuses() throws Exception {
+    List<Integer> retried = List.of(500, 502, 503, 504, 404, 408, 429);
+    List<Integer> once = List.of(400, 401, 403);
+    for (int status : retried) {
+      for (int k = 0; k < 4; k++) {
+        mock.enqueue(status == 429 ? Fault.status(429, Duration.ofSeconds(9)) : Fault.status(status));
+      }
+    }
+    for (int k = 0; k < 8; k++) {
+      mock.enqueue(Fault.status(410));
+    }
+    once.forEach(s -> mock.enqueue(Fault.status(s)));
+    // 410 six times, then a good answer: IMDS is still starting up, and the fetch succeeds within its retries.
+    for (int k = 0; k < 6; k++) {
+      mock.enqueue(Fault.status(410));
+    }
+    int failures = retried.size() + 1 + once.size();
+    ChildJvm.Output out = run(env(false), "mi", concat(repeat("fail", failures), "authorize", "5", "2"));
+    List<String> fails = out.out("fail");
+    assertThat(fails).hasSize(failures);
+    for (int i = 0; i < retried.size(); i++) {
+      int status = retried.get(i);
+      assertThat(fails.get(i)).startsWith("token_unavailable permanent=false retryAfter="
+              + (status == 429 ? "PT9S" : "null"))
+          .contains("managed identity (system-assigned) via IMDS at " + mock.url())
+          .contains("answered HTTP " + status + " (")
+          .contains("after 4 attempts");
+    }
+    assertThat(fails.get(retried.size())).startsWith("token_unavailable permanent=false")
+        .contains("answered HTTP 410 (").contains("after 8 attempts");
+    for (int i = 0; i < once.size(); i++) {
+      assertThat(fails.get(retried.size() + 1 + i)).startsWith("token_unavailable permanent=true")
+          .contains("answered HTTP " + once.get(i) + " (").doesNotContain("attempts")
+          .contains("IMDS answers only on Azure VMs");
+    }
+    assertThat(mock.tokenRequests()).hasSize(retried.size() * 4 + 8 + once.size() + 7);
+    assertThat(out.only("authorize")).isEqualTo("1 " + lastIssued());
+  }
+
+  @Test
+  @DisplayName("no answer within the read timeout, a reset connection, a huge body: one call, a typed error, recovery")
+  void connectionFaults() throws Exception {
+    for (boolean appService : List.of(true, false)) {
+      mock.reset();
+      // java.net.http sends a GET again, once, when the connection closes before any answer: two resets.
+      mock.enqueue(Fault.delay(Duration.ofSeconds(3))).enqueue(Fault.connectionReset())
+          .enqueue(Fault.connectionReset()).enqueue(Fault.hugeBody());
+      ChildJvm.Output out = run(env(appService), "mi", "timeouts", "2000", "400", "fail", "fail", "fail",
+          "authorize", "2", "1");
+      List<String> fails = out.out("fail");
+      String where = appService ? "via App Service at " + mock.appServiceEndpoint() : "via IMDS at " + mock.url();
+      assertThat(fails).hasSize(3).allSatisfy(f -> assertThat(f).startsWith("token_unavailable permanent=false")
+          .contains(where));
+      assertThat(fails.get(0)).contains("the identity endpoint did not answer within 400 ms");
+      assertThat(fails.get(1)).contains("the connection to the identity endpoint failed without an answer (");
+      assertThat(fails.get(2)).contains("answer is larger than 1048576 bytes");
+      // MSAL does not retry I/O errors: one call each (two for the reset), then the good one.
+      assertThat(mock.tokenRequests()).as(where).hasSize(5);
+      assertThat(out.only("authorize")).isEqualTo("1 " + lastIssued());
+    }
+  }
+
+  @Test
+  @DisplayName("a refused connection is a typed, transient error naming the endpoint")
+  void refused() throws Exception {
+    Map<String, String> env = env(true);
+    mock.close();
+    ChildJvm.Output out = run(env, "mi", "fail");
+    assertThat(out.only("fail")).startsWith("token_unavailable permanent=false")
+        .contains("the identity endpoint is not reachable (connection refused)")
+        .contains("check that a managed identity is enabled");
+  }
+
+  @Test
+  @DisplayName("malformed or truncated JSON, no access_token, no expiry: a typed error saying which, then recovery")
+  void unusableAnswers() throws Exception {
+    for (boolean appService : List.of(true, false)) {
+      mock.reset();
+      mock.enqueue(Fault.malformedJson()).enqueue(Fault.truncatedJson()).enqueue(Fault.missingField("access_token"));
+      ChildJvm.Output out = run(env(appService), "mi", "fail", "fail", "fail",
+          "configure", "{\"faults\": [{\"missingField\": \"expires_on\"}]}", "configure", "{}",
+          "authorize", "2", "1");
+      List<String> fails = out.out("fail");
+      assertThat(fails).hasSize(3).allSatisfy(f -> assertThat(f).startsWith("token_unavailable permanent=false")
+          .contains(appService ? "App Service" : "IMDS"));
+      assertThat(fails.get(0)).contains("answer is not valid JSON (truncated or malformed)");
+      assertThat(fails.get(1)).contains("answer is not valid JSON (truncated or malformed)");
+      assertThat(fails.get(2)).contains("answer has no access_token");
+      assertThat(mock.tokenRequests()).hasSize(4);
+      assertThat(out.only("authorize")).isEqualTo("1 " + lastIssued());
+    }
+  }
+
+  @Test
+  @DisplayName("expires_on as a string, as a number, or absent with expires_in; refresh_in sets the refresh point")
+  void expiryForms() throws Exception {
+    long lifetime = 3600;
+    mock.tokenLifetime(Duration.ofSeconds(lifetime));
+    ChildJvm.Output string = run(env(true), "mi", "token");
+    mock.reset();
+    mock.tokenLifetime(Duration.ofSeconds(lifetime)).expiresOnAsNumber(true);
+    ChildJvm.Output number = run(env(true), "mi", "token");
+    mock.reset();
+    mock.tokenLifetime(Duration.ofSeconds(lifetime)).enqueue(Fault.missingField("expires_on"));
+    ChildJvm.Output expiresIn = run(env(false), "mi", "token");
+    mock.reset();
+    mock.tokenLifetime(Duration.ofSeconds(lifetime)).refreshIn(Duration.ofSeconds(600));
+    ChildJvm.Output refreshIn = run(env(true), "mi", "token");
+    for (ChildJvm.Output out : List.of(string, number, expiresIn, refreshIn)) {
+      String[] parts = out.only("token").split(" ");
+      long expires = Long.parseLong(parts[1].substring("expiresIn=".length()));
+      // The child's clock starts at the real time when it starts; allow for the child's start-up.
+      assertThat(expires).as(out.only("token")).isBetween(lifetime - 60, lifetime + 2);
+      String refresh = parts[2].substring("refreshIn=".length());
+      if (out == refreshIn) {
+        assertThat(Long.parseLong(refresh)).isBetween(600L - 60, 600L + 2);
+      } else {
+        assertThat(refresh).as("no refresh_in: the cache refreshes 5 minutes before expiry").isEqualTo("none");
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a token that has expired when it arrives is refused with a message about the clock; then recovery")
+  void alreadyExpired() throws Exception {
+    mock.tokenLifetime(Duration.ofSeconds(-120));
+    ChildJvm.Output out = run(env(true), "mi", "fail", "configure", "{\"tokenLifetimeSeconds\": 3600}",
+        "authorize", "2", "1");
+    assertThat(out.only("fail")).startsWith("token_unavailable")
+        .contains("managed identity (system-assigned) via App Service")
+        .contains("returned a token that expired at")
+        .contains("check this machine's clock");
+    assertThat(out.only("authorize")).isEqualTo("1 " + lastIssued());
+    assertThat(mock.issuedTokens()).hasSize(2);
+  }
+
+  @Test
+  @DisplayName("DefaultAzureCredential narrowed to ManagedIdentityCredential, endpoint failing: typed, names the chain and the fix")
+  void chainFailure() throws Exception {
+    Map<String, String> env = env(true);
+    env.put("AZURE_TOKEN_CREDENTIALS", "ManagedIdentityCredential");
+    mock.enqueue(Fault.status(400));
+    ChildJvm.Output out = run(env, "entra", "fail", "authorize", "2", "1");
+    assertThat(out.only("fail")).startsWith("token_unavailable")
+        .contains("DefaultAzureCredential narrowed to ManagedIdentityCredential by AZURE_TOKEN_CREDENTIALS")
+        .contains("set AZURE_TOKEN_CREDENTIALS to the credential you mean");
+    assertThat(out.only("authorize")).isEqualTo("1 " + lastIssued());
+  }
+
+}
