@@ -3,6 +3,7 @@ package dev.llmauth.benchmarks;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -29,6 +30,8 @@ public final class AdapterRun {
   private static final List<String> CLIENTS = List.of("jdk", "okhttp", "apache");
   /** The target: an adapter costs at most this fraction more than the bare client. */
   private static final double TARGET = 0.05;
+  /** The least warmup per client before the interleaved requests are timed. */
+  private static final Duration WARMUP = Duration.ofSeconds(5);
 
   private AdapterRun() {}
 
@@ -104,8 +107,8 @@ public final class AdapterRun {
   }
 
   /**
-   * Sends bare and adapter requests alternately (bare first in even pairs, adapter first in odd ones) after as
-   * many untimed pairs, timing each request.
+   * Sends bare and adapter requests alternately (bare first in even pairs, adapter first in odd ones) after at least
+   * as many untimed pairs and {@link #WARMUP}, timing each request.
    */
   private static List<Interleaved> interleaved(int pairs) throws Exception {
     AdapterOverheadBenchmark b = new AdapterOverheadBenchmark();
@@ -123,7 +126,12 @@ public final class AdapterRun {
 
   private static Interleaved interleaved(AdapterOverheadBenchmark b, String client, Send bare, Send adapter,
       int pairs) throws Exception {
-    for (int i = 0; i < pairs; i++) {
+    // This JVM runs the code cold (JMH ran in forks): warm both paths well past C2 compilation first.
+    long warmUntil = System.nanoTime() + WARMUP.toNanos();
+    for (int i = 0; i < pairs || System.nanoTime() - warmUntil < 0; i++) {
+      if (i % 500 == 0) {
+        b.forget();
+      }
       check(bare.send());
       check(adapter.send());
     }
