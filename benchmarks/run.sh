@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the short benchmark profile (about 3 minutes on 2 cores) and writes benchmarks/results/:
+# Runs the short benchmark profile (about 4 minutes on 2 cores) and writes benchmarks/results/:
 #   latest.json   JMH JSON of the token-cache hot path, 1 and 2 threads, with -prof gc
 #   storm.json    the counted refresh storm
-#   startup.json  classes loaded and time to the first request of an API-key-only JVM
-#   run.log       everything printed, tables included
+#   adapter.json  one loopback request through each HTTP adapter vs the bare client (JMH, then interleaved)
+#   startup.json  classes loaded and time to the first request: API key, bare client, Entra managed identity
+#   run.log       everything printed, tables included, with the load average before each step
 # Builds the module first (offline) unless benchmarks/target/lib exists; pass --build to force it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,22 +18,24 @@ OUT=benchmarks/results
 mkdir -p "$OUT"
 exec > >(tee "$OUT/run.log") 2>&1
 
+load() { echo "-- $(date -u +%H:%M:%S) load average: $(cut -d' ' -f1-3 /proc/loadavg)"; }
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | tail -1)"
+load
 echo "== 1. Hot path (JMH): ours vs azureCore, googleAuth, awsSdk at 1 and 2 threads"
 java -cp "$CP" dev.llmauth.benchmarks.HotPathRun "$OUT/latest.json" 4 5
 
+load
 echo "== 2. Refresh storm (counted)"
 java -Xss256k -cp "$CP" dev.llmauth.benchmarks.RefreshStorm "$OUT/storm.json"
 
-echo "== 3. Adapter overhead"
-# NOT MEASURED YET: needs the HTTP adapters (LlmAuthHttpClient.wrap for java.net.http, LlmAuthInterceptor for
-# OkHttp, the Apache one) and dev.llmauth.conformance.mock.MockModelServer. Add a JMH class AdapterOverheadBenchmark
-# (a loopback request per adapter vs the bare client with a hand-set header) and run it here into adapter.json.
-echo "not measured yet: the HTTP adapters and the mock model server are not part of this build"
+load
+echo "== 3. Adapter overhead: jdk, okhttp, apache classic, each bare and through its adapter"
+java -cp "$CP" dev.llmauth.benchmarks.AdapterRun "$OUT/adapter.json" 3 5 3000
 
-echo "== 4. Start-up"
+load
+echo "== 4. Start-up: API key, bare client, Entra managed identity (mock identity server), 5 JVMs each"
 java -cp "$CP" dev.llmauth.benchmarks.StartupRun "$OUT/startup.json" 5
-# NOT MEASURED YET: time to the first request with Entra against dev.llmauth.conformance.mock.MockIdentityServer
-# (needs auth-entra and the mock servers); StartupRun writes "entra": null until then.
-echo "Entra start-up: not measured yet (auth-entra and the mock identity server are not part of this build)"
 
+load
 echo "== done: $OUT"

@@ -1,9 +1,14 @@
 /**
- * Benchmarks of llm-auth against azure-core, google-auth-library and the AWS SDK v2 token caches. Not published;
- * run {@code benchmarks/run.sh}. Exports nothing: JMH and the run programs reach the classes through the class path.
+ * Benchmarks of llm-auth against azure-core, google-auth-library and the AWS SDK v2 token caches, the cost of our
+ * HTTP adapters, and start-up. Not published; run {@code benchmarks/run.sh}. Exports nothing: JMH and the run
+ * programs reach the classes through the class path.
  */
 module dev.llmauth.benchmarks {
   requires dev.llmauth.api;
+  requires dev.llmauth.conformance;
+  requires dev.llmauth.http.apache;
+  requires dev.llmauth.http.jdk;
+  requires dev.llmauth.http.okhttp;
   requires com.azure.core;
   requires com.google.auth;
   requires com.google.auth.oauth2;

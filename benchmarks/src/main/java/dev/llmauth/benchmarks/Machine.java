@@ -10,12 +10,22 @@ import java.time.temporal.ChronoUnit;
 final class Machine {
   private Machine() {}
 
-  /** @return a JSON object with cores, CPU model, JDK and date */
+  /** @return a JSON object with cores, CPU model, JDK, date and the load average (1, 5, 15 minutes) */
   static String json() {
     return "{\"cores\": " + Runtime.getRuntime().availableProcessors()
         + ", \"cpu\": " + Json.string(cpu())
         + ", \"jdk\": " + Json.string(System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"))
-        + ", \"date\": " + Json.string(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString()) + "}";
+        + ", \"date\": " + Json.string(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
+        + ", \"loadAverage\": " + Json.string(loadAverage()) + "}";
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   private static String cpu() {

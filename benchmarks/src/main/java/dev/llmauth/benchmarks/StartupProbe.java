@@ -5,6 +5,7 @@ import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.OutgoingRequest;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.LlmAuthConfig;
+import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import java.io.IOException;
@@ -15,12 +16,14 @@ import java.net.http.HttpResponse;
 import java.util.Map;
 
 /**
- * An application that uses only an API key: it resolves the provider through {@link LlmAuth} (which discovers every
- * credential method on the class path), authorizes one request and sends it with {@code java.net.http}. {@link
- * StartupRun} starts it in a fresh JVM and counts the classes it loads.
+ * An application that resolves one provider through {@link LlmAuth} (which discovers every credential method on the
+ * class path), authorizes one request and sends it with {@code java.net.http}. {@link StartupRun} starts it in a
+ * fresh JVM and counts the classes it loads.
  *
- * <p>Arguments: the base URL of a loopback server, the API key to send, and {@code llmauth} or {@code bare}; {@code
- * bare} sets the same header by hand without llm-auth, as the baseline.
+ * <p>Arguments: the base URL of a loopback server, the API key to send, and the mode: {@code llmauth} (an OpenAI
+ * provider with that API key), {@code bare} (the same header set by hand without llm-auth, the baseline) or {@code
+ * entra} (an Azure OpenAI provider with a system-assigned managed identity, the key unused; the JVM's environment
+ * must point {@code IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER} at a loopback identity server).
  */
 public final class StartupProbe {
   private StartupProbe() {}
@@ -28,7 +31,7 @@ public final class StartupProbe {
   /**
    * Sends one authenticated request and exits with 0 when the server accepted it.
    *
-   * @param args the loopback base URL and the key
+   * @param args the loopback base URL, the key and the mode
    * @throws IOException when the request fails
    * @throws InterruptedException when interrupted
    */
@@ -42,13 +45,25 @@ public final class StartupProbe {
       request.setHeader("Authorization", "Bearer " + args[1]);
       System.exit(send(request));
     }
-    ProviderConfig provider = ProviderConfig.builder("openai")
-        .type(ProviderType.OPENAI)
-        .baseUrl(baseUrl)
-        .apiKey(Secret.of(args[1]))
-        .build();
-    try (LlmAuth auth = LlmAuth.builder().config(LlmAuthConfig.of(provider)).environment(Map.of()).build()) {
-      Authorization authorization = auth.authenticator("openai").authorize(OutgoingRequest.of("POST", uri, Map.of()));
+    boolean entra = "entra".equals(args[2]);
+    ProviderConfig provider = entra
+        ? ProviderConfig.builder("azure")
+            .type(ProviderType.AZURE_OPENAI)
+            .baseUrl(baseUrl)
+            .managedIdentity(ManagedIdentityConfig.systemAssigned())
+            .build()
+        : ProviderConfig.builder("openai")
+            .type(ProviderType.OPENAI)
+            .baseUrl(baseUrl)
+            .apiKey(Secret.of(args[1]))
+            .build();
+    LlmAuth.Builder builder = LlmAuth.builder().config(LlmAuthConfig.of(provider));
+    if (!entra) {
+      builder.environment(Map.of());
+    }
+    try (LlmAuth auth = builder.build()) {
+      Authorization authorization = auth.authenticator(provider.name())
+          .authorize(OutgoingRequest.of("POST", uri, Map.of()));
       authorization.forEachHeader(request::setHeader);
       System.exit(send(request));
     }

@@ -1,6 +1,7 @@
 package dev.llmauth.benchmarks;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.llmauth.conformance.mock.MockIdentityServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,10 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Start-up of an API-key-only application ({@link StartupProbe}) in fresh JVMs that have azure-core, reactor and
- * the other anchors on their class path: the classes it loads per group ({@code -Xlog:class+load}), and the time
- * from launching the JVM to the first authenticated request arriving at a loopback server; beside it the same
- * request with the header set by hand (the baseline).
+ * Start-up of an application ({@link StartupProbe}) in fresh JVMs that have auth-entra, azure-identity, MSAL4J,
+ * reactor and the other anchors on their class path: the classes it loads per group ({@code -Xlog:class+load}),
+ * and the time from launching the JVM to the first authenticated request arriving at a loopback server. Three
+ * modes: an API key through llm-auth, the same header set by hand (the baseline), and a system-assigned managed
+ * identity through llm-auth against a loopback {@link MockIdentityServer} (the probe JVM gets {@code
+ * IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER} in its environment, since MSAL4J reads only the process
+ * environment); that request must carry a token the identity server issued.
  *
  * <p>Arguments: the JSON file to write, then optionally the number of JVMs to start (5).
  */
@@ -57,75 +61,103 @@ public final class StartupRun {
     }
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     AtomicLong received = new AtomicLong();
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", exchange -> {
-      boolean ok = ("Bearer " + KEY).equals(exchange.getRequestHeaders().getFirst("Authorization"));
-      if (ok) {
-        received.compareAndSet(0, System.nanoTime());
+    try (MockIdentityServer identity = MockIdentityServer.start()) {
+      HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      server.createContext("/", exchange -> {
+        String sent = exchange.getRequestHeaders().getFirst("Authorization");
+        boolean ok = sent != null && (sent.equals("Bearer " + KEY) || sent.startsWith("Bearer ")
+            && identity.issuedTokens().contains(sent.substring("Bearer ".length())));
+        if (ok) {
+          received.compareAndSet(0, System.nanoTime());
+        }
+        exchange.getRequestBody().readAllBytes();
+        exchange.sendResponseHeaders(ok ? 200 : 401, -1);
+        exchange.close();
+      });
+      server.start();
+      try {
+        run(Path.of(args[0]), runs, "http://127.0.0.1:" + server.getAddress().getPort() + "/v1", identity, received);
+      } finally {
+        server.stop(0);
       }
-      exchange.getRequestBody().readAllBytes();
-      exchange.sendResponseHeaders(ok ? 200 : 401, -1);
-      exchange.close();
-    });
-    server.start();
-    String baseUrl = "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+  }
+
+  private static void run(Path out, int runs, String baseUrl, MockIdentityServer identity, AtomicLong received)
+      throws IOException, InterruptedException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path log = Files.createTempFile("llmauth-class-load", ".log");
     try {
       List<Probe> probes = new ArrayList<>();
-      for (String mode : List.of("llmauth", "bare")) {
+      for (String mode : List.of("llmauth", "bare", "entra")) {
         double[] millis = new double[runs];
         Map<String, Long> counts = Map.of();
+        int identityCalls = 0;
         for (int i = 0; i < runs; i++) {
           received.set(0);
           Files.deleteIfExists(log);
           List<String> command = List.of(java.toString(), "-Xlog:class+load=info:file=" + log,
               "-cp", System.getProperty("java.class.path"), StartupProbe.class.getName(), baseUrl, KEY, mode);
+          ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+          Map<String, String> env = builder.environment();
+          env.keySet().removeIf(k -> k.startsWith("AZURE_") || k.startsWith("IDENTITY_") || k.startsWith("MSI_")
+              || k.equals("IMDS_ENDPOINT"));
+          if (mode.equals("entra")) {
+            env.putAll(identity.appServiceEnvironment());
+          }
+          int identityBefore = identity.tokenRequests().size();
           long launched = System.nanoTime();
-          Process process = new ProcessBuilder(command).inheritIO().start();
+          Process process = builder.start();
           if (!process.waitFor(1, TimeUnit.MINUTES) || process.exitValue() != 0 || received.get() == 0) {
             process.destroyForcibly();
             throw new IllegalStateException("the " + mode + " probe did not send an accepted request");
           }
           millis[i] = (received.get() - launched) / 1e6;
           counts = count(log);
+          identityCalls = Math.max(identityCalls, identity.tokenRequests().size() - identityBefore);
         }
         Arrays.sort(millis);
-        probes.add(new Probe(mode, millis, counts));
+        probes.add(new Probe(mode, millis, counts, identityCalls));
       }
-      System.out.printf(Locale.ROOT, "%nAPI key only, %d JVMs each: time to the first authenticated request "
-          + "(median, min-max) and classes loaded%n%n", runs);
-      System.out.println("| | llm-auth | bare client, header set by hand |");
-      System.out.println("|---|---:|---:|");
       Probe ours = probes.get(0);
       Probe bare = probes.get(1);
-      System.out.printf(Locale.ROOT, "| first request (ms) | %.0f (%.0f-%.0f) | %.0f (%.0f-%.0f) |%n", ours.median(),
-          ours.millis[0], ours.millis[runs - 1], bare.median(), bare.millis[0], bare.millis[runs - 1]);
-      ours.counts.forEach((group, n) -> System.out.printf(Locale.ROOT, "| %s classes | %d | %d |%n", group, n,
-          bare.counts.get(group)));
-      Path out = Path.of(args[0]);
+      Probe entra = probes.get(2);
+      System.out.printf(Locale.ROOT, "%n%d JVMs each: time from launch to the first authenticated request "
+          + "(median, min-max) and classes loaded%n%n", runs);
+      System.out.println("| | llm-auth, API key | bare client, header set by hand | llm-auth, Entra managed identity |");
+      System.out.println("|---|---:|---:|---:|");
+      System.out.printf(Locale.ROOT, "| first request (ms) | %s | %s | %s |%n", ours.range(), bare.range(),
+          entra.range());
+      ours.counts.forEach((group, n) -> System.out.printf(Locale.ROOT, "| %s classes | %d | %d | %d |%n", group, n,
+          bare.counts.get(group), entra.counts.get(group)));
+      System.out.printf(Locale.ROOT, "| identity calls per JVM (most) | %d | %d | %d |%n", ours.identityCalls,
+          bare.identityCalls, entra.identityCalls);
       Files.createDirectories(out.toAbsolutePath().getParent());
       StringBuilder json = new StringBuilder("{\n  \"machine\": ").append(Machine.json()).append(",\n");
       json.append("  \"apiKey\": ").append(ours.json()).append(",\n");
       json.append("  \"bareClient\": ").append(bare.json()).append(",\n");
-      json.append("  \"entra\": null\n}\n");
+      json.append("  \"entra\": ").append(entra.json()).append("\n}\n");
       Files.writeString(out, json, StandardCharsets.UTF_8);
       System.out.println("written to " + out);
     } finally {
-      server.stop(0);
       Files.deleteIfExists(log);
     }
   }
 
-  private record Probe(String mode, double[] millis, Map<String, Long> counts) {
+  private record Probe(String mode, double[] millis, Map<String, Long> counts, int identityCalls) {
     double median() {
       return millis[millis.length / 2];
     }
 
+    String range() {
+      return String.format(Locale.ROOT, "%.0f (%.0f-%.0f)", median(), millis[0], millis[millis.length - 1]);
+    }
+
     String json() {
       return String.format(Locale.ROOT, "{\"runs\": %d, \"firstRequestMillisMedian\": %.1f, "
-          + "\"firstRequestMillisMin\": %.1f, \"firstRequestMillisMax\": %.1f, \"classesLoaded\": {%s}}",
-          millis.length, median(), millis[0], millis[millis.length - 1], String.join(", ", counts.entrySet().stream()
+          + "\"firstRequestMillisMin\": %.1f, \"firstRequestMillisMax\": %.1f, \"identityCallsPerJvm\": %d, "
+          + "\"classesLoaded\": {%s}}", millis.length, median(), millis[0], millis[millis.length - 1], identityCalls,
+          String.join(", ", counts.entrySet().stream()
               .map(e -> Machine.Json.string(e.getKey()) + ": " + e.getValue()).toList()));
     }
   }
