@@ -33,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -50,6 +51,7 @@ public final class OAuthClient {
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
   /** The most of an answer that is read; a longer answer is cut off and reported. */
   static final int MAX_BODY = 1024 * 1024;
+  private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   /** A {@code Retry-After} hint longer than this is shortened to it. */
   private static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
 
@@ -368,7 +370,8 @@ public final class OAuthClient {
     }
 
     /**
-     * The error code: {@code error} when a string, else {@code error.code}, else {@code code}.
+     * The error code: {@code error} when a string, else {@code error.code}, else {@code code}. Only a plain code
+     * (letters, digits, {@code _ . -}, at most 64) counts, so an answer cannot put arbitrary text into messages.
      *
      * @return the code, or {@code null}
      */
@@ -380,7 +383,10 @@ public final class OAuthClient {
       if (code == null && body.get("error") instanceof JsonObject err) {
         code = Jwt.string(err, "code");
       }
-      return code != null ? code : Jwt.string(body, "code");
+      if (code == null) {
+        code = Jwt.string(body, "code");
+      }
+      return code != null && ERROR_CODE.matcher(code).matches() ? code : null;
     }
 
     /**

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and any temporary file left behind is readable by its owner only. The next write removes such leftovers.
  */
 class KillTheWriterTest {
-  private static final int KILLS = 15;
+  private static final int KILLS = 40;
   private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
   @TempDir Path dir;
