@@ -248,6 +248,9 @@ public final class OAuthClient {
 
     @Override
     public void onNext(List<ByteBuffer> items) {
+      if (done.isDone()) {
+        return;
+      }
       for (ByteBuffer b : items) {
         int take = Math.min(b.remaining(), MAX_BODY - bytes.size());
         byte[] chunk = new byte[take];
