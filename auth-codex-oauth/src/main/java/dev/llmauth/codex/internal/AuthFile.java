@@ -15,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -40,6 +41,7 @@ public final class AuthFile {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping()
       .create();
   private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final String TEMP_SUFFIX = ".tmp";
   private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
   /** One lock per file within this JVM: a file lock is held per process, not per thread. */
   private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
@@ -140,7 +142,9 @@ public final class AuthFile {
 
   /**
    * Replaces the file with {@code content}: written to a temporary file in the same directory that is created
-   * with mode 0600 before any data goes in, forced to disk, then renamed over the file atomically.
+   * with mode 0600 before any data goes in, forced to disk, then renamed over the file atomically. A process killed
+   * meanwhile leaves the old file intact and at most a temporary file, readable by its owner only; the next write
+   * removes such leftovers. Call inside {@link #locked}, so that no other writer's temporary file is removed.
    *
    * @param content the new content
    * @throws IOException when the file cannot be written
@@ -148,10 +152,18 @@ public final class AuthFile {
   public void write(JsonObject content) throws IOException {
     ensureDirectory();
     Path dir = path.getParent();
+    String prefix = "." + path.getFileName() + ".";
+    try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, p -> {
+      String name = p.getFileName().toString();
+      return name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX);
+    })) {
+      for (Path leftover : stale) {
+        Files.deleteIfExists(leftover);
+      }
+    }
     Path tmp = posix()
-        ? Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp", PosixFilePermissions.asFileAttribute(
-            OWNER_ONLY))
-        : Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp");
+        ? Files.createTempFile(dir, prefix, TEMP_SUFFIX, PosixFilePermissions.asFileAttribute(OWNER_ONLY))
+        : Files.createTempFile(dir, prefix, TEMP_SUFFIX);
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
           OutputStream out = Channels.newOutputStream(ch)) {

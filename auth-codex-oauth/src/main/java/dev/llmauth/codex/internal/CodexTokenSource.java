@@ -11,6 +11,10 @@ import dev.llmauth.api.spi.FetchReason;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -49,6 +53,8 @@ public final class CodexTokenSource implements TokenSource {
   private final String originator;
   private final InstantSource clock;
   private volatile @Nullable Secret rejected;
+  /** The last refresh token the issuer refused for good: it is not sent again. */
+  private volatile @Nullable Refused refused;
 
   /**
    * Creates a source.
@@ -129,49 +135,128 @@ public final class CodexTokenSource implements TokenSource {
   }
 
   private AccessToken refresh(Stored current) throws IOException {
-    if (current.refresh == null) {
+    Secret refresh = current.refresh;
+    if (refresh == null) {
       throw reauth("has no refresh token", null);
+    }
+    Refused dead = refused;
+    if (dead != null && dead.token().equals(refresh)) {
+      throw reauth(dead.why(), null);
     }
     OAuthClient.Response response;
     try {
-      response = client.refresh(current.refresh.reveal());
+      response = client.refresh(refresh.reveal());
     } catch (IOException e) {
-      throw new TokenException("cannot reach the Codex issuer " + client.issuer() + " to refresh the sign-in at "
-          + file.path() + ": " + e.getClass().getSimpleName(), e);
+      throw new TokenException("cannot refresh the sign-in at " + file.path() + ": the Codex issuer "
+          + client.issuer() + " " + unreachable(e) + "; check the network connection and proxy settings; the "
+          + "refresh is tried again", e);
     }
-    if (!response.ok()) {
-      String code = response.errorCode();
-      if (response.status() == 401 || (code != null && PERMANENT_CODES.contains(code))) {
-        throw reauth("can no longer be refreshed (" + describeFailure(response.status(), code) + ")", null);
+    Tokens answer;
+    try {
+      answer = tokens(response);
+    } catch (TokenException e) {
+      if (e.isPermanent() && AuthException.OAUTH_REAUTH_REQUIRED.equals(e.code())) {
+        refused = new Refused(refresh, refusal(response.status(), response.errorCode()));
       }
-      throw new TokenException(AuthException.TOKEN_UNAVAILABLE, "refreshing the sign-in at " + file.path()
-          + " failed with " + response + " from " + client.issuer() + "; will retry", false, response.retryAfter(),
-          null);
-    }
-    String access = response.string("access_token");
-    if (access == null) {
-      throw new TokenException("the Codex issuer " + client.issuer() + " answered a refresh without an access_token",
-          null);
+      throw e;
     }
     JsonObject root = current.root.deepCopy();
     JsonObject tokens = root.get("tokens") instanceof JsonObject t ? t : new JsonObject();
-    tokens.addProperty("access_token", access);
-    String idToken = response.string("id_token");
-    if (idToken != null) {
-      tokens.addProperty("id_token", idToken);
+    tokens.addProperty("access_token", answer.access());
+    if (answer.id() != null) {
+      tokens.addProperty("id_token", answer.id());
     }
-    String refreshToken = response.string("refresh_token");
-    if (refreshToken != null) {
-      tokens.addProperty("refresh_token", refreshToken);
+    if (answer.refresh() != null) {
+      tokens.addProperty("refresh_token", answer.refresh());
     }
-    String account = Jwt.accountId(idToken, null, null);
+    String account = Jwt.accountId(answer.id(), null, null);
     if (account != null) {
       tokens.add("account_id", new JsonPrimitive(account));
     }
     root.add("tokens", tokens);
-    root.addProperty("last_refresh", clock.instant().toString());
+    Instant now = clock.instant();
+    root.addProperty("last_refresh", now.toString());
     file.write(root);
-    return Objects.requireNonNull(parse(root), "parse").token();
+    Stored stored = Objects.requireNonNull(parse(root), "parse");
+    if (!stored.expiresAt.isAfter(now)) {
+      throw new TokenException("the Codex issuer " + client.issuer() + " answered a refresh with an access token "
+          + "that expired at " + stored.expiresAt + ", before this machine's time " + now + "; check this "
+          + "machine's clock; the new tokens were stored in " + file.path() + " and the refresh is tried again",
+          null);
+    }
+    return stored.token();
+  }
+
+  /** The tokens of a refresh answer. */
+  record Tokens(String access, @Nullable String id, @Nullable String refresh) {
+    @Override
+    public String toString() {
+      return "Tokens[id=" + (id != null) + ", refresh=" + (refresh != null) + "]";
+    }
+  }
+
+  /**
+   * Reads the issuer's answer to a refresh.
+   *
+   * @param response the answer
+   * @return the tokens it carries
+   * @throws TokenException saying what was wrong and what to do: {@code oauth_reauth_required} (permanent) when
+   *     the refresh token was refused, else {@code token_unavailable}, permanent only when the issuer URL is wrong
+   */
+  Tokens tokens(OAuthClient.Response response) {
+    int status = response.status();
+    if (!response.ok()) {
+      String code = response.errorCode();
+      if (status == 400 || status == 401 || status == 403 || (code != null && PERMANENT_CODES.contains(code))) {
+        throw reauth(refusal(status, code), null);
+      }
+      if (status == 408 || status == 425 || status == 429 || status / 100 == 5) {
+        Duration hint = response.retryAfter();
+        throw new TokenException(AuthException.TOKEN_UNAVAILABLE, "refreshing the sign-in at " + file.path()
+            + " failed: the Codex issuer " + client.issuer() + " answered " + response + "; "
+            + (hint != null ? "it asked to wait " + hint.toSeconds() + " s, and the refresh is tried again then"
+                : "the refresh is tried again with backoff") + "; if this lasts, check the issuer's status", false,
+            hint, null);
+      }
+      throw new TokenException(AuthException.TOKEN_UNAVAILABLE, "refreshing the sign-in at " + file.path()
+          + " failed: " + client.issuer() + "/oauth/token answered " + response + "; check codexOAuth.issuer, "
+          + "which must be the issuer's base URL, such as https://auth.openai.com", true, null, null);
+    }
+    String problem = response.bodyProblem();
+    if (problem != null) {
+      throw new TokenException("the Codex issuer " + client.issuer() + " answered a refresh with HTTP " + status
+          + " and " + problem + "; " + file.path() + " was left unchanged and the refresh is tried again; if this "
+          + "lasts, check for a proxy that rewrites answers", null);
+    }
+    String access = response.string("access_token");
+    if (access == null) {
+      throw new TokenException("the Codex issuer " + client.issuer() + " answered a refresh without an "
+          + "access_token; " + file.path() + " was left unchanged and the refresh is tried again", null);
+    }
+    return new Tokens(access, response.string("id_token"), response.string("refresh_token"));
+  }
+
+  private String unreachable(IOException e) {
+    if (e instanceof HttpConnectTimeoutException) {
+      return "could not be connected to in time";
+    }
+    if (e instanceof HttpTimeoutException) {
+      return "gave no complete answer within " + client.requestTimeout().toSeconds() + " s";
+    }
+    if (e instanceof ConnectException) {
+      return "refused the connection";
+    }
+    if (e instanceof UnknownHostException) {
+      return "has a host name that does not resolve";
+    }
+    return "closed the connection before a complete answer (" + e.getClass().getSimpleName() + ")";
+  }
+
+  /** A refresh token the issuer refused, and why. */
+  private record Refused(Secret token, String why) {}
+
+  private static String refusal(int status, @Nullable String code) {
+    return "can no longer be refreshed (" + describeFailure(status, code) + ")";
   }
 
   private static String describeFailure(int status, @Nullable String code) {

@@ -3,7 +3,9 @@ package dev.llmauth.codex.internal;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Base64;
 import org.jspecify.annotations.Nullable;
@@ -42,7 +44,8 @@ public final class Jwt {
    * Returns the {@code exp} claim.
    *
    * @param jwt the token
-   * @return the expiry, or {@code null} when the token is not a JWT or has no numeric {@code exp}
+   * @return the expiry, or {@code null} when the token is not a JWT or has no numeric {@code exp} within the range
+   *     of {@link Instant}
    */
   public static @Nullable Instant expiry(@Nullable String jwt) {
     return instant(claims(jwt), "exp");
@@ -140,7 +143,11 @@ public final class Jwt {
     if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
       return null;
     }
-    return Instant.ofEpochSecond(e.getAsLong());
+    try {
+      return Instant.ofEpochSecond(e.getAsBigDecimal().setScale(0, RoundingMode.FLOOR).longValueExact());
+    } catch (ArithmeticException | NumberFormatException | DateTimeException outOfRange) {
+      return null;
+    }
   }
 
   private static String stripPadding(String s) {

@@ -3,17 +3,37 @@ package dev.llmauth.codex.internal;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -25,27 +45,62 @@ public final class OAuthClient {
   /** The Codex CLI's public client id. */
   public static final String CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
 
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** How long connecting to the issuer may take. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a whole call, answer included, may take. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** The most of an answer that is read; a longer answer is cut off and reported. */
+  static final int MAX_BODY = 1024 * 1024;
+  private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  /** A {@code Retry-After} hint longer than this is shortened to it. */
+  private static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
+
   private static final class Shared {
-    static final HttpClient HTTP = HttpClient.newBuilder()
-        .connectTimeout(Duration.ofSeconds(10))
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    static final HttpClient HTTP = http(CONNECT_TIMEOUT);
   }
 
   private final String issuer;
   private final String originator;
+  private final HttpClient http;
+  private final Duration requestTimeout;
 
   /**
-   * Creates a client.
+   * Creates a client with a 10 s connect and a 30 s request timeout.
    *
    * @param issuer the issuer URL, such as {@code https://auth.openai.com}
    * @param originator the {@code originator} header value
    * @throws IllegalArgumentException when the issuer is not https (plain http is allowed on loopback only)
    */
   public OAuthClient(String issuer, String originator) {
+    this(issuer, originator, Shared.HTTP, REQUEST_TIMEOUT);
+  }
+
+  /**
+   * Creates a client with its own timeouts.
+   *
+   * @param issuer the issuer URL
+   * @param originator the {@code originator} header value
+   * @param connectTimeout how long connecting may take
+   * @param requestTimeout how long a whole call may take
+   */
+  OAuthClient(String issuer, String originator, Duration connectTimeout, Duration requestTimeout) {
+    this(issuer, originator, http(connectTimeout), requestTimeout);
+  }
+
+  private OAuthClient(String issuer, String originator, HttpClient http, Duration requestTimeout) {
     this.issuer = checkIssuer(issuer);
     this.originator = originator;
+    this.http = http;
+    this.requestTimeout = requestTimeout;
+  }
+
+  private static HttpClient http(Duration connectTimeout) {
+    return HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+  }
+
+  /** @return how long a whole call may take */
+  Duration requestTimeout() {
+    return requestTimeout;
   }
 
   /** @return the issuer, without a trailing slash */
@@ -145,36 +200,120 @@ public final class OAuthClient {
 
   private Response post(String path, String contentType, String body) throws IOException {
     HttpRequest request = HttpRequest.newBuilder(URI.create(issuer + path))
-        .timeout(REQUEST_TIMEOUT)
+        .timeout(requestTimeout)
         .header("Content-Type", contentType)
         .header("Accept", "application/json")
         .header("originator", originator)
         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
         .build();
-    HttpResponse<String> response;
+    CompletableFuture<HttpResponse<CappedBody>> call = http.sendAsync(request, info -> new CappedBody());
+    HttpResponse<CappedBody> response;
     try {
-      response = Shared.HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      response = call.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      throw new HttpTimeoutException("no complete answer within " + requestTimeout.toSeconds() + " s");
     } catch (InterruptedException e) {
+      call.cancel(true);
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while calling " + issuer + path, e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(e.getCause());
     }
-    JsonObject json = null;
-    try {
-      JsonElement e = JsonParser.parseString(response.body());
-      json = e.isJsonObject() ? e.getAsJsonObject() : null;
-    } catch (RuntimeException notJson) {
-      // left null: callers report the status
-    }
-    Duration retryAfter = response.headers().firstValue("Retry-After").flatMap(OAuthClient::seconds).orElse(null);
-    return new Response(response.statusCode(), json, retryAfter);
+    CappedBody answer = response.body();
+    return Response.of(response.statusCode(), answer.bytes(), answer.overLimit(),
+        response.headers().firstValue("Retry-After").orElse(null), Instant.now());
   }
 
-  private static java.util.Optional<Duration> seconds(String value) {
-    try {
-      return java.util.Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
-    } catch (NumberFormatException e) {
-      return java.util.Optional.empty();
+  /** Collects an answer up to {@link #MAX_BODY} bytes, then hangs up. */
+  private static final class CappedBody implements HttpResponse.BodySubscriber<CappedBody> {
+    private final CompletableFuture<CappedBody> done = new CompletableFuture<>();
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private boolean overLimit;
+    private Flow.@Nullable Subscription subscription;
+
+    @Override
+    public CompletionStage<CappedBody> getBody() {
+      return done;
     }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(1);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (done.isDone()) {
+        return;
+      }
+      for (ByteBuffer b : items) {
+        int take = Math.min(b.remaining(), MAX_BODY - bytes.size());
+        byte[] chunk = new byte[take];
+        b.get(chunk);
+        bytes.write(chunk, 0, take);
+        if (b.hasRemaining()) {
+          overLimit = true;
+        }
+      }
+      Flow.Subscription s = Objects.requireNonNull(subscription, "subscription");
+      if (overLimit) {
+        s.cancel();
+        done.complete(this);
+      } else {
+        s.request(1);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      done.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      done.complete(this);
+    }
+
+    byte[] bytes() {
+      return bytes.toByteArray();
+    }
+
+    boolean overLimit() {
+      return overLimit;
+    }
+  }
+
+  /**
+   * Reads a {@code Retry-After} value: seconds or an HTTP date, at most a day.
+   *
+   * @param value the header value, or {@code null}
+   * @param now the current time, for a date
+   * @return the hint, or {@code null} when absent or not understood
+   */
+  static @Nullable Duration retryAfter(@Nullable String value, Instant now) {
+    if (value == null) {
+      return null;
+    }
+    String v = value.trim();
+    Duration d;
+    try {
+      d = Duration.ofSeconds(Long.parseLong(v));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+      } catch (DateTimeException notDate) {
+        return null;
+      }
+    }
+    if (d.isNegative()) {
+      return Duration.ZERO;
+    }
+    return d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
   }
 
   private static String enc(String s) {
@@ -187,15 +326,55 @@ public final class OAuthClient {
    * @param status the HTTP status
    * @param body the JSON object body, or {@code null} when the body was not one
    * @param retryAfter the {@code Retry-After} hint, or {@code null}
+   * @param bodyProblem why {@code body} is {@code null}, such as "a body that is not valid JSON", or {@code null}
    */
-  public record Response(int status, @Nullable JsonObject body, @Nullable Duration retryAfter) {
+  public record Response(int status, @Nullable JsonObject body, @Nullable Duration retryAfter,
+      @Nullable String bodyProblem) {
+    /**
+     * Reads an answer. Never throws: a body that is not a JSON object leaves {@link #body()} {@code null} and says
+     * why in {@link #bodyProblem()}, without quoting the body.
+     *
+     * @param status the HTTP status
+     * @param bytes the body, at most {@link #MAX_BODY} bytes
+     * @param overLimit whether the body was longer and cut off
+     * @param retryAfter the {@code Retry-After} header, or {@code null}
+     * @param now the current time
+     * @return the answer
+     */
+    static Response of(int status, byte[] bytes, boolean overLimit, @Nullable String retryAfter, Instant now) {
+      Duration hint = OAuthClient.retryAfter(retryAfter, now);
+      if (overLimit) {
+        return new Response(status, null, hint, "a body larger than " + MAX_BODY / 1024 / 1024
+            + " MiB, the most that is read");
+      }
+      if (bytes.length == 0) {
+        return new Response(status, null, hint, "an empty body");
+      }
+      JsonElement e;
+      try {
+        JsonReader reader = new JsonReader(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
+        reader.setStrictness(Strictness.STRICT);
+        e = JsonParser.parseReader(reader);
+        if (reader.peek() != JsonToken.END_DOCUMENT) {
+          return new Response(status, null, hint, "a body that is not valid JSON (text after the JSON value)");
+        }
+      } catch (IOException | RuntimeException | StackOverflowError notJson) {
+        return new Response(status, null, hint, "a body that is not valid JSON (" + bytes.length + " bytes)");
+      }
+      if (!e.isJsonObject()) {
+        return new Response(status, null, hint, "a JSON body that is not an object");
+      }
+      return new Response(status, e.getAsJsonObject(), hint, null);
+    }
+
     /** @return whether the status is 2xx */
     public boolean ok() {
       return status / 100 == 2;
     }
 
     /**
-     * The error code: {@code error} when a string, else {@code error.code}, else {@code code}.
+     * The error code: {@code error} when a string, else {@code error.code}, else {@code code}. Only a plain code
+     * (letters, digits, {@code _ . -}, at most 64) counts, so an answer cannot put arbitrary text into messages.
      *
      * @return the code, or {@code null}
      */
@@ -207,7 +386,10 @@ public final class OAuthClient {
       if (code == null && body.get("error") instanceof JsonObject err) {
         code = Jwt.string(err, "code");
       }
-      return code != null ? code : Jwt.string(body, "code");
+      if (code == null) {
+        code = Jwt.string(body, "code");
+      }
+      return code != null && ERROR_CODE.matcher(code).matches() ? code : null;
     }
 
     /**

@@ -139,6 +139,25 @@ class AuthFileTest {
   }
 
   @Test
+  void theNextWriteRemovesTemporaryFilesADeadWriterLeftButNoOtherFile() throws Exception {
+    Path p = dir.resolve("auth.json");
+    Path stale = dir.resolve(".auth.json.12345.tmp");
+    Path unrelated = dir.resolve(".other.json.1.tmp");
+    Files.writeString(stale, "{\"half\":");
+    Files.writeString(unrelated, "x");
+    AuthFile file = new AuthFile(p);
+
+    file.locked(() -> {
+      file.write(obj("{\"a\":1}"));
+      return null;
+    });
+
+    assertThat(stale).doesNotExist();
+    assertThat(unrelated).exists();
+    assertThat(obj(Files.readString(p)).get("a").getAsInt()).isEqualTo(1);
+  }
+
+  @Test
   void locatesTheFileLikeTheCodexCli() {
     Map<String, String> env = Map.of("HOME", "/home/u", "CODEX_HOME", "/srv/codex");
     assertThat(AuthFile.resolve(null, env::get).path()).isEqualTo(Path.of("/srv/codex/auth.json"));

@@ -115,6 +115,16 @@ public final class CodexFixture implements AutoCloseable {
     return RequestAuthenticator.of(config, new CodexCredentialProvider().create(config, context(tokenCache)));
   }
 
+  /** An authenticator whose issuer client has the given timeouts. */
+  public RequestAuthenticator authenticator(Duration connectTimeout, Duration requestTimeout) {
+    ProviderConfig config = config();
+    OAuthClient client = new OAuthClient(issuer.issuer().toString(), CodexOAuthConfig.DEFAULT_ORIGINATOR,
+        connectTimeout, requestTimeout);
+    CodexTokenSource source = new CodexTokenSource(new AuthFile(authFile), client,
+        CodexOAuthConfig.DEFAULT_ORIGINATOR, clock);
+    return RequestAuthenticator.of(config, new CodexCredential(source, cache));
+  }
+
   public static Authorization authorize(RequestAuthenticator a) {
     return a.authorize(dev.llmauth.api.OutgoingRequest.of("POST",
         URI.create("http://127.0.0.1:9/backend-api/codex/responses"), Map.of("Authorization", List.of("stale"))));

@@ -272,7 +272,7 @@ class CodexTokenSourceTest {
     AccessToken token = AccessToken.of(dev.llmauth.api.Secret.of(access), java.time.Instant.MAX);
 
     String shown = auth + " " + auth.describe() + " " + a + " " + token + " "
-        + new OAuthClient.Response(200, json("{\"access_token\":\"" + access + "\"}"), null);
+        + new OAuthClient.Response(200, json("{\"access_token\":\"" + access + "\"}"), null, null);
     assertThat(shown).doesNotContain(access).doesNotContain(refresh).contains(f.authFile.toString());
   }
 }

@@ -6,6 +6,7 @@ import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +39,9 @@ import org.jspecify.annotations.Nullable;
  *       pending ({@link #devicePendingPolls(int)} polls), then the code and verifier to exchange with redirect
  *       {@code <issuer>/deviceauth/callback}.
  *   <li>Tokens are unsigned but well-formed JWTs with {@code exp} and {@code iat}; the id token carries the account
- *       in {@code https://api.openai.com/auth.chatgpt_account_id}. Lifetimes, the clock, a fault queue and a delay
- *       are configurable; every request is recorded.
+ *       in {@code https://api.openai.com/auth.chatgpt_account_id}. Lifetimes, the clock, a fault queue (error
+ *       statuses with {@code Retry-After}, raw answers, connection resets, stalls, truncated and huge bodies) and a
+ *       delay are configurable; every request is recorded.
  * </ul>
  *
  * <p>Run standalone with {@link #main(String[])}: it prints one {@code Listening: {json}} line.
@@ -193,8 +195,77 @@ public final class MockOAuthServer extends MockServer {
    * @return this server
    */
   public MockOAuthServer enqueueTokenFault(int status, @Nullable String error) {
+    return enqueue(new Fault(FaultKind.STATUS, status, error, null, "", Duration.ZERO, 0));
+  }
+
+  /**
+   * Like {@link #enqueueTokenFault(int, String)}, with a {@code Retry-After} header in whole seconds.
+   *
+   * @param status the HTTP status, such as 429 or 503
+   * @param error the error code, or {@code null} for no body
+   * @param retryAfter the hint to send
+   * @return this server
+   */
+  public MockOAuthServer enqueueTokenFault(int status, @Nullable String error, Duration retryAfter) {
+    return enqueue(new Fault(FaultKind.STATUS, status, error, retryAfter, "", Duration.ZERO, 0));
+  }
+
+  /**
+   * Makes the next {@code /oauth/token} call answer {@code status} with {@code body} as {@code application/json},
+   * whatever the body is: malformed JSON, an object without {@code access_token}, an expired token.
+   *
+   * @param status the HTTP status
+   * @param body the body, sent as it is
+   * @return this server
+   */
+  public MockOAuthServer enqueueTokenAnswer(int status, String body) {
+    return enqueue(new Fault(FaultKind.ANSWER, status, null, null, body, Duration.ZERO, 0));
+  }
+
+  /**
+   * Makes the next {@code /oauth/token} call end with the connection closed before any answer.
+   *
+   * @return this server
+   */
+  public MockOAuthServer enqueueTokenReset() {
+    return enqueue(new Fault(FaultKind.RESET, 0, null, null, "", Duration.ZERO, 0));
+  }
+
+  /**
+   * Makes the next {@code /oauth/token} call hang for {@code duration} (or until the server closes), then close
+   * the connection without an answer: a client without a timeout waits that long.
+   *
+   * @param duration how long to hold the call
+   * @return this server
+   */
+  public MockOAuthServer enqueueTokenStall(Duration duration) {
+    return enqueue(new Fault(FaultKind.STALL, 0, null, null, "", duration, 0));
+  }
+
+  /**
+   * Makes the next {@code /oauth/token} call answer 200 with a {@code Content-Length} larger than the JSON it sends
+   * before closing the connection: a truncated answer.
+   *
+   * @return this server
+   */
+  public MockOAuthServer enqueueTokenTruncated() {
+    return enqueue(new Fault(FaultKind.TRUNCATED, 200, null, null, "", Duration.ZERO, 0));
+  }
+
+  /**
+   * Makes the next {@code /oauth/token} call answer 200 with a JSON body of {@code bytes} bytes (chunked), to test
+   * that clients cap what they read. The server stops writing when the client hangs up.
+   *
+   * @param bytes the body size
+   * @return this server
+   */
+  public MockOAuthServer enqueueTokenHugeBody(long bytes) {
+    return enqueue(new Fault(FaultKind.HUGE, 200, null, null, "", Duration.ZERO, bytes));
+  }
+
+  private MockOAuthServer enqueue(Fault fault) {
     synchronized (faults) {
-      faults.add(new Fault(status, error));
+      faults.add(fault);
     }
     return this;
   }
@@ -318,7 +389,7 @@ public final class MockOAuthServer extends MockServer {
       fault = faults.poll();
     }
     if (fault != null) {
-      error(ex, fault.status, fault.error);
+      fail(ex, fault);
       return;
     }
     Map<String, String> p = parameters(r);
@@ -468,6 +539,53 @@ public final class MockOAuthServer extends MockServer {
     respond(ex, status, "application/json", GSON.toJson(body));
   }
 
+  private static void fail(HttpExchange ex, Fault fault) throws IOException {
+    switch (fault.kind) {
+      case STATUS -> {
+        if (fault.retryAfter != null) {
+          ex.getResponseHeaders().set("Retry-After", Long.toString(fault.retryAfter.toSeconds()));
+        }
+        error(ex, fault.status, fault.error);
+      }
+      case ANSWER -> respond(ex, fault.status, "application/json", fault.body);
+      case RESET -> ex.close();
+      case STALL -> {
+        try {
+          Thread.sleep(fault.delay.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        ex.close();
+      }
+      case TRUNCATED -> {
+        byte[] part = "{\"access_token\":\"eyJhbGciOiJub25lIn0.eyJleHAiOjF9".getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, part.length * 4L);
+        OutputStream out = ex.getResponseBody();
+        out.write(part);
+        out.flush();
+        // a handler that fails makes the server drop the connection, short of the promised length
+        throw new IOException("mock issuer: truncated answer");
+      }
+      case HUGE -> {
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, 0);
+        byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+        try (OutputStream out = ex.getResponseBody()) {
+          byte[] head = "{\"access_token\":\"".getBytes(StandardCharsets.US_ASCII);
+          out.write(head);
+          for (long left = fault.size - head.length - 2; left > 0; left -= chunk.length) {
+            out.write(chunk, 0, (int) Math.min(chunk.length, left));
+          }
+          out.write("\"}".getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException clientHungUp) {
+          // the client stopped reading: what a capped client does
+        }
+        ex.close();
+      }
+    }
+  }
+
   private static void respondJson(HttpExchange ex, JsonObject body) throws IOException {
     respond(ex, 200, "application/json", GSON.toJson(body));
   }
@@ -506,5 +624,8 @@ public final class MockOAuthServer extends MockServer {
 
   private record Device(String userCode, AtomicInteger polls) {}
 
-  private record Fault(int status, @Nullable String error) {}
+  private enum FaultKind { STATUS, ANSWER, RESET, STALL, TRUNCATED, HUGE }
+
+  private record Fault(FaultKind kind, int status, @Nullable String error, @Nullable Duration retryAfter, String body,
+      Duration delay, long size) {}
 }

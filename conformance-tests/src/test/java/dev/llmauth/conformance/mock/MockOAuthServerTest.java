@@ -94,6 +94,40 @@ class MockOAuthServerTest {
   }
 
   @Test
+  void aStatusFaultCanCarryRetryAfterAndARawAnswerIsSentAsItIs() throws Exception {
+    server.enqueueTokenFault(429, "rate_limited", java.time.Duration.ofSeconds(7))
+        .enqueueTokenAnswer(200, "{\"access_token\":");
+    HttpResponse<String> limited = refresh(server.issueRefreshToken());
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(limited.headers().firstValue("Retry-After")).contains("7");
+    HttpResponse<String> raw = refresh(server.issueRefreshToken());
+    assertThat(raw.statusCode()).isEqualTo(200);
+    assertThat(raw.body()).isEqualTo("{\"access_token\":");
+  }
+
+  @Test
+  void resetStallAndTruncatedFaultsEndTheConnectionWithoutACompleteAnswer() throws Exception {
+    server.enqueueTokenReset().enqueueTokenStall(java.time.Duration.ofMillis(50)).enqueueTokenTruncated();
+    for (int i = 0; i < 3; i++) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> refresh(server.issueRefreshToken()))
+          .isInstanceOf(java.io.IOException.class);
+    }
+    assertThat(server.refreshCount()).isEqualTo(3);
+    assertThat(refresh(server.issueRefreshToken()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aHugeBodyHasTheAskedSize() throws Exception {
+    server.enqueueTokenHugeBody(3 * 1024 * 1024);
+    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(server.url("/oauth/token"))
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).hasSize(3 * 1024 * 1024);
+    assertThat(JsonParser.parseString(new String(r.body(), StandardCharsets.US_ASCII)).getAsJsonObject()
+        .get("access_token").getAsString()).hasSize(3 * 1024 * 1024 - 19);
+  }
+
+  @Test
   void theListeningLineNamesTheEndpoints() {
     assertThat(server.listeningLine()).startsWith("Listening: {")
         .contains("\"issuer\":\"" + server.url() + "\"").contains("/oauth/token").contains("deviceauth/usercode");
