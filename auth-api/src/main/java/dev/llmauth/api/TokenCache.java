@@ -122,16 +122,8 @@ public final class TokenCache implements AutoCloseable {
    */
   public AccessToken get(TokenKey key) {
     Entry e = entry(key);
-    Snapshot s = e.current;
-    long now = clock.millis();
-    if (s != null && now < s.refreshAt) {
-      return s.token;
-    }
-    if (s != null && now < s.usableUntil) {
-      refreshAhead(e, now);
-      return s.token;
-    }
-    return await(joinOrStart(e, s == null ? FetchReason.INITIAL : FetchReason.EXPIRED), null);
+    AccessToken usable = usable(e);
+    return usable != null ? usable : await(joinOrStart(e), null);
   }
 
   /**
@@ -145,15 +137,8 @@ public final class TokenCache implements AutoCloseable {
   public AccessToken get(TokenKey key, Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     Entry e = entry(key);
-    Snapshot s = e.current;
-    long now = clock.millis();
-    if (s != null && now < s.usableUntil) {
-      if (now >= s.refreshAt) {
-        refreshAhead(e, now);
-      }
-      return s.token;
-    }
-    return await(joinOrStart(e, s == null ? FetchReason.INITIAL : FetchReason.EXPIRED), timeout);
+    AccessToken usable = usable(e);
+    return usable != null ? usable : await(joinOrStart(e), timeout);
   }
 
   /**
@@ -165,15 +150,11 @@ public final class TokenCache implements AutoCloseable {
    */
   public CompletableFuture<AccessToken> getAsync(TokenKey key) {
     Entry e = entry(key);
-    Snapshot s = e.current;
-    long now = clock.millis();
-    if (s != null && now < s.usableUntil) {
-      if (now >= s.refreshAt) {
-        refreshAhead(e, now);
-      }
-      return CompletableFuture.completedFuture(s.token);
+    AccessToken usable = usable(e);
+    if (usable != null) {
+      return CompletableFuture.completedFuture(usable);
     }
-    CompletableFuture<AccessToken> shared = joinOrStart(e, s == null ? FetchReason.INITIAL : FetchReason.EXPIRED);
+    CompletableFuture<AccessToken> shared = joinOrStart(e);
     CompletableFuture<AccessToken> mine = new CompletableFuture<>();
     shared.whenComplete((token, failure) -> {
       if (failure != null) {
@@ -283,7 +264,28 @@ public final class TokenCache implements AutoCloseable {
     }
   }
 
-  private CompletableFuture<AccessToken> joinOrStart(Entry e, FetchReason reason) {
+  /**
+   * The hot path: the cached token while it is usable, starting a background refresh once it is no longer fresh;
+   * {@code null} when the caller has to wait for a fetch.
+   */
+  private @Nullable AccessToken usable(Entry e) {
+    Snapshot s = e.current;
+    if (s == null) {
+      return null;
+    }
+    long now = clock.millis();
+    if (now < s.refreshAt) {
+      return s.token;
+    }
+    if (now < s.usableUntil) {
+      refreshAhead(e, now);
+      return s.token;
+    }
+    return null;
+  }
+
+  private CompletableFuture<AccessToken> joinOrStart(Entry e) {
+    FetchReason reason = e.current == null ? FetchReason.INITIAL : FetchReason.EXPIRED;
     while (true) {
       CompletableFuture<AccessToken> f = e.inFlight;
       if (f != null) {
