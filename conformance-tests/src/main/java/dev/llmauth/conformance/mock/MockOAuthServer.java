@@ -21,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -59,6 +61,7 @@ public final class MockOAuthServer extends MockServer {
   private final ArrayDeque<Fault> faults = new ArrayDeque<>();
   private final AtomicInteger serial = new AtomicInteger();
   private volatile Settings settings = new Settings();
+  private volatile @Nullable CountDownLatch tokenGate;
 
   /** Starts on a free port. */
   public MockOAuthServer() {
@@ -185,6 +188,22 @@ public final class MockOAuthServer extends MockServer {
   }
 
   /**
+   * Holds every {@code /oauth/token} answer (the request is recorded first) until {@link #releaseTokens()}, {@link
+   * #reset()} or a minute has passed, so tests can make callers wait for a token.
+   */
+  public void holdTokens() {
+    tokenGate = new CountDownLatch(1);
+  }
+
+  /** Lets held {@code /oauth/token} answers go. */
+  public void releaseTokens() {
+    CountDownLatch gate = tokenGate;
+    if (gate != null) {
+      gate.countDown();
+    }
+  }
+
+  /**
    * Makes the next {@code /oauth/token} call fail with {@code status} and {@code {"error": {"code": error}}}.
    * Faults are used in order, one per call.
    *
@@ -253,6 +272,8 @@ public final class MockOAuthServer extends MockServer {
       faults.clear();
     }
     settings = new Settings();
+    releaseTokens();
+    tokenGate = null;
   }
 
   @Override
@@ -305,13 +326,17 @@ public final class MockOAuthServer extends MockServer {
 
   private void token(HttpExchange ex) throws IOException {
     RecordedRequest r = record(ex);
+    CountDownLatch gate = tokenGate;
     Duration delay = settings.tokenDelay;
-    if (!delay.isZero()) {
-      try {
-        Thread.sleep(delay.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    try {
+      if (gate != null) {
+        gate.await(1, TimeUnit.MINUTES);
       }
+      if (!delay.isZero()) {
+        Thread.sleep(delay.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     Fault fault;
     synchronized (faults) {
