@@ -238,6 +238,9 @@ public abstract class CredentialProviderVerification {
     } catch (TimeoutException e) {
       fail(rule + ": token() did not complete");
       throw e;
+    } catch (java.util.concurrent.ExecutionException e) {
+      fail(rule + ": token() failed: " + KitSupport.unwrap(e), e);
+      throw e;
     }
   }
 
