@@ -496,38 +496,49 @@ public abstract class HttpAdapterVerification {
   @MethodSource("methods")
   void required_a13_neverSendsTheCredentialAlongARedirectToAnotherHost(Supplier<MethodFixture> method)
       throws Exception {
+    // The credential travels in Authorization, in api-key (Azure OpenAI keys) or in the provider-data header.
+    Map<String, Consumer<ProviderConfig.Builder>> providers = new java.util.LinkedHashMap<>();
+    providers.put("openai", b -> {});
+    providers.put("azure-openai", b -> b.type(ProviderType.AZURE_OPENAI));
+    providers.put("with a provider-data header", b -> b.providerDataHeader(DATA_HEADER));
+    for (Map.Entry<String, Consumer<ProviderConfig.Builder>> provider : providers.entrySet()) {
+      try (Run run = new Run(method, provider.getValue())) {
+        redirectsLeaveTheCredentialBehind(run, provider.getKey());
+      }
+    }
+  }
+
+  private void redirectsLeaveTheCredentialBehind(Run run, String provider) throws Exception {
     MockModelServer other = Objects.requireNonNull(elsewhere, "the suite was not started");
     // Both servers listen on 127.0.0.1; "localhost" makes the redirect target another host for the client.
     URI otherHost = URI.create("http://localhost:" + other.port());
-    try (Run run = new Run(method, b -> {})) {
-      for (int status : new int[] {307, 302}) {
-        server().reset();
-        other.reset();
-        server().redirectTo(status, otherHost);
-        int answered;
-        try (TestResponse response = run.send(chat().withHeader(PROBE, "redirected-" + status))) {
-          response.bodyText();
-          answered = response.status();
-        }
-        RecordedRequest sent = single("A13");
-        Secret token = run.fixture.currentToken();
-        if (!KitSupport.headersShow(sent, List.of(token))) {
-          fail("hook MethodFixture.currentToken() of " + run.fixture.method() + " is broken: the request to the "
-              + "provider's own host did not carry it");
-        }
-        List<RecordedRequest> followed = other.recorded();
-        if (followed.isEmpty()) {
-          assertThat(answered).as("A13: a " + status + " the client does not follow goes back to the caller")
-              .isEqualTo(status);
-        }
-        List<Secret> secrets = KitSupport.secrets(run.fixture.secrets(), token);
-        for (RecordedRequest r : followed) {
-          assertThat(r.headers("authorization")).as("A13: Authorization on a " + status + " redirect from "
-              + server().url() + " to " + otherHost + " (another host)").isEmpty();
-          if (KitSupport.headersShow(r, secrets)) {
-            fail("A13: a " + status + " redirect from " + server().url() + " to " + otherHost + " (another host) "
-                + "carried the credential in a header: " + r.headers().keySet());
-          }
+    for (int status : new int[] {307, 302}) {
+      server().reset();
+      other.reset();
+      server().redirectTo(status, otherHost);
+      int answered;
+      try (TestResponse response = run.send(chat().withHeader(PROBE, "redirected-" + status))) {
+        response.bodyText();
+        answered = response.status();
+      }
+      RecordedRequest sent = single("A13");
+      Secret token = run.fixture.currentToken();
+      if (!KitSupport.headersShow(sent, List.of(token))) {
+        fail("hook MethodFixture.currentToken() of " + run.fixture.method() + " is broken: the request to the "
+            + "provider's own host did not carry it");
+      }
+      String what = "a " + status + " redirect from " + server().url() + " to " + otherHost + " (another host), "
+          + "provider " + provider;
+      List<RecordedRequest> followed = other.recorded();
+      if (followed.isEmpty()) {
+        assertThat(answered).as("A13: " + what + " that the client does not follow goes back to the caller")
+            .isEqualTo(status);
+      }
+      List<Secret> secrets = KitSupport.secrets(run.fixture.secrets(), token);
+      for (RecordedRequest r : followed) {
+        assertThat(r.headers("authorization")).as("A13: Authorization on " + what).isEmpty();
+        if (KitSupport.headersShow(r, secrets)) {
+          fail("A13: " + what + " carried the credential in a header: " + r.headers().keySet());
         }
       }
     }
