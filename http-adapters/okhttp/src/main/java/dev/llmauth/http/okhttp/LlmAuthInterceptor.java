@@ -33,9 +33,10 @@ import org.jspecify.annotations.Nullable;
  * interceptor), together with a network interceptor that removes the credential headers from a request that a
  * redirect takes to another host: OkHttp itself drops only {@code Authorization} there, and would pass on an
  * {@code api-key} or provider-data header. Added alone with {@link #of}, on a client that follows redirects, it
- * refuses to send a credential that travels outside {@code Authorization}. It
- * proceeds with a copy of the request carrying the authenticator's header edits; the caller's {@link Request} is
- * never changed. When the server answers 401, the rejected token is invalidated and, when that can help (the
+ * refuses to send a credential that travels outside {@code Authorization}.
+ *
+ * <p>It proceeds with a copy of the request carrying the authenticator's header edits; the caller's {@link
+ * Request} is never changed. When the server answers 401, the rejected token is invalidated and, when that can help (the
  * credential may produce a different token) and the body is not {@linkplain RequestBody#isOneShot() one-shot},
  * the 401 is closed and the request is authorized again and sent once more; a second 401 is returned to the
  * caller. An {@link okhttp3.Authenticator} set on the client sees only the response this interceptor returns.
