@@ -73,8 +73,8 @@ enum HttpClients {
         };
       }
       case OKHTTP -> {
-        OkHttpClient client = new OkHttpClient.Builder().callTimeout(TIMEOUT)
-            .addInterceptor(LlmAuthInterceptor.of(auth)).build();
+        OkHttpClient client = LlmAuthInterceptor.install(new OkHttpClient.Builder().callTimeout(TIMEOUT), auth)
+            .build();
         yield new Client() {
           @Override
           public Reply post(URI uri, String json) throws IOException {

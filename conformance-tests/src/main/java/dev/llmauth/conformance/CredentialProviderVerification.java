@@ -239,8 +239,7 @@ public abstract class CredentialProviderVerification {
       fail(rule + ": token() did not complete");
       throw e;
     } catch (java.util.concurrent.ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      fail(rule + ": token() failed: " + cause, cause);
+      fail(rule + ": token() failed: " + KitSupport.unwrap(e), e);
       throw e;
     }
   }

@@ -45,7 +45,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The conformance suite for HTTP adapters: rules A1 to A12 of {@code RULES.md}, each one test named after its rule
+ * The conformance suite for HTTP adapters: rules A1 to A13 of {@code RULES.md}, each one test named after its rule
  * and run once for every credential method that {@link #methods()} lists.
  *
  * <p>Subclass it in your tests and supply the adapter; the suite starts a {@link MockModelServer} on loopback and
@@ -74,6 +74,7 @@ public abstract class HttpAdapterVerification {
   private static final int CONCURRENT = 32;
 
   private @Nullable MockModelServer server;
+  private @Nullable MockModelServer elsewhere;
   private @Nullable AdapterDriver driver;
 
   /** Creates the suite. */
@@ -109,6 +110,7 @@ public abstract class HttpAdapterVerification {
   final void startKit() {
     driver = Objects.requireNonNull(adapter(), "hook adapter() returned null");
     server = new MockModelServer();
+    elsewhere = new MockModelServer();
   }
 
   @AfterAll
@@ -116,11 +118,17 @@ public abstract class HttpAdapterVerification {
     if (server != null) {
       server.close();
     }
+    if (elsewhere != null) {
+      elsewhere.close();
+    }
   }
 
   @BeforeEach
   final void resetServer() {
     server().reset();
+    if (elsewhere != null) {
+      elsewhere.reset();
+    }
   }
 
   private MockModelServer server() {
@@ -479,6 +487,59 @@ public abstract class HttpAdapterVerification {
           null, false))) {
         assertThat(response.status()).as("A12: an error status reaches the caller").isEqualTo(405);
         assertThat(response.bodyText()).as("A12: the error body reaches the caller").contains("use POST");
+      }
+    }
+  }
+
+  /** <a href="RULES.md#a13">A13</a>: the credential never follows a redirect to another host. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_a13_neverSendsTheCredentialAlongARedirectToAnotherHost(Supplier<MethodFixture> method)
+      throws Exception {
+    // The credential travels in Authorization, in api-key (Azure OpenAI keys) or in the provider-data header.
+    Map<String, Consumer<ProviderConfig.Builder>> providers = new java.util.LinkedHashMap<>();
+    providers.put("openai", b -> {});
+    providers.put("azure-openai", b -> b.type(ProviderType.AZURE_OPENAI));
+    providers.put("with a provider-data header", b -> b.providerDataHeader(DATA_HEADER));
+    for (Map.Entry<String, Consumer<ProviderConfig.Builder>> provider : providers.entrySet()) {
+      try (Run run = new Run(method, provider.getValue())) {
+        redirectsLeaveTheCredentialBehind(run, provider.getKey());
+      }
+    }
+  }
+
+  private void redirectsLeaveTheCredentialBehind(Run run, String provider) throws Exception {
+    MockModelServer other = Objects.requireNonNull(elsewhere, "the suite was not started");
+    // Both servers listen on 127.0.0.1; "localhost" makes the redirect target another host for the client.
+    URI otherHost = URI.create("http://localhost:" + other.port());
+    for (int status : new int[] {307, 302}) {
+      server().reset();
+      other.reset();
+      server().redirectTo(status, otherHost);
+      int answered;
+      try (TestResponse response = run.send(chat().withHeader(PROBE, "redirected-" + status))) {
+        response.bodyText();
+        answered = response.status();
+      }
+      RecordedRequest sent = single("A13");
+      Secret token = run.fixture.currentToken();
+      if (!KitSupport.headersShow(sent, List.of(token))) {
+        fail("hook MethodFixture.currentToken() of " + run.fixture.method() + " is broken: the request to the "
+            + "provider's own host did not carry it");
+      }
+      String what = "a " + status + " redirect from " + server().url() + " to " + otherHost + " (another host), "
+          + "provider " + provider;
+      List<RecordedRequest> followed = other.recorded();
+      if (followed.isEmpty()) {
+        assertThat(answered).as("A13: " + what + " that the client does not follow goes back to the caller")
+            .isEqualTo(status);
+      }
+      List<Secret> secrets = KitSupport.secrets(run.fixture.secrets(), token);
+      for (RecordedRequest r : followed) {
+        assertThat(r.headers("authorization")).as("A13: Authorization on " + what).isEmpty();
+        if (KitSupport.headersShow(r, secrets)) {
+          fail("A13: " + what + " carried the credential in a header: " + r.headers().keySet());
+        }
       }
     }
   }

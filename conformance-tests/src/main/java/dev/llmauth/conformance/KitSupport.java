@@ -73,6 +73,19 @@ final class KitSupport {
     }
   }
 
+  /** @return whether a header of {@code request}, name or value, shows one of {@code secrets} */
+  static boolean headersShow(dev.llmauth.conformance.mock.RecordedRequest request, List<Secret> secrets) {
+    for (Map.Entry<String, List<String>> h : request.headers().entrySet()) {
+      String text = h.getKey() + ": " + String.join(", ", h.getValue());
+      for (Secret s : secrets) {
+        if (s.occursIn(text)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** Unwraps the wrappers futures add. */
   static Throwable unwrap(Throwable t) {
     Throwable c = t;

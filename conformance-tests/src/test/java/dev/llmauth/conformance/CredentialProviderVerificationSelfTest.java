@@ -58,7 +58,8 @@ class CredentialProviderVerificationSelfTest {
         Arguments.of(Fault.ALWAYS_AVAILABLE, "required_c4_saysWhyItCannotServe",
             "C4: available for a provider without this method's settings"),
         Arguments.of(Fault.FETCH_ON_CREATE, "required_c5_creatingFetchesNothing", "C5: issuer calls made by create()"),
-        Arguments.of(Fault.EXPIRED, "required_c6_handsOutAUsableToken", "C6: token() failed"),
+        Arguments.of(Fault.EXPIRED, "required_c6_handsOutAUsableToken", "C6: token() failed: "
+            + "dev.llmauth.api.TokenException: test issuer returned a token that expired"),
         Arguments.of(Fault.NO_SHARING, "required_c7_sharesOneFetchAmongConcurrentCallers",
             "C7: issuer calls for 100 concurrent token() calls"),
         Arguments.of(Fault.FALSE_INVALIDATE, "required_c8_invalidateTellsTheTruth",

@@ -50,7 +50,7 @@ class HttpAdapterVerificationSelfTest {
   void aCorrectAdapterPassesEveryRuleAndSkipsOnlyWithAReason() {
     Map<String, SuiteRunner.Outcome> outcomes = run(Fault.NONE);
 
-    assertThat(outcomes.keySet()).hasSize(12).allMatch(n -> n.matches("(required|optional)_a\\d+_\\w+"));
+    assertThat(outcomes.keySet()).hasSize(13).allMatch(n -> n.matches("(required|optional)_a\\d+_\\w+"));
     outcomes.forEach((rule, o) -> {
       assertThat(o.failures).as(rule).isEmpty();
       assertThat(o.passed).as(rule + " passes with at least one method").isPositive();
@@ -89,7 +89,10 @@ class HttpAdapterVerificationSelfTest {
         Arguments.of(Fault.RAW_EXCEPTION, "required_a11_reportsCredentialFailuresClearlyAndWithoutSecrets",
             "A11: the failure must be the client's own exception type"),
         Arguments.of(Fault.DROP_QUERY, "required_a12_forwardsRequestsAndResponsesOtherwiseUnchanged",
-            "A12: path and query"));
+            "A12: path and query"),
+        Arguments.of(Fault.REDIRECT_WITH_CREDENTIAL,
+            "required_a13_neverSendsTheCredentialAlongARedirectToAnotherHost",
+            "A13: Authorization on a 307 redirect from http://127.0.0.1:"));
   }
 
   @ParameterizedTest(name = "{0} fails {1}")

@@ -25,7 +25,8 @@ import java.util.concurrent.CompletableFuture;
 final class ReferenceDriver implements AdapterDriver {
   enum Fault {
     NONE, KEEP_CONFLICTS, MUTATE_CALLER, FETCH_EAGERLY, SERIALIZE, NO_REPLAY, REPLAY_LOOP, REPLAY_ONE_SHOT,
-    IGNORE_CANCEL, BUFFER_STREAM, LEAK_SECRET, RAW_EXCEPTION, DROP_QUERY, DUPLICATE_SET_HEADERS
+    IGNORE_CANCEL, BUFFER_STREAM, LEAK_SECRET, RAW_EXCEPTION, DROP_QUERY, DUPLICATE_SET_HEADERS,
+    REDIRECT_WITH_CREDENTIAL
   }
 
   private final Fault fault;
@@ -158,7 +159,14 @@ final class ReferenceDriver implements AdapterDriver {
         HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         return new Buffered(r);
       }
-      return http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      java.util.Optional<String> location = response.headers().firstValue("Location");
+      if (fault == Fault.REDIRECT_WITH_CREDENTIAL && response.statusCode() / 100 == 3 && location.isPresent()) {
+        // Follows the redirect with every header of the first request, the credential included.
+        response.body().close();
+        return http.send(b.uri(uri.resolve(location.get())).build(), HttpResponse.BodyHandlers.ofInputStream());
+      }
+      return response;
     }
   }
 

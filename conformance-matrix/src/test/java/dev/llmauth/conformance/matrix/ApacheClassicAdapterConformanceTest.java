@@ -6,8 +6,10 @@ import dev.llmauth.conformance.MethodFixture;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The adapter rules for the ApacheClassic adapter, with every credential method. */
+@ExtendWith(LeakWatch.class)
 class ApacheClassicAdapterConformanceTest extends HttpAdapterVerification {
   @Override
   protected AdapterDriver adapter() {

@@ -2,11 +2,13 @@ package dev.llmauth.conformance.matrix;
 
 import dev.llmauth.conformance.CredentialProviderVerification;
 import dev.llmauth.conformance.MethodFixture;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The credential-method rules for api-key. */
+@ExtendWith(LeakWatch.class)
 class ApiKeyProviderConformanceTest extends CredentialProviderVerification {
   @Override
   protected MethodFixture newFixture() {
-    return new ApiKeyFixture();
+    return LeakWatch.watch(new ApiKeyFixture());
   }
 }

@@ -11,7 +11,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 
-/** Drives {@link LlmAuthHttpClient}: {@code send} and {@code sendAsync}. */
+/**
+ * Drives {@link LlmAuthHttpClient}: {@code send} and {@code sendAsync}. The wrapped client does not follow
+ * redirects: {@code LlmAuthHttpClient.wrap} refuses one that does (rule A13), so 3xx responses reach the caller.
+ */
 final class JdkDriver implements AdapterDriver {
   @Override
   public String name() {

@@ -6,13 +6,18 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Named;
 
-/** Every credential method of this repository, plus the kit's scripted one: add a fixture here. */
+/**
+ * Every credential method of this repository, plus the kit's scripted one: add a fixture here. Each fixture is
+ * watched by {@link LeakWatch}.
+ */
 final class Methods {
   private Methods() {}
 
   static List<Named<Supplier<MethodFixture>>> all() {
     return List.of(
-        MethodFixture.named(ScriptedMethod.METHOD, ScriptedMethod::new),
-        MethodFixture.named("api-key", ApiKeyFixture::new));
+        MethodFixture.named(ScriptedMethod.METHOD, LeakWatch.watch(ScriptedMethod::new)),
+        MethodFixture.named("api-key", LeakWatch.watch(ApiKeyFixture::new)),
+        MethodFixture.named("codex-oauth", LeakWatch.watch(CodexOAuthFixture::new)),
+        MethodFixture.named("entra", LeakWatch.watch(EntraFixture::new)));
   }
 }

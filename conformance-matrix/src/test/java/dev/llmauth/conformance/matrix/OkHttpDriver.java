@@ -16,7 +16,10 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okio.BufferedSink;
 
-/** Drives {@link LlmAuthInterceptor}: {@code execute} and {@code enqueue}. */
+/**
+ * Drives {@link LlmAuthInterceptor}, installed on a client that follows redirects: {@code execute} and {@code
+ * enqueue}.
+ */
 final class OkHttpDriver implements AdapterDriver {
   @Override
   public String name() {
@@ -30,7 +33,7 @@ final class OkHttpDriver implements AdapterDriver {
 
   @Override
   public Client open(RequestAuthenticator authenticator) {
-    OkHttpClient client = new OkHttpClient.Builder().addInterceptor(LlmAuthInterceptor.of(authenticator)).build();
+    OkHttpClient client = LlmAuthInterceptor.install(new OkHttpClient.Builder(), authenticator).build();
     client.dispatcher().setMaxRequestsPerHost(64);
     return new Client() {
       @Override

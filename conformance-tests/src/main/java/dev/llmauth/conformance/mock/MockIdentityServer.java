@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -68,6 +69,7 @@ public final class MockIdentityServer extends MockServer {
 
   private @Nullable String headerSecret;
   private @Nullable State state;
+  private volatile @Nullable CountDownLatch tokenGate;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   /** Mutable behaviour, created lazily because {@link #routes} runs before field initialisers. */
@@ -102,6 +104,26 @@ public final class MockIdentityServer extends MockServer {
    */
   public static MockIdentityServer start(int port) {
     return new MockIdentityServer(port);
+  }
+
+  /**
+   * Starts a server on a given port that expects a given {@code IDENTITY_HEADER} secret, for a process whose
+   * environment was set before it started (MSAL4J reads {@code IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER}
+   * from the process environment only).
+   *
+   * @param port the port, or 0 for a free one
+   * @param headerSecret the value {@code X-IDENTITY-HEADER} must carry
+   * @return the server
+   */
+  public static MockIdentityServer start(int port, String headerSecret) {
+    if (headerSecret.isBlank()) {
+      throw new IllegalArgumentException("headerSecret must not be blank");
+    }
+    MockIdentityServer server = new MockIdentityServer(port);
+    synchronized (server) {
+      server.headerSecret = headerSecret;
+    }
+    return server;
   }
 
   /**
@@ -231,6 +253,25 @@ public final class MockIdentityServer extends MockServer {
     return this;
   }
 
+  /**
+   * Holds every token answer (the request is recorded first) until {@link #releaseTokens()}, {@link #reset()} or
+   * a minute has passed, so tests can make callers wait for a token.
+   *
+   * @return this server
+   */
+  public MockIdentityServer holdTokens() {
+    tokenGate = new CountDownLatch(1);
+    return this;
+  }
+
+  /** Lets held token answers go. */
+  public void releaseTokens() {
+    CountDownLatch gate = tokenGate;
+    if (gate != null) {
+      gate.countDown();
+    }
+  }
+
   /** @return the tokens issued so far, in order (repeats included when rotation is off) */
   public List<String> issuedTokens() {
     return List.copyOf(state().issued);
@@ -241,10 +282,15 @@ public final class MockIdentityServer extends MockServer {
     return recorded(r -> r.path().equals(APP_SERVICE_PATH) || r.path().equals(IMDS_PATH));
   }
 
-  /** Forgets requests, tokens and queued faults, and restores the default lifetime, rotation and clock. */
+  /**
+   * Forgets requests, tokens and queued faults, releases held answers, and restores the default lifetime, rotation
+   * and clock.
+   */
   @Override
   public void reset() {
     super.reset();
+    releaseTokens();
+    tokenGate = null;
     synchronized (this) {
       state = new State();
     }
@@ -309,6 +355,15 @@ public final class MockIdentityServer extends MockServer {
     if (resource == null || resource.isEmpty() || r.queryParameter("api-version") == null) {
       respond(ex, 400, "application/json", error("invalid_request", "resource and api-version are required"));
       return;
+    }
+    CountDownLatch gate = tokenGate;
+    if (gate != null) {
+      try {
+        gate.await(1, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
     Fault fault = s.faults.poll();
     if (fault != null && fault.delay() != null) {

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,6 +40,7 @@ public final class MockModelServer extends MockServer {
   private volatile boolean rejectAll;
   private volatile @Nullable CountDownLatch streamGate;
   private volatile @Nullable AtomicInteger ids;
+  private volatile @Nullable Redirect redirect;
 
   /** Starts the server on a free port of 127.0.0.1. */
   public MockModelServer() {
@@ -138,12 +140,27 @@ public final class MockModelServer extends MockServer {
     }
   }
 
-  /** Forgets recorded requests and rejected tokens and releases held streams. */
+  /**
+   * Answers every model request with a redirect to the same path and query on another server, until {@link
+   * #reset()}: {@code Location} is {@code origin} followed by the request's path and query.
+   *
+   * @param status the redirect status, such as 302 or 307
+   * @param origin the other server, such as {@code http://localhost:41235}
+   */
+  public void redirectTo(int status, URI origin) {
+    if (status < 300 || status > 399) {
+      throw new IllegalArgumentException("a redirect status is 3xx, got " + status);
+    }
+    redirect = new Redirect(status, URI.create(origin.toString().replaceFirst("/+$", "")));
+  }
+
+  /** Forgets recorded requests, rejected tokens and redirects, and releases held streams. */
   @Override
   public void reset() {
     super.reset();
     rejected().clear();
     rejectAll = false;
+    redirect = null;
     releaseStreams();
     streamGate = null;
   }
@@ -176,6 +193,12 @@ public final class MockModelServer extends MockServer {
 
   private void handle(HttpExchange ex) throws IOException {
     RecordedRequest r = record(ex);
+    Redirect to = redirect;
+    if (to != null) {
+      ex.getResponseHeaders().set("Location", to.origin() + r.uri().toString());
+      respond(ex, to.status(), null, "");
+      return;
+    }
     String path = r.path();
     boolean chat = path.endsWith("/chat/completions");
     boolean responses = path.endsWith("/responses");
@@ -355,4 +378,6 @@ public final class MockModelServer extends MockServer {
       return new JsonObject();
     }
   }
+
+  private record Redirect(int status, URI origin) {}
 }

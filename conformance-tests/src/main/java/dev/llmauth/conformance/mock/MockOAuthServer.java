@@ -22,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -61,6 +63,7 @@ public final class MockOAuthServer extends MockServer {
   private final ArrayDeque<Fault> faults = new ArrayDeque<>();
   private final AtomicInteger serial = new AtomicInteger();
   private volatile Settings settings = new Settings();
+  private volatile @Nullable CountDownLatch tokenGate;
 
   /** Starts on a free port. */
   public MockOAuthServer() {
@@ -184,6 +187,22 @@ public final class MockOAuthServer extends MockServer {
   public MockOAuthServer tokenDelay(Duration delay) {
     settings.tokenDelay = delay;
     return this;
+  }
+
+  /**
+   * Holds every {@code /oauth/token} answer (the request is recorded first) until {@link #releaseTokens()}, {@link
+   * #reset()} or a minute has passed, so tests can make callers wait for a token.
+   */
+  public void holdTokens() {
+    tokenGate = new CountDownLatch(1);
+  }
+
+  /** Lets held {@code /oauth/token} answers go. */
+  public void releaseTokens() {
+    CountDownLatch gate = tokenGate;
+    if (gate != null) {
+      gate.countDown();
+    }
   }
 
   /**
@@ -324,6 +343,8 @@ public final class MockOAuthServer extends MockServer {
       faults.clear();
     }
     settings = new Settings();
+    releaseTokens();
+    tokenGate = null;
   }
 
   @Override
@@ -376,13 +397,17 @@ public final class MockOAuthServer extends MockServer {
 
   private void token(HttpExchange ex) throws IOException {
     RecordedRequest r = record(ex);
+    CountDownLatch gate = tokenGate;
     Duration delay = settings.tokenDelay;
-    if (!delay.isZero()) {
-      try {
-        Thread.sleep(delay.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    try {
+      if (gate != null) {
+        gate.await(1, TimeUnit.MINUTES);
       }
+      if (!delay.isZero()) {
+        Thread.sleep(delay.toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     Fault fault;
     synchronized (faults) {

@@ -48,6 +48,10 @@ import org.jspecify.annotations.Nullable;
  * ends that request's wait for a token, or the exchange itself once it is under way. Response bodies, including
  * streams of server-sent events, reach the caller's body handler untouched. WebSocket builders come from the
  * wrapped client and are not authenticated.
+ *
+ * <p>The wrapped client must not follow redirects ({@link HttpClient.Redirect#NEVER}, the default of {@link
+ * HttpClient#newHttpClient()}): {@code java.net.http} copies a request's headers to the redirect target, whatever
+ * its host, so the credential would go along to another host. A 3xx response reaches the caller.
  */
 public final class LlmAuthHttpClient extends HttpClient {
   private final HttpClient delegate;
@@ -61,11 +65,19 @@ public final class LlmAuthHttpClient extends HttpClient {
   /**
    * Wraps a client.
    *
-   * @param client the client that sends the requests; configure it as usual
+   * @param client the client that sends the requests; configure it as usual, without following redirects
    * @param authenticator the provider's authenticator, from {@code LlmAuth.authenticator(name)}
    * @return a client that authenticates each request
+   * @throws IllegalArgumentException when {@code client} follows redirects
    */
   public static HttpClient wrap(HttpClient client, RequestAuthenticator authenticator) {
+    Redirect redirects = Objects.requireNonNull(client, "client").followRedirects();
+    if (redirects != Redirect.NEVER) {
+      throw new IllegalArgumentException("the client follows redirects (followRedirects " + redirects + "), and "
+          + "java.net.http copies request headers to the redirect target whatever its host, which would send the "
+          + "credential to another host; build the client with followRedirects(HttpClient.Redirect.NEVER) (the "
+          + "default) and handle 3xx responses yourself");
+    }
     return new LlmAuthHttpClient(client, authenticator);
   }
 

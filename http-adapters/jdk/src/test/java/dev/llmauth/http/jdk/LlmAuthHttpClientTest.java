@@ -66,4 +66,17 @@ class LlmAuthHttpClientTest {
         .hasCauseInstanceOf(AuthException.class);
     assertThat(server.authorizations).isEmpty();
   }
+
+  @Test
+  void refusesAClientThatFollowsRedirects() {
+    for (HttpClient.Redirect policy : new HttpClient.Redirect[] {HttpClient.Redirect.NORMAL,
+        HttpClient.Redirect.ALWAYS}) {
+      HttpClient following = HttpClient.newBuilder().followRedirects(policy).build();
+      assertThatThrownBy(() -> LlmAuthHttpClient.wrap(following, TestSupport.authenticator(credential)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("followRedirects " + policy)
+          .hasMessageContaining("followRedirects(HttpClient.Redirect.NEVER)");
+    }
+    assertThat(credential.fetches).hasValue(0);
+  }
 }

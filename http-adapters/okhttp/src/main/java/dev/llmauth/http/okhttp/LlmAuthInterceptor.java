@@ -6,12 +6,15 @@ import dev.llmauth.api.OutgoingRequest;
 import dev.llmauth.api.RequestAuthenticator;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import okhttp3.Call;
+import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -22,14 +25,18 @@ import org.jspecify.annotations.Nullable;
  * An OkHttp application interceptor that authenticates every request with a {@link RequestAuthenticator}.
  *
  * {@snippet :
- * OkHttpClient client = new OkHttpClient.Builder()
- *     .addInterceptor(LlmAuthInterceptor.of(auth.authenticator("openai")))
+ * OkHttpClient client = LlmAuthInterceptor.install(new OkHttpClient.Builder(), auth.authenticator("openai"))
  *     .build();
  * }
  *
- * <p>Add it with {@code addInterceptor}, not {@code addNetworkInterceptor}: it may send a request twice. It
- * proceeds with a copy of the request carrying the authenticator's header edits; the caller's {@link Request} is
- * never changed. When the server answers 401, the rejected token is invalidated and, when that can help (the
+ * <p>{@link #install} adds it with {@code addInterceptor} (it may send a request twice, so it is not a network
+ * interceptor), together with a network interceptor that removes the credential headers from a request that a
+ * redirect takes to another host: OkHttp itself drops only {@code Authorization} there, and would pass on an
+ * {@code api-key} or provider-data header. Added alone with {@link #of}, on a client that follows redirects, it
+ * refuses to send a credential that travels outside {@code Authorization}.
+ *
+ * <p>It proceeds with a copy of the request carrying the authenticator's header edits; the caller's {@link
+ * Request} is never changed. When the server answers 401, the rejected token is invalidated and, when that can help (the
  * credential may produce a different token) and the body is not {@linkplain RequestBody#isOneShot() one-shot},
  * the 401 is closed and the request is authorized again and sent once more; a second 401 is returned to the
  * caller. An {@link okhttp3.Authenticator} set on the client sees only the response this interceptor returns.
@@ -42,26 +49,57 @@ public final class LlmAuthInterceptor implements Interceptor {
   /** How often a waiting call checks whether it was cancelled. */
   private static final long CANCEL_CHECK_MILLIS = 25;
 
-  private final RequestAuthenticator authenticator;
+  /** Removes the credential headers from a request that a redirect took to another host. */
+  private static final Interceptor REDIRECT_GUARD = chain -> {
+    Request request = chain.request();
+    CredentialOrigin origin = request.tag(CredentialOrigin.class);
+    if (origin == null || origin.sameOrigin(request.url())) {
+      return chain.proceed(request);
+    }
+    Request.Builder stripped = request.newBuilder();
+    origin.headers().forEach(stripped::removeHeader);
+    return chain.proceed(stripped.build());
+  };
 
-  private LlmAuthInterceptor(RequestAuthenticator authenticator) {
+  private final RequestAuthenticator authenticator;
+  private final boolean guarded;
+
+  private LlmAuthInterceptor(RequestAuthenticator authenticator, boolean guarded) {
     this.authenticator = java.util.Objects.requireNonNull(authenticator, "authenticator");
+    this.guarded = guarded;
   }
 
   /**
-   * Creates the interceptor.
+   * Creates the interceptor alone, for {@code OkHttpClient.Builder.addInterceptor}. On a client that follows
+   * redirects, a credential sent outside {@code Authorization} (an Azure {@code api-key}, a provider-data header)
+   * is refused: use {@link #install} or {@code followRedirects(false)}.
    *
    * @param authenticator the provider's authenticator, from {@code LlmAuth.authenticator(name)}
-   * @return the interceptor, for {@code OkHttpClient.Builder.addInterceptor}
+   * @return the interceptor
    */
   public static LlmAuthInterceptor of(RequestAuthenticator authenticator) {
-    return new LlmAuthInterceptor(authenticator);
+    return new LlmAuthInterceptor(authenticator, false);
+  }
+
+  /**
+   * Adds the interceptor to a builder, with the network interceptor that keeps the credential from following a
+   * redirect to another host.
+   *
+   * @param builder the client builder
+   * @param authenticator the provider's authenticator, from {@code LlmAuth.authenticator(name)}
+   * @return {@code builder}
+   */
+  public static OkHttpClient.Builder install(OkHttpClient.Builder builder, RequestAuthenticator authenticator) {
+    return builder.addInterceptor(new LlmAuthInterceptor(authenticator, true)).addNetworkInterceptor(REDIRECT_GUARD);
   }
 
   @Override
   public Response intercept(Chain chain) throws IOException {
     Request request = chain.request();
     Authorization authorization = authorize(chain, request);
+    if (!guarded && chain.getFollowRedirects()) {
+      refuseUnguardedRedirects(authorization);
+    }
     Response response = chain.proceed(apply(request, authorization));
     if (response.code() != 401 || !authenticator.invalidate(authorization) || !replayable(request.body())) {
       return response;
@@ -108,14 +146,38 @@ public final class LlmAuthInterceptor implements Interceptor {
     }
   }
 
-  /** A copy of {@code request} with the header edits applied. */
+  /** OkHttp drops only {@code Authorization} when it follows a redirect to another host. */
+  private void refuseUnguardedRedirects(Authorization authorization) throws IOException {
+    String dataHeader = authenticator.config().providerDataHeader();
+    for (String name : authorization.headerNames()) {
+      if (name.equalsIgnoreCase("api-key") || name.equalsIgnoreCase(dataHeader)) {
+        throw new IOException("provider '" + authenticator.provider() + "' sends its credential in the " + name
+            + " header, which OkHttp keeps when it follows a redirect to another host; add the interceptor with "
+            + "LlmAuthInterceptor.install(builder, authenticator), which removes it there, or build the client with "
+            + "followRedirects(false)");
+      }
+    }
+  }
+
+  /**
+   * A copy of {@code request} with the header edits applied, tagged with its origin so that the redirect guard
+   * can remove them on another host.
+   */
   static Request apply(Request request, Authorization authorization) {
     Request.Builder copy = request.newBuilder();
     for (String name : authorization.headersToRemove()) {
       copy.removeHeader(name);
     }
     authorization.forEachHeader(copy::header);
+    copy.tag(CredentialOrigin.class, new CredentialOrigin(request.url(), Set.copyOf(authorization.headerNames())));
     return copy.build();
+  }
+
+  /** Where the credential headers were set, and which they are. */
+  private record CredentialOrigin(HttpUrl url, Set<String> headers) {
+    boolean sameOrigin(HttpUrl other) {
+      return url.scheme().equals(other.scheme()) && url.host().equals(other.host()) && url.port() == other.port();
+    }
   }
 
   @Override

@@ -3,8 +3,16 @@ package dev.llmauth.http.okhttp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.llmauth.api.AuthException;
+import dev.llmauth.api.RequestAuthenticator;
+import dev.llmauth.api.config.ProviderConfig;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -94,5 +102,61 @@ class LlmAuthInterceptorTest {
     assertThatThrownBy(() -> client.newCall(request).execute()).isInstanceOf(IOException.class)
         .hasMessageContaining("test issuer is down").hasCauseInstanceOf(AuthException.class);
     assertThat(server.authorizations).isEmpty();
+  }
+
+  @Test
+  void aloneOnAClientThatFollowsRedirectsItRefusesACredentialOutsideAuthorization() {
+    RequestAuthenticator dataHeader = RequestAuthenticator.of(ProviderConfig.builder("test")
+        .baseUrl("http://127.0.0.1:9/v1").providerDataHeader("X-Provider-Data").build(), credential);
+    OkHttpClient following = new OkHttpClient.Builder().addInterceptor(LlmAuthInterceptor.of(dataHeader)).build();
+    Request request = new Request.Builder().url(server.uri().toString())
+        .post(RequestBody.create("{}", MediaType.get("application/json"))).build();
+
+    assertThatThrownBy(() -> following.newCall(request).execute()).isInstanceOf(IOException.class)
+        .hasMessageContaining("X-Provider-Data").hasMessageContaining("LlmAuthInterceptor.install")
+        .hasMessageContaining("followRedirects(false)");
+    assertThat(server.authorizations).isEmpty();
+  }
+
+  @Test
+  void installedItLeavesTheCredentialBehindOnARedirectToAnotherHost() throws Exception {
+    List<Map<String, List<String>>> elsewhere = new CopyOnWriteArrayList<>();
+    HttpServer other = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    other.createContext("/", ex -> {
+      ex.getRequestBody().readAllBytes();
+      elsewhere.add(Map.copyOf(ex.getRequestHeaders()));
+      ex.sendResponseHeaders(200, -1);
+      ex.close();
+    });
+    HttpServer redirecting = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    List<String> sentHere = new CopyOnWriteArrayList<>();
+    redirecting.createContext("/", ex -> {
+      ex.getRequestBody().readAllBytes();
+      sentHere.add(String.valueOf(ex.getRequestHeaders().getFirst("X-Provider-Data")));
+      ex.getResponseHeaders().set("Location", "http://localhost:" + other.getAddress().getPort() + "/v1/x");
+      ex.sendResponseHeaders(307, -1);
+      ex.close();
+    });
+    other.start();
+    redirecting.start();
+    RequestAuthenticator dataHeader = RequestAuthenticator.of(ProviderConfig.builder("test")
+        .baseUrl("http://127.0.0.1:9/v1").providerDataHeader("X-Provider-Data").build(), credential);
+    OkHttpClient installed = LlmAuthInterceptor.install(new OkHttpClient.Builder(), dataHeader).build();
+    try {
+      Request request = new Request.Builder()
+          .url("http://127.0.0.1:" + redirecting.getAddress().getPort() + "/v1/chat/completions")
+          .post(RequestBody.create("{}", MediaType.get("application/json"))).build();
+      try (Response response = installed.newCall(request).execute()) {
+        assertThat(response.code()).isEqualTo(200);
+      }
+      assertThat(sentHere).singleElement().asString().contains("tok-1");
+      assertThat(elsewhere).singleElement().satisfies(headers -> assertThat(headers.keySet())
+          .noneMatch(name -> name.equalsIgnoreCase("X-Provider-Data") || name.equalsIgnoreCase("Authorization")));
+    } finally {
+      installed.dispatcher().executorService().shutdown();
+      installed.connectionPool().evictAll();
+      redirecting.stop(0);
+      other.stop(0);
+    }
   }
 }

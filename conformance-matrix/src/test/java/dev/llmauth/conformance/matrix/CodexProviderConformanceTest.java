@@ -1,0 +1,14 @@
+package dev.llmauth.conformance.matrix;
+
+import dev.llmauth.conformance.CredentialProviderVerification;
+import dev.llmauth.conformance.MethodFixture;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The credential-method rules for codex-oauth. */
+@ExtendWith(LeakWatch.class)
+class CodexProviderConformanceTest extends CredentialProviderVerification {
+  @Override
+  protected MethodFixture newFixture() {
+    return LeakWatch.watch(new CodexOAuthFixture());
+  }
+}
