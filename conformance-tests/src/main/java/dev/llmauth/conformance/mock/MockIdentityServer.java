@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -78,6 +79,7 @@ public final class MockIdentityServer extends MockServer {
     final AtomicInteger counter = new AtomicInteger();
     final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     final List<String> issued = new CopyOnWriteArrayList<>();
+    final Map<String, Instant> expiries = new ConcurrentHashMap<>();
     volatile Duration lifetime = DEFAULT_LIFETIME;
     volatile boolean rotate = true;
     volatile InstantSource clock = InstantSource.system();
@@ -388,6 +390,7 @@ public final class MockIdentityServer extends MockServer {
     String token = nextToken(s);
     Duration lifetime = s.lifetime;
     Instant expiresOn = s.clock.instant().plus(s.clockOffset).plus(lifetime);
+    s.expiries.put(token, Instant.ofEpochSecond(expiresOn.getEpochSecond()));
     JsonObject body = new JsonObject();
     body.addProperty("access_token", token);
     if (s.expiresOnAsNumber) {
@@ -597,5 +600,16 @@ public final class MockIdentityServer extends MockServer {
       String missing = o.has("missingField") ? o.get("missingField").getAsString() : null;
       return new Fault(status, retryAfter, delay, body, missing);
     }
+  }
+
+  /**
+   * Returns the expiry this server announced for a token it issued, as sent in {@code expires_on} (whole seconds);
+   * for a token issued again with rotation off, its latest expiry.
+   *
+   * @param token the token value
+   * @return the expiry, or {@code null} when this server did not issue the token
+   */
+  public @Nullable Instant expiryOf(String token) {
+    return state().expiries.get(token);
   }
 }

@@ -206,6 +206,18 @@ class MockIdentityServerTest {
     }
   }
 
+  @Test
+  @DisplayName("expiryOf gives the expires_on sent with each token, and nothing for a token it did not issue")
+  void expiryOf() throws Exception {
+    server.tokenLifetime(Duration.ofSeconds(2));
+    HttpResponse<String> r = imds(IMDS_QUERY, true);
+    JsonObject o = JsonParser.parseString(r.body()).getAsJsonObject();
+    String token = o.get("access_token").getAsString();
+    assertThat(server.expiryOf(token))
+        .isEqualTo(Instant.ofEpochSecond(Long.parseLong(o.get("expires_on").getAsString())));
+    assertThat(server.expiryOf(token + "x")).isNull();
+  }
+
   private static String token(HttpResponse<String> r) {
     assertThat(r.statusCode()).isEqualTo(200);
     return JsonParser.parseString(r.body()).getAsJsonObject().get("access_token").getAsString();
