@@ -42,8 +42,6 @@ public final class AdapterRun {
    * @throws Exception when JMH fails, a request fails or the file cannot be written
    */
   public static void main(String[] args) throws Exception {
-    // Read once, when the JDK's HTTP server is first used (see the JMH options below).
-    System.setProperty("sun.net.httpserver.nodelay", "true");
     if (args.length < 1) {
       throw new IllegalArgumentException(
           "usage: AdapterRun <adapter.json> [warmup iterations] [measurement iterations] [interleaved pairs]");
@@ -63,7 +61,7 @@ public final class AdapterRun {
         .addProfiler(GCProfiler.class)
         // Without TCP_NODELAY the JDK's HTTP server meets the client's delayed ACK on a kept-alive connection, and
         // every request takes about 40 ms on loopback, which would hide any adapter cost.
-        .jvmArgsAppend("-Xms256m", "-Xmx256m", "-Dsun.net.httpserver.nodelay=true")
+        .jvmArgsAppend("-Xms256m", "-Xmx256m")
         .build();
     Collection<RunResult> results = new Runner(options).run();
     List<Pair> pairs = new ArrayList<>();

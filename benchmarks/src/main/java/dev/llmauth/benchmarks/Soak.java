@@ -63,8 +63,6 @@ public final class Soak {
    * @throws Exception when a part cannot be set up or the results cannot be written
    */
   public static void main(String[] args) throws Exception {
-    // Read once, when the JDK's HTTP server is first used: without it a kept-alive request costs a delayed ACK.
-    System.setProperty("sun.net.httpserver.nodelay", "true");
     int seconds = 60;
     int threads = 64;
     Path out = Path.of("benchmarks/results/soak.json");
