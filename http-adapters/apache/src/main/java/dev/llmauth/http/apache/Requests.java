@@ -7,14 +7,11 @@ import dev.llmauth.api.RequestAuthenticator;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.apache.hc.client5.http.HttpRoute;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.ProtocolException;
+import org.jspecify.annotations.Nullable;
 
 /** What the classic and async handlers share: the request view and the header edits. */
 final class Requests {
@@ -23,12 +20,26 @@ final class Requests {
 
   private Requests() {}
 
+  /** A view that reads the request where it is; only the absolute URI is computed up front. */
   static OutgoingRequest view(HttpRequest request, HttpRoute route) throws ProtocolException {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    for (Header h : request.getHeaders()) {
-      headers.computeIfAbsent(h.getName(), k -> new ArrayList<>()).add(h.getValue());
-    }
-    return OutgoingRequest.of(request.getMethod(), uri(request, route), headers);
+    URI uri = uri(request, route);
+    return new OutgoingRequest() {
+      @Override
+      public String method() {
+        return request.getMethod();
+      }
+
+      @Override
+      public URI uri() {
+        return uri;
+      }
+
+      @Override
+      public @Nullable String header(String name) {
+        Header h = request.getFirstHeader(name);
+        return h == null ? null : h.getValue();
+      }
+    };
   }
 
   private static URI uri(HttpRequest request, HttpRoute route) throws ProtocolException {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.Authenticator;
 import java.net.CookieHandler;
 import java.net.ProxySelector;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -197,8 +198,24 @@ public final class LlmAuthHttpClient extends HttpClient {
     return new IOException(e.getMessage(), e);
   }
 
+  /** A view that reads the request where it is, copying nothing. */
   private static OutgoingRequest view(HttpRequest request) {
-    return OutgoingRequest.of(request.method(), request.uri(), request.headers().map());
+    return new OutgoingRequest() {
+      @Override
+      public String method() {
+        return request.method();
+      }
+
+      @Override
+      public URI uri() {
+        return request.uri();
+      }
+
+      @Override
+      public @Nullable String header(String name) {
+        return request.headers().firstValue(name).orElse(null);
+      }
+    };
   }
 
   /** A copy of {@code request} with the header edits applied. */

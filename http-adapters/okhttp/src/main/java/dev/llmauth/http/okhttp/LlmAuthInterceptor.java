@@ -6,6 +6,7 @@ import dev.llmauth.api.OutgoingRequest;
 import dev.llmauth.api.RequestAuthenticator;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.URI;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -112,9 +113,28 @@ public final class LlmAuthInterceptor implements Interceptor {
     return body == null || !body.isOneShot() && !body.isDuplex();
   }
 
+  /** A view that reads the request where it is, copying nothing. */
+  private static OutgoingRequest view(Request request) {
+    return new OutgoingRequest() {
+      @Override
+      public String method() {
+        return request.method();
+      }
+
+      @Override
+      public URI uri() {
+        return request.url().uri();
+      }
+
+      @Override
+      public @Nullable String header(String name) {
+        return request.header(name);
+      }
+    };
+  }
+
   private Authorization authorize(Chain chain, Request request) throws IOException {
-    CompletableFuture<Authorization> future = authenticator.authorizeAsync(
-        OutgoingRequest.of(request.method(), request.url().uri(), request.headers().toMultimap()));
+    CompletableFuture<Authorization> future = authenticator.authorizeAsync(view(request));
     Call call = chain.call();
     Timeout timeout = call.timeout();
     long deadline = timeout.hasDeadline() ? timeout.deadlineNanoTime() : Long.MAX_VALUE;
