@@ -128,7 +128,14 @@ public final class LlmAuth implements AutoCloseable {
    * @throws ConfigException when there is no such provider
    */
   public Resolution explain(String provider) {
-    ProviderConfig pc = config.provider(provider);
+    return evaluate(config.provider(provider), false);
+  }
+
+  /**
+   * Asks each method, in order, whether it can serve. Resolution stops at the first that can, so later methods
+   * are not even asked (no file read, no class loaded); {@link #explain} asks them all.
+   */
+  private Resolution evaluate(ProviderConfig pc, boolean stopAtChosen) {
     String pinned = pc.authMode();
     List<Resolution.Candidate> candidates = new ArrayList<>();
     boolean chosen = false;
@@ -142,10 +149,13 @@ public final class LlmAuth implements AutoCloseable {
       Resolution.Status status = !a.available()
           ? Resolution.Status.SKIPPED
           : chosen ? Resolution.Status.AVAILABLE : Resolution.Status.CHOSEN;
-      chosen |= a.available();
       candidates.add(new Resolution.Candidate(p.method(), p.priority(), status, a.detail()));
+      chosen |= a.available();
+      if (chosen && stopAtChosen) {
+        break;
+      }
     }
-    return new Resolution(provider, pinned, candidates);
+    return new Resolution(pc.name(), pinned, candidates);
   }
 
   /** @return whether this instance has created a token cache of its own, for tests */
@@ -180,7 +190,7 @@ public final class LlmAuth implements AutoCloseable {
           + providers.stream().map(CredentialProvider::authMode).collect(Collectors.joining(", "))
           + ". " + capitalize(NO_PROVIDERS_HINT));
     }
-    Resolution resolution = explain(provider);
+    Resolution resolution = evaluate(pc, true);
     Resolution.Candidate chosen = resolution.chosen().orElseThrow(() -> new CredentialNotFoundException(resolution,
         pinned != null
             ? "authMode pins " + pinned + "; fix that method's settings or remove authMode"

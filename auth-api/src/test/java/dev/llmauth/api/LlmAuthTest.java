@@ -75,6 +75,8 @@ class LlmAuthTest {
         first.authorize(OutgoingRequest.of("GET", URI.create("https://x.test/v1"), Map.of()));
         assertThat(key.tokens).hasValue(1);
         assertThat(a.createdTokenCache()).as("a static key needs no token cache").isFalse();
+        assertThat(codex.checked).as("methods after the chosen one are not asked").hasValue(0);
+        assertThat(entra.checked).hasValue(0);
       }
     }
   }

@@ -15,6 +15,7 @@ class StubProvider implements CredentialProvider {
   final Predicate<ProviderConfig> available;
   final AtomicInteger created = new AtomicInteger();
   final AtomicInteger tokens = new AtomicInteger();
+  final AtomicInteger checked = new AtomicInteger();
 
   StubProvider(String method, int priority, Predicate<ProviderConfig> available) {
     this.method = method;
@@ -34,6 +35,7 @@ class StubProvider implements CredentialProvider {
 
   @Override
   public Availability availability(ProviderConfig config, ResolutionContext context) {
+    checked.incrementAndGet();
     return available.test(config) ? Availability.available(method + " would serve")
         : Availability.unavailable("no " + method + " configured");
   }
