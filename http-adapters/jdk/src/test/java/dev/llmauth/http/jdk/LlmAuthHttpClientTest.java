@@ -1,5 +1,11 @@
 package dev.llmauth.http.jdk;
 
+import java.net.URI;
+import java.util.List;
+import dev.llmauth.conformance.mock.MockModelServer;
+import dev.llmauth.conformance.RotatingCredential;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.RequestAuthenticator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,10 +19,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class LlmAuthHttpClientTest {
-  private final TestSupport.Server server = new TestSupport.Server();
-  private final TestSupport.RotatingCredential credential = new TestSupport.RotatingCredential();
+  private final MockModelServer server = new MockModelServer();
+  private final RotatingCredential credential = new RotatingCredential();
   private final HttpClient client = LlmAuthHttpClient.wrap(HttpClient.newHttpClient(),
-      TestSupport.authenticator(credential));
+      authenticator(credential));
 
   @AfterEach
   void stop() {
@@ -25,38 +31,40 @@ class LlmAuthHttpClientTest {
 
   @Test
   void setsTheTokenOnACopyAndKeepsOtherHeaders() throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(server.uri()).header("authorization", "Bearer mine")
+    HttpRequest request = HttpRequest.newBuilder(chat()).header("authorization", "Bearer mine")
         .header("X-Keep", "kept").POST(HttpRequest.BodyPublishers.ofString("{}")).build();
 
     HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
 
-    assertThat(response.body()).isEqualTo("ok kept");
-    assertThat(server.authorizations).containsExactly("Bearer tok-1");
+    assertThat(response.body()).contains("chat.completion");
+
+    assertThat(server.recorded().get(0).header("X-Keep")).isEqualTo("kept");
+    assertThat(authorizations(server)).containsExactly("Bearer tok-1");
     assertThat(request.headers().allValues("Authorization")).containsExactly("Bearer mine");
   }
 
   @Test
   void replaysA401OnceWithANewTokenAndNeverLoops() throws Exception {
-    server.rejected.add("Bearer tok-1");
-    HttpRequest request = HttpRequest.newBuilder(server.uri()).POST(HttpRequest.BodyPublishers.ofString("{}"))
+    server.rejectToken("tok-1");
+    HttpRequest request = HttpRequest.newBuilder(chat()).POST(HttpRequest.BodyPublishers.ofString("{}"))
         .build();
 
-    assertThat(client.send(request, HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("ok null");
-    assertThat(server.authorizations).containsExactly("Bearer tok-1", "Bearer tok-2");
+    assertThat(client.send(request, HttpResponse.BodyHandlers.ofString()).body()).contains("chat.completion");
+    assertThat(authorizations(server)).containsExactly("Bearer tok-1", "Bearer tok-2");
 
-    server.rejected.add("Bearer tok-2");
-    server.rejected.add("Bearer tok-3");
+    server.rejectToken("tok-2");
+    server.rejectToken("tok-3");
     HttpResponse<String> second = client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get();
     assertThat(second.statusCode()).isEqualTo(401);
-    assertThat(second.body()).isEqualTo("denied");
-    assertThat(server.authorizations).containsExactly("Bearer tok-1", "Bearer tok-2", "Bearer tok-2",
+    assertThat(second.body()).contains("invalid_api_key");
+    assertThat(authorizations(server)).containsExactly("Bearer tok-1", "Bearer tok-2", "Bearer tok-2",
         "Bearer tok-3");
   }
 
   @Test
   void aCredentialFailureIsAnIOExceptionCausedByTheAuthException() {
-    credential.fail = true;
-    HttpRequest request = HttpRequest.newBuilder(server.uri()).build();
+    credential.failing(true);
+    HttpRequest request = HttpRequest.newBuilder(chat()).build();
 
     assertThatThrownBy(() -> client.send(request, HttpResponse.BodyHandlers.ofString()))
         .isInstanceOf(IOException.class).hasMessageContaining("test issuer is down")
@@ -64,7 +72,7 @@ class LlmAuthHttpClientTest {
     assertThatThrownBy(() -> client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get())
         .isInstanceOf(ExecutionException.class).cause().isInstanceOf(IOException.class)
         .hasCauseInstanceOf(AuthException.class);
-    assertThat(server.authorizations).isEmpty();
+    assertThat(authorizations(server)).isEmpty();
   }
 
   @Test
@@ -72,11 +80,23 @@ class LlmAuthHttpClientTest {
     for (HttpClient.Redirect policy : new HttpClient.Redirect[] {HttpClient.Redirect.NORMAL,
         HttpClient.Redirect.ALWAYS}) {
       HttpClient following = HttpClient.newBuilder().followRedirects(policy).build();
-      assertThatThrownBy(() -> LlmAuthHttpClient.wrap(following, TestSupport.authenticator(credential)))
+      assertThatThrownBy(() -> LlmAuthHttpClient.wrap(following, authenticator(credential)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("followRedirects " + policy)
           .hasMessageContaining("followRedirects(HttpClient.Redirect.NEVER)");
     }
-    assertThat(credential.fetches).hasValue(0);
+    assertThat(credential.fetches()).isEqualTo(0);
+  }
+
+  private URI chat() {
+    return server.url("/v1/chat/completions");
+  }
+
+  private static RequestAuthenticator authenticator(RotatingCredential credential) {
+    return RequestAuthenticator.of(ProviderConfig.builder("test").build(), credential);
+  }
+
+  private static List<String> authorizations(MockModelServer server) {
+    return server.recorded().stream().map(r -> String.valueOf(r.header("Authorization"))).toList();
   }
 }

@@ -1,5 +1,7 @@
 package dev.llmauth.http.okhttp;
 
+import dev.llmauth.conformance.mock.MockModelServer;
+import dev.llmauth.conformance.RotatingCredential;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.config.ProviderConfig;
+import java.net.URI;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,10 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class LlmAuthInterceptorTest {
-  private final TestSupport.Server server = new TestSupport.Server();
-  private final TestSupport.RotatingCredential credential = new TestSupport.RotatingCredential();
+  private final MockModelServer server = new MockModelServer();
+  private final RotatingCredential credential = new RotatingCredential();
   private final OkHttpClient client = new OkHttpClient.Builder()
-      .addInterceptor(LlmAuthInterceptor.of(TestSupport.authenticator(credential))).build();
+      .addInterceptor(LlmAuthInterceptor.of(authenticator(credential))).build();
 
   @AfterEach
   void stop() {
@@ -37,38 +40,39 @@ class LlmAuthInterceptorTest {
 
   @Test
   void setsTheTokenOnACopyAndKeepsOtherHeaders() throws Exception {
-    Request request = new Request.Builder().url(server.uri().toString()).header("authorization", "Bearer mine")
+    Request request = new Request.Builder().url(chat().toString()).header("authorization", "Bearer mine")
         .header("X-Keep", "kept").post(RequestBody.create("{}", MediaType.get("application/json"))).build();
 
     try (Response response = client.newCall(request).execute()) {
-      assertThat(response.body().string()).isEqualTo("ok kept");
+      assertThat(response.body().string()).contains("chat.completion");
+      assertThat(server.recorded().get(0).header("X-Keep")).isEqualTo("kept");
     }
-    assertThat(server.authorizations).containsExactly("Bearer tok-1");
+    assertThat(authorizations(server)).containsExactly("Bearer tok-1");
     assertThat(request.headers("Authorization")).containsExactly("Bearer mine");
   }
 
   @Test
   void replaysA401OnceWithANewTokenAndNeverLoops() throws Exception {
-    server.rejected.add("Bearer tok-1");
-    Request request = new Request.Builder().url(server.uri().toString())
+    server.rejectToken("tok-1");
+    Request request = new Request.Builder().url(chat().toString())
         .post(RequestBody.create("{}", MediaType.get("application/json"))).build();
 
     try (Response response = client.newCall(request).execute()) {
       assertThat(response.code()).isEqualTo(200);
     }
-    server.rejected.add("Bearer tok-2");
-    server.rejected.add("Bearer tok-3");
+    server.rejectToken("tok-2");
+    server.rejectToken("tok-3");
     try (Response response = client.newCall(request).execute()) {
       assertThat(response.code()).isEqualTo(401);
-      assertThat(response.body().string()).isEqualTo("denied");
+      assertThat(response.body().string()).contains("invalid_api_key");
     }
-    assertThat(server.authorizations).containsExactly("Bearer tok-1", "Bearer tok-2", "Bearer tok-2",
+    assertThat(authorizations(server)).containsExactly("Bearer tok-1", "Bearer tok-2", "Bearer tok-2",
         "Bearer tok-3");
   }
 
   @Test
   void aOneShotBodyIsNotReplayed() throws Exception {
-    server.rejected.add("Bearer tok-1");
+    server.rejectToken("tok-1");
     RequestBody oneShot = new RequestBody() {
       @Override
       public MediaType contentType() {
@@ -85,23 +89,23 @@ class LlmAuthInterceptorTest {
         return true;
       }
     };
-    Request request = new Request.Builder().url(server.uri().toString()).post(oneShot).build();
+    Request request = new Request.Builder().url(chat().toString()).post(oneShot).build();
 
     try (Response response = client.newCall(request).execute()) {
       assertThat(response.code()).isEqualTo(401);
     }
-    assertThat(server.authorizations).containsExactly("Bearer tok-1");
-    assertThat(credential.fetches).hasValue(1);
+    assertThat(authorizations(server)).containsExactly("Bearer tok-1");
+    assertThat(credential.fetches()).isEqualTo(1);
   }
 
   @Test
   void aCredentialFailureIsAnIOExceptionCausedByTheAuthException() {
-    credential.fail = true;
-    Request request = new Request.Builder().url(server.uri().toString()).build();
+    credential.failing(true);
+    Request request = new Request.Builder().url(chat().toString()).build();
 
     assertThatThrownBy(() -> client.newCall(request).execute()).isInstanceOf(IOException.class)
         .hasMessageContaining("test issuer is down").hasCauseInstanceOf(AuthException.class);
-    assertThat(server.authorizations).isEmpty();
+    assertThat(authorizations(server)).isEmpty();
   }
 
   @Test
@@ -109,13 +113,13 @@ class LlmAuthInterceptorTest {
     RequestAuthenticator dataHeader = RequestAuthenticator.of(ProviderConfig.builder("test")
         .baseUrl("http://127.0.0.1:9/v1").providerDataHeader("X-Provider-Data").build(), credential);
     OkHttpClient following = new OkHttpClient.Builder().addInterceptor(LlmAuthInterceptor.of(dataHeader)).build();
-    Request request = new Request.Builder().url(server.uri().toString())
+    Request request = new Request.Builder().url(chat().toString())
         .post(RequestBody.create("{}", MediaType.get("application/json"))).build();
 
     assertThatThrownBy(() -> following.newCall(request).execute()).isInstanceOf(IOException.class)
         .hasMessageContaining("X-Provider-Data").hasMessageContaining("LlmAuthInterceptor.install")
         .hasMessageContaining("followRedirects(false)");
-    assertThat(server.authorizations).isEmpty();
+    assertThat(authorizations(server)).isEmpty();
   }
 
   @Test
@@ -158,5 +162,17 @@ class LlmAuthInterceptorTest {
       redirecting.stop(0);
       other.stop(0);
     }
+  }
+
+  private URI chat() {
+    return server.url("/v1/chat/completions");
+  }
+
+  private static RequestAuthenticator authenticator(RotatingCredential credential) {
+    return RequestAuthenticator.of(ProviderConfig.builder("test").build(), credential);
+  }
+
+  private static List<String> authorizations(MockModelServer server) {
+    return server.recorded().stream().map(r -> String.valueOf(r.header("Authorization"))).toList();
   }
 }
