@@ -79,6 +79,26 @@ public interface MethodFixture extends AutoCloseable {
   }
 
   /**
+   * Makes the method's issuer misbehave as {@code fault} says, from now until {@link #clearFaults()}: every issuer
+   * call meets the fault. The suite calls it before it creates the credential, so the fixture may shorten the
+   * method's own timeouts for {@link IssuerFault#TIMEOUT} (a fault that stalls must outlast them). Issuer calls
+   * keep being counted by {@link #fetches()}.
+   *
+   * @param fault the fault
+   * @return whether the method has an issuer that can be made to misbehave this way; {@code false} by default (the
+   *     rule is then skipped with that reason)
+   */
+  default boolean injectFault(IssuerFault fault) {
+    return false;
+  }
+
+  /**
+   * Ends the fault {@link #injectFault} started: the issuer answers normally again. Where recovering from the fault
+   * needs what a user would do (a new sign-in after a refusal), the fixture does that too.
+   */
+  default void clearFaults() {}
+
+  /**
    * Whether the method sends its token in an {@code api-key} header (and no {@code Authorization}) on an {@code
    * azure-openai} provider, as API keys do.
    *

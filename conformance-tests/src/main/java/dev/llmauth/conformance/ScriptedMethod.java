@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The kit's reference method: a bearer token from an in-process issuer behind the {@link
  * dev.llmauth.api.TokenCache}, fully under the test's control. Every fetch issues {@code scripted-token-N}; the
- * issuer can be held and made to fail. The HTTP adapter suite runs every adapter with it, so that the rules about
+ * issuer can be held, made to fail, and made to meet any {@link IssuerFault} (as the typed error a careful method
+ * reports for it, or for {@link IssuerFault#EXPIRED_TOKEN} a token that has expired). The HTTP adapter suite runs every adapter with it, so that the rules about
  * waiting, sharing and refreshing are exercised even where the methods at hand are static keys.
  *
  * <p>Its provider is not registered with {@link java.util.ServiceLoader}: it exists only inside the suites.
@@ -37,6 +38,7 @@ public final class ScriptedMethod implements MethodFixture {
   private final AtomicInteger fetches = new AtomicInteger();
   private volatile @Nullable CountDownLatch hold;
   private volatile boolean failing;
+  private volatile @Nullable IssuerFault fault;
   private volatile @Nullable Secret current;
 
   /** Creates the fixture. */
@@ -85,6 +87,17 @@ public final class ScriptedMethod implements MethodFixture {
   }
 
   @Override
+  public boolean injectFault(IssuerFault fault) {
+    this.fault = fault;
+    return true;
+  }
+
+  @Override
+  public void clearFaults() {
+    fault = null;
+  }
+
+  @Override
   public void close() {
     CountDownLatch latch = hold;
     if (latch != null) {
@@ -100,9 +113,37 @@ public final class ScriptedMethod implements MethodFixture {
     if (failing) {
       throw new TokenException("the scripted issuer is failing, as the test asked", null);
     }
-    Secret token = Secret.of("scripted-token-" + fetches.incrementAndGet());
+    int call = fetches.incrementAndGet();
+    IssuerFault f = fault;
+    if (f != null) {
+      AccessToken expired = answer(f, call);
+      if (expired != null) {
+        return expired;
+      }
+    }
+    Secret token = Secret.of("scripted-token-" + call);
     current = token;
     return AccessToken.of(token, Instant.now().plus(Duration.ofHours(1)));
+  }
+
+  /** The scripted issuer's answer under {@code f}: an expired token, or the error a careful method reports. */
+  private static AccessToken answer(IssuerFault f, int call) throws TokenException {
+    String what = switch (f) {
+      case TIMEOUT -> "did not answer within 1 s";
+      case RESET -> "closed the connection before answering";
+      case RATE_LIMITED -> "answered HTTP 429; it asked to wait " + IssuerFault.RETRY_AFTER.toSeconds() + " s";
+      case SERVER_ERROR -> "answered HTTP 503";
+      case REJECTED -> "answered HTTP 400 (invalid_grant); sign in again";
+      case MALFORMED -> "answered HTTP 200 with a body that is not valid JSON";
+      case MISSING_TOKEN -> "answered HTTP 200 without an access_token";
+      case HUGE_BODY -> "answered HTTP 200 with a body larger than 1 MiB, the most that is read";
+      case EXPIRED_TOKEN -> null;
+    };
+    if (what == null) {
+      return AccessToken.of(Secret.of("scripted-expired-token-" + call), Instant.now().minus(Duration.ofMinutes(5)));
+    }
+    throw new TokenException(TokenException.TOKEN_UNAVAILABLE, "the scripted issuer " + what, f.permanent(),
+        f == IssuerFault.RATE_LIMITED ? IssuerFault.RETRY_AFTER : null, null);
   }
 
   private final class Provider implements CredentialProvider {

@@ -7,13 +7,22 @@ import com.google.gson.JsonParser;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.CodexOAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.TokenCache;
+import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.ResolutionContext;
+import dev.llmauth.codex.internal.AuthFile;
 import dev.llmauth.codex.internal.CodexCredentialProvider;
+import dev.llmauth.codex.internal.CodexTokenSource;
+import dev.llmauth.codex.internal.OAuthClient;
+import dev.llmauth.conformance.IssuerFault;
 import dev.llmauth.conformance.MethodFixture;
 import dev.llmauth.conformance.mock.MockOAuthServer;
 import dev.llmauth.conformance.mock.RecordedRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Constructor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,34 +42,48 @@ import org.jspecify.annotations.Nullable;
  * first request causes exactly one refresh at a {@link MockOAuthServer}. {@code HOME} points at an empty temporary
  * directory; the sign-in is elsewhere and configured by {@code codexOAuth.authFile}, so a provider without that
  * setting finds no sign-in (rule C4).
+ *
+ * <p>Issuer faults (rules F1 to F9) are queued at the mock issuer until {@link #clearFaults()}. For {@link
+ * IssuerFault#TIMEOUT} the issuer holds each call for a minute without answering, and the credential is built the
+ * way {@link CodexCredentialProvider#create} builds it but with the issuer client's timeouts shortened to {@link
+ * #SHORT_TIMEOUT} (the method's 10 s connect and 30 s call timeouts are constants; its package-private constructors
+ * for tests are reached by reflection). A refusal is recovered from the way a user would: a new sign-in is stored.
  */
 final class CodexOAuthFixture implements MethodFixture {
   /** More faults than any rule makes issuer calls: every later call fails. */
   private static final int FAULTS = 1000;
+  /** The issuer client's connect and call timeouts under {@link IssuerFault#TIMEOUT}. */
+  static final Duration SHORT_TIMEOUT = Duration.ofSeconds(1);
 
   private final MockOAuthServer issuer = new MockOAuthServer();
   private final Path home;
   private final Path authFile;
   private final Set<Secret> seen = new LinkedHashSet<>();
+  private @Nullable IssuerFault fault;
 
   CodexOAuthFixture() {
     try {
       home = Files.createTempDirectory("llm-auth-codex-");
       authFile = home.resolve("signin").resolve("auth.json");
-      Map<String, Object> tokens = new LinkedHashMap<>();
-      tokens.put("id_token", issuer.issueIdToken());
-      tokens.put("access_token", issuer.issueAccessToken(Duration.ofMinutes(-5)));
-      tokens.put("refresh_token", issuer.issueRefreshToken());
-      Map<String, Object> root = new LinkedHashMap<>();
-      root.put("tokens", tokens);
-      root.put("last_refresh", "2026-01-01T00:00:00Z");
       Files.createDirectories(authFile.getParent());
-      Files.writeString(authFile, new Gson().toJson(root));
+      signIn();
     } catch (IOException e) {
       issuer.close();
       throw new UncheckedIOException(e);
     }
     secrets();
+  }
+
+  /** Stores a sign-in whose access token has expired, so the first request refreshes it. */
+  private void signIn() throws IOException {
+    Map<String, Object> tokens = new LinkedHashMap<>();
+    tokens.put("id_token", issuer.issueIdToken());
+    tokens.put("access_token", issuer.issueAccessToken(Duration.ofMinutes(-5)));
+    tokens.put("refresh_token", issuer.issueRefreshToken());
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("tokens", tokens);
+    root.put("last_refresh", "2026-01-01T00:00:00Z");
+    Files.writeString(authFile, new Gson().toJson(root));
   }
 
   @Override
@@ -70,7 +93,7 @@ final class CodexOAuthFixture implements MethodFixture {
 
   @Override
   public CredentialProvider credentialProvider() {
-    return new CodexCredentialProvider();
+    return fault == IssuerFault.TIMEOUT ? new ShortTimeouts() : new CodexCredentialProvider();
   }
 
   @Override
@@ -108,6 +131,51 @@ final class CodexOAuthFixture implements MethodFixture {
     return true;
   }
 
+  @Override
+  public boolean injectFault(IssuerFault fault) {
+    this.fault = fault;
+    for (int i = 0; i < FAULTS; i++) {
+      switch (fault) {
+        case TIMEOUT -> issuer.enqueueTokenStall(Duration.ofMinutes(1));
+        case RESET -> issuer.enqueueTokenReset();
+        case RATE_LIMITED -> issuer.enqueueTokenFault(429, "rate_limit_exceeded", IssuerFault.RETRY_AFTER);
+        case SERVER_ERROR -> issuer.enqueueTokenFault(503, "server_error");
+        case REJECTED -> issuer.enqueueTokenFault(400, "invalid_grant");
+        case MALFORMED -> {
+          if (i % 2 == 0) {
+            issuer.enqueueTokenAnswer(200, "{\"access_token\": \"eyJhbGciOi");
+          } else {
+            issuer.enqueueTokenTruncated();
+          }
+        }
+        case MISSING_TOKEN -> issuer.enqueueTokenAnswer(200, "{\"token_type\": \"Bearer\", \"expires_in\": 3600}");
+        case HUGE_BODY -> issuer.enqueueTokenHugeBody(4L * 1024 * 1024);
+        case EXPIRED_TOKEN -> {
+          // Real refreshes whose access tokens have expired: the rotated refresh token stays usable.
+          issuer.accessTokenLifetime(Duration.ofMinutes(-5));
+          return true;
+        }
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void clearFaults() {
+    issuer.clearTokenFaults();
+    issuer.accessTokenLifetime(Duration.ofHours(1));
+    if (fault == IssuerFault.REJECTED) {
+      // The refused refresh token is never sent again: recovering takes a new sign-in, as the message says.
+      try {
+        secrets();
+        signIn();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    fault = null;
+  }
+
   /** Every token the sign-in held so far, and every refresh token sent to the issuer. */
   @Override
   public synchronized List<Secret> secrets() {
@@ -135,6 +203,53 @@ final class CodexOAuthFixture implements MethodFixture {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * {@link CodexCredentialProvider} with the issuer client's timeouts shortened: the same token source, credential
+   * and cache, built through the constructors the method keeps for its own tests.
+   */
+  private final class ShortTimeouts implements CredentialProvider {
+    private final CodexCredentialProvider delegate = new CodexCredentialProvider();
+
+    @Override
+    public String method() {
+      return delegate.method();
+    }
+
+    @Override
+    public String authMode() {
+      return delegate.authMode();
+    }
+
+    @Override
+    public int priority() {
+      return delegate.priority();
+    }
+
+    @Override
+    public Availability availability(ProviderConfig config, ResolutionContext context) {
+      return delegate.availability(config, context);
+    }
+
+    @Override
+    public Credential create(ProviderConfig config, ResolutionContext context) {
+      try {
+        Constructor<OAuthClient> client = OAuthClient.class.getDeclaredConstructor(String.class, String.class,
+            Duration.class, Duration.class);
+        client.setAccessible(true);
+        CodexTokenSource source = new CodexTokenSource(new AuthFile(authFile), client.newInstance(
+            issuer.issuer().toString(), CodexOAuthConfig.DEFAULT_ORIGINATOR, SHORT_TIMEOUT, SHORT_TIMEOUT),
+            CodexOAuthConfig.DEFAULT_ORIGINATOR, context.clock());
+        Constructor<?> credential = Class.forName("dev.llmauth.codex.internal.CodexCredential")
+            .getDeclaredConstructor(CodexTokenSource.class, TokenCache.class);
+        credential.setAccessible(true);
+        return (Credential) credential.newInstance(source, context.tokenCache());
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot build the codex-oauth credential with short timeouts; its test "
+            + "constructors changed: " + e, e);
+      }
     }
   }
 

@@ -4,10 +4,15 @@ import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.conformance.IssuerFault;
 import dev.llmauth.conformance.MethodFixture;
 import dev.llmauth.conformance.mock.MockIdentityServer;
+import dev.llmauth.conformance.mock.MockIdentityServer.Fault;
 import dev.llmauth.entra.EntraCredentialProvider;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,6 +28,14 @@ import org.jspecify.annotations.Nullable;
  * test JVM is started with them (conformance-matrix/pom.xml) and one {@link MockIdentityServer} serves that
  * address for the whole JVM, reset for each fixture. MSAL4J's token cache is static and the first fetch may be
  * answered from it, so each fixture asks for a scope of its own: no fixture ever gets another's token.
+ *
+ * <p>Issuer faults (rules F1 to F9) are queued at the identity server until {@link #clearFaults()}, with the
+ * statuses MSAL4J retries on App Service where the fault allows one (429 and 503: four calls per request). To keep
+ * the matrix fast, MSAL's retry pauses (1 s on App Service) are shortened to {@link #MSAL_PAUSE_MS} through MSAL's
+ * own test hook ({@code setRetryDelayMs}, as auth-entra's IdentityFaultsTest does); which statuses MSAL retries and
+ * how often stays MSAL's. For {@link IssuerFault#TIMEOUT} the server holds each call for a minute and closes it
+ * without an answer, and the identity client's answer timeout (20 s) is shortened to {@link #SHORT_READ_TIMEOUT}
+ * for the credential created next (auth-entra's test setting, reached by reflection).
  */
 final class EntraFixture implements MethodFixture {
   /** The variables the method reads; the fixture's environment equals the process's for each. */
@@ -31,10 +44,16 @@ final class EntraFixture implements MethodFixture {
   /** More faults than any rule makes issuer calls: every later call fails. */
   private static final int FAULTS = 1000;
   private static final AtomicInteger SERIAL = new AtomicInteger();
+  /** MSAL4J's pause between retries of a managed-identity call, in milliseconds, for this JVM. */
+  static final int MSAL_PAUSE_MS = 5;
+  /** The identity client's answer timeout under {@link IssuerFault#TIMEOUT}. */
+  static final Duration SHORT_READ_TIMEOUT = Duration.ofMillis(1500);
+  private static final String IDENTITY_CLIENT = "dev.llmauth.entra.AzureSources$IdentityHttpClient";
   private static @Nullable MockIdentityServer shared;
 
   private final MockIdentityServer identity;
   private final String scope;
+  private @Nullable Duration readTimeout;
 
   EntraFixture() {
     identity = server();
@@ -61,6 +80,16 @@ final class EntraFixture implements MethodFixture {
       }
       s = MockIdentityServer.start(uri.getPort(), header);
       shared = s;
+      try {
+        for (String policy : List.of("ManagedIdentityRetryPolicy", "IMDSRetryPolicy")) {
+          Method m = Class.forName("com.microsoft.aad.msal4j." + policy).getDeclaredMethod("setRetryDelayMs",
+              int.class);
+          m.setAccessible(true);
+          m.invoke(null, MSAL_PAUSE_MS);
+        }
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot shorten MSAL4J's retry pauses; its test hook changed: " + e, e);
+      }
     }
     return s;
   }
@@ -116,9 +145,55 @@ final class EntraFixture implements MethodFixture {
   @Override
   public boolean failIssuer() {
     for (int i = 0; i < FAULTS; i++) {
-      identity.enqueue(MockIdentityServer.Fault.status(403));
+      identity.enqueue(Fault.status(403));
     }
     return true;
+  }
+
+  @Override
+  public boolean injectFault(IssuerFault fault) {
+    if (fault == IssuerFault.EXPIRED_TOKEN) {
+      identity.tokenLifetime(Duration.ofMinutes(-2));
+      return true;
+    }
+    if (fault == IssuerFault.TIMEOUT) {
+      readTimeout = readTimeout(SHORT_READ_TIMEOUT);
+    }
+    for (int i = 0; i < FAULTS; i++) {
+      identity.enqueue(switch (fault) {
+        // held for a minute, then closed without an answer
+        case TIMEOUT -> new Fault(0, null, Duration.ofMinutes(1), MockIdentityServer.BrokenBody.RESET, null);
+        case RESET -> Fault.connectionReset();
+        case RATE_LIMITED -> Fault.status(429, IssuerFault.RETRY_AFTER);
+        case SERVER_ERROR -> Fault.status(503);
+        case REJECTED -> Fault.status(403);
+        case MALFORMED -> i % 2 == 0 ? Fault.malformedJson() : Fault.truncatedJson();
+        case MISSING_TOKEN -> Fault.missingField("access_token");
+        case HUGE_BODY -> Fault.hugeBody();
+        case EXPIRED_TOKEN -> throw new IllegalStateException("handled above");
+      });
+    }
+    return true;
+  }
+
+  @Override
+  public void clearFaults() {
+    identity.clearFaults();
+    identity.tokenLifetime(Duration.ofHours(1));
+  }
+
+  /** Sets the answer timeout of identity clients created from now on; returns the previous one. */
+  private static Duration readTimeout(Duration timeout) {
+    try {
+      Field f = Class.forName(IDENTITY_CLIENT).getDeclaredField("defaultReadTimeout");
+      f.setAccessible(true);
+      Duration previous = (Duration) f.get(null);
+      f.set(null, timeout);
+      return previous;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot shorten the identity client's timeout; its test setting changed: "
+          + e, e);
+    }
   }
 
   @Override
@@ -132,5 +207,10 @@ final class EntraFixture implements MethodFixture {
   @Override
   public void close() {
     identity.releaseTokens();
+    Duration previous = readTimeout;
+    if (previous != null) {
+      readTimeout(previous);
+      readTimeout = null;
+    }
   }
 }

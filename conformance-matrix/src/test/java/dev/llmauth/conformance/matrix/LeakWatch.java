@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.conformance.IssuerFault;
 import dev.llmauth.conformance.MethodFixture;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -237,6 +238,16 @@ final class LeakWatch implements AfterEachCallback, AfterAllCallback {
     @Override
     public boolean failIssuer() {
       return delegate.failIssuer();
+    }
+
+    @Override
+    public boolean injectFault(IssuerFault fault) {
+      return delegate.injectFault(fault);
+    }
+
+    @Override
+    public void clearFaults() {
+      delegate.clearFaults();
     }
 
     @Override

@@ -255,6 +255,11 @@ public final class MockIdentityServer extends MockServer {
     return this;
   }
 
+  /** Drops the queued faults not yet used; requests, issued tokens and settings are kept. */
+  public void clearFaults() {
+    state().faults.clear();
+  }
+
   /**
    * Holds every token answer (the request is recorded first) until {@link #releaseTokens()}, {@link #reset()} or
    * a minute has passed, so tests can make callers wait for a token.

@@ -282,6 +282,13 @@ public final class MockOAuthServer extends MockServer {
     return enqueue(new Fault(FaultKind.HUGE, 200, null, null, "", Duration.ZERO, bytes));
   }
 
+  /** Drops the {@code /oauth/token} faults not yet used; requests, tokens and settings are kept. */
+  public void clearTokenFaults() {
+    synchronized (faults) {
+      faults.clear();
+    }
+  }
+
   private MockOAuthServer enqueue(Fault fault) {
     synchronized (faults) {
       faults.add(fault);

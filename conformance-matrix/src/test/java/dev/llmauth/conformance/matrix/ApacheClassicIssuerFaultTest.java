@@ -1,0 +1,23 @@
+package dev.llmauth.conformance.matrix;
+
+import dev.llmauth.conformance.AdapterDriver;
+import dev.llmauth.conformance.IssuerFaultVerification;
+import dev.llmauth.conformance.MethodFixture;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The issuer-fault rules through the ApacheClassic adapter, with every credential method. */
+@ExtendWith(LeakWatch.class)
+class ApacheClassicIssuerFaultTest extends IssuerFaultVerification {
+  @Override
+  protected AdapterDriver adapter() {
+    return new ApacheClassicDriver();
+  }
+
+  @Override
+  protected List<Named<Supplier<MethodFixture>>> methods() {
+    return Methods.all();
+  }
+}

@@ -1,0 +1,163 @@
+package dev.llmauth.conformance;
+
+import dev.llmauth.api.AccessToken;
+import dev.llmauth.api.AuthException;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.TokenException;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.ResolutionContext;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The kit's {@link ScriptedMethod} with one deliberate flaw in how its credential reports issuer failures. */
+final class FlawedMethod implements MethodFixture {
+  /** How the failures are misreported. */
+  enum Flaw {
+    /** A refusal is reported as transient. */
+    REFUSAL_AS_TRANSIENT,
+    /** The message quotes the refresh token. */
+    LEAKS_REFRESH_TOKEN,
+    /** The first failure is kept and returned forever, even after the issuer recovers. */
+    KEEPS_THE_FAILURE,
+    /** The 429's Retry-After is dropped. */
+    DROPS_RETRY_AFTER
+  }
+
+  private static final Secret REFRESH = Secret.of("rt-flawed-5e1d0c7a9b3f");
+  private final ScriptedMethod scripted = new ScriptedMethod();
+  private final Flaw flaw;
+
+  FlawedMethod(Flaw flaw) {
+    this.flaw = flaw;
+  }
+
+  @Override
+  public String method() {
+    return scripted.method();
+  }
+
+  @Override
+  public CredentialProvider credentialProvider() {
+    CredentialProvider delegate = scripted.credentialProvider();
+    return new CredentialProvider() {
+      @Override
+      public String method() {
+        return delegate.method();
+      }
+
+      @Override
+      public int priority() {
+        return delegate.priority();
+      }
+
+      @Override
+      public Availability availability(ProviderConfig config, ResolutionContext context) {
+        return delegate.availability(config, context);
+      }
+
+      @Override
+      public Credential create(ProviderConfig config, ResolutionContext context) {
+        return new Flawed(delegate.create(config, context));
+      }
+    };
+  }
+
+  @Override
+  public void configure(ProviderConfig.Builder provider) {
+    scripted.configure(provider);
+  }
+
+  @Override
+  public Secret currentToken() {
+    return scripted.currentToken();
+  }
+
+  @Override
+  public OptionalInt fetches() {
+    return scripted.fetches();
+  }
+
+  @Override
+  public boolean injectFault(IssuerFault fault) {
+    return scripted.injectFault(fault);
+  }
+
+  @Override
+  public void clearFaults() {
+    scripted.clearFaults();
+  }
+
+  @Override
+  public List<Secret> secrets() {
+    return List.of(REFRESH);
+  }
+
+  @Override
+  public void close() {
+    scripted.close();
+  }
+
+  private final class Flawed implements Credential {
+    private final Credential delegate;
+    private final AtomicReference<Throwable> kept = new AtomicReference<>();
+
+    Flawed(Credential delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String method() {
+      return delegate.method();
+    }
+
+    @Override
+    public TokenUse use() {
+      return delegate.use();
+    }
+
+    @Override
+    public String describe() {
+      return delegate.describe();
+    }
+
+    @Override
+    public CompletableFuture<AccessToken> token() {
+      Throwable old = kept.get();
+      if (old != null) {
+        return CompletableFuture.failedFuture(old);
+      }
+      return delegate.token().handle((token, error) -> {
+        if (error == null) {
+          return token;
+        }
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (!(e instanceof TokenException te)) {
+          throw new CompletionException(e);
+        }
+        TokenException worse = switch (flaw) {
+          case REFUSAL_AS_TRANSIENT -> new TokenException(te.getMessage(), null);
+          case LEAKS_REFRESH_TOKEN -> new TokenException(te.code(), te.getMessage() + " (refresh token "
+              + REFRESH.reveal() + ")", te.isPermanent(), te.retryAfter(), null);
+          case KEEPS_THE_FAILURE -> {
+            kept.set(te);
+            yield te;
+          }
+          case DROPS_RETRY_AFTER -> new TokenException(AuthException.TOKEN_UNAVAILABLE, te.getMessage(),
+              te.isPermanent(), null, null);
+        };
+        throw new CompletionException(worse);
+      });
+    }
+
+    @Override
+    public boolean invalidate(AccessToken token) {
+      return delegate.invalidate(token);
+    }
+  }
+}
