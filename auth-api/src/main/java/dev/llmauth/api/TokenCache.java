@@ -53,9 +53,10 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>The cache is bounded ({@link Builder#maximumSize(long)}) and thread-safe. The clock and the executor that
- * runs fetches are injectable, so tests can use a fake clock and never sleep. The default clock is the system
- * clock as sampled every 16 ms by one daemon thread (started on first use), which keeps system calls off the
- * hot path.
+ * runs fetches are injectable, so tests can use a fake clock and never sleep. By default the freshness check of a
+ * hit reads the system clock as sampled every 16 ms by one daemon thread (started on first use), which keeps
+ * system calls off the hot path; every decision past the refresh point (usable or not, when to retry) reads the
+ * system clock itself, so a lagging sampler can delay a refresh but never hand out a token inside the margin.
  *
  * {@snippet :
  * TokenCache cache = TokenCache.builder().build();
@@ -68,6 +69,8 @@ public final class TokenCache implements AutoCloseable {
 
   private final Cache<TokenKey, Entry> entries;
   private final InstantSource clock;
+  /** The clock for decisions near expiry: the system clock when {@link #clock} is the coarse default. */
+  private final InstantSource preciseClock;
   private final Executor executor;
   private final @Nullable ExecutorService ownedExecutor;
   private final RandomGenerator random;
@@ -82,6 +85,7 @@ public final class TokenCache implements AutoCloseable {
 
   private TokenCache(Builder b) {
     this.clock = b.clock;
+    this.preciseClock = b.clock == CoarseClock.INSTANCE ? InstantSource.system() : b.clock;
     if (b.executor != null) {
       this.executor = b.executor;
       this.ownedExecutor = null;
@@ -273,10 +277,12 @@ public final class TokenCache implements AutoCloseable {
     if (s == null) {
       return null;
     }
-    long now = clock.millis();
-    if (now < s.refreshAt) {
+    if (clock.millis() < s.refreshAt) {
       return s.token;
     }
+    // Past the refresh point the margins are what matter: decide with the precise clock, not the coarse one,
+    // whose ticker may lag when the machine is starved of CPU.
+    long now = preciseClock.millis();
     if (now < s.usableUntil) {
       refreshAhead(e, now);
       return s.token;
@@ -294,7 +300,7 @@ public final class TokenCache implements AutoCloseable {
       // A fetch may have completed between our read of the snapshot and our read of inFlight: it installs the
       // new snapshot before clearing inFlight, so a second look settles it.
       Snapshot s = e.current;
-      if (s != null && clock.millis() < s.usableUntil) {
+      if (s != null && preciseClock.millis() < s.usableUntil) {
         return CompletableFuture.completedFuture(s.token);
       }
       CompletableFuture<AccessToken> mine = new CompletableFuture<>();
@@ -339,7 +345,7 @@ public final class TokenCache implements AutoCloseable {
       @Nullable Throwable failure) {
     if (failure == null && token == null) {
       failure = new TokenException(describe(e.key) + " returned no token", null);
-    } else if (failure == null && !token.expiresAt().isAfter(Instant.ofEpochMilli(clock.millis()))) {
+    } else if (failure == null && !token.expiresAt().isAfter(Instant.ofEpochMilli(preciseClock.millis()))) {
       failure = new TokenException(describe(e.key) + " returned a token that expired at " + token.expiresAt()
           + ", before it arrived; check this machine's clock against the issuer's", null);
     }
@@ -362,7 +368,7 @@ public final class TokenCache implements AutoCloseable {
     failures.increment();
     TokenException error = toTokenException(e.key, failure);
     Snapshot s = e.current;
-    long now = clock.millis();
+    long now = preciseClock.millis();
     if (s != null && now < s.usableUntil) {
       e.retryNotBefore = error.isPermanent() ? s.usableUntil : now + backoff(++e.attempts, error.retryAfter());
       LOG.log(System.Logger.Level.WARNING, "Refreshing a token from {0} failed; the current token stays in use: {1}",
