@@ -195,6 +195,31 @@ class TokenCacheTest {
   }
 
   @Nested
+  @DisplayName("a lagging fast clock")
+  class LaggingClock {
+    @Test
+    @DisplayName("can delay a refresh but never hands out a token inside the expiry margin")
+    void neverInsideTheMargin() {
+      FakeClock precise = new FakeClock();
+      FakeClock lagging = new FakeClock(); // stands still, as a starved ticker would
+      try (TokenCache c = TokenCache.builder().clocks(lagging, precise).executor(executor).build()) {
+        CompletableFuture<AccessToken> first = c.getAsync(key);
+        executor.runAll();
+        source.complete(AccessToken.of(Secret.of("t"), precise.plus(Duration.ofMinutes(10))));
+        first.join();
+        precise.advance(Duration.ofMinutes(6)); // in the refresh window; the lagging clock still says "fresh"
+        assertThat(c.get(key).value().reveal()).isEqualTo("t");
+        assertThat(executor.pending()).as("the lag delays the refresh").isZero();
+        lagging.advance(Duration.ofMinutes(5)); // the fast clock catches up to the refresh point, late
+        assertThat(c.get(key).value().reveal()).isEqualTo("t");
+        assertThat(executor.pending()).as("refresh ahead starts").isEqualTo(1);
+        precise.advance(Duration.ofMinutes(4).minusSeconds(20)); // 20 s left: inside the 30 s margin
+        assertThat(c.getAsync(key)).as("not handed out inside the margin").isNotDone();
+      }
+    }
+  }
+
+  @Nested
   @DisplayName("single flight")
   class SingleFlight {
     @Test
