@@ -71,7 +71,6 @@ public final class MockIdentityServer extends MockServer {
   private @Nullable String headerSecret;
   private @Nullable State state;
   private volatile @Nullable CountDownLatch tokenGate;
-  private final CountDownLatch stopped = new CountDownLatch(1);
 
   /** Mutable behaviour, created lazily because {@link #routes} runs before field initialisers. */
   private static final class State {
@@ -136,19 +135,7 @@ public final class MockIdentityServer extends MockServer {
    * @throws InterruptedException if interrupted while serving
    */
   public static void main(String[] args) throws InterruptedException {
-    int port = 0;
-    for (int i = 0; i < args.length; i++) {
-      if ("--port".equals(args[i]) && i + 1 < args.length) {
-        port = Integer.parseInt(args[++i]);
-      } else {
-        System.err.println("usage: MockIdentityServer [--port P]");
-        System.exit(2);
-      }
-    }
-    MockIdentityServer server = start(port);
-    System.out.println(server.listeningLine());
-    System.out.flush();
-    server.awaitStop();
+    serve(args, "MockIdentityServer", MockIdentityServer::start);
   }
 
   @Override
@@ -156,12 +143,6 @@ public final class MockIdentityServer extends MockServer {
     server.createContext(APP_SERVICE_PATH, ex -> token(ex, true));
     server.createContext(IMDS_PATH, ex -> token(ex, false));
     server.createContext("/__control/configure", this::configure);
-    server.createContext("/__control/stop", ex -> {
-      respond(ex, 204, null, "");
-      Thread stopper = new Thread(this::close, "MockIdentityServer-stop");
-      stopper.setDaemon(true);
-      stopper.start();
-    });
   }
 
   /** @return {@code IDENTITY_ENDPOINT} for the App Service contract */
@@ -303,21 +284,6 @@ public final class MockIdentityServer extends MockServer {
     }
   }
 
-  /**
-   * Blocks until the server is stopped through {@link #close()} or {@code /__control/stop}.
-   *
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public void awaitStop() throws InterruptedException {
-    stopped.await();
-  }
-
-  @Override
-  public void close() {
-    super.close();
-    stopped.countDown();
-  }
-
   @Override
   protected Map<String, Object> describe() {
     Map<String, Object> m = super.describe();
@@ -325,7 +291,6 @@ public final class MockIdentityServer extends MockServer {
     m.put("identityHeader", identityHeader());
     m.put("imdsAuthorityHost", url().toString());
     m.put("configure", url("/__control/configure").toString());
-    m.put("stop", url("/__control/stop").toString());
     m.put("appServiceEnvironment", new java.util.TreeMap<>(appServiceEnvironment()));
     m.put("imdsEnvironment", imdsEnvironment());
     return m;

@@ -63,20 +63,7 @@ public final class MockModelServer extends MockServer {
    * @throws InterruptedException if interrupted while serving
    */
   public static void main(String[] args) throws InterruptedException {
-    int port = 0;
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--port") && i + 1 < args.length) {
-        port = Integer.parseInt(args[++i]);
-      } else {
-        System.err.println("usage: MockModelServer [--port P]");
-        System.exit(2);
-      }
-    }
-    MockModelServer server = new MockModelServer(port);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-    System.out.println(server.listeningLine());
-    System.out.flush();
-    server.awaitStop();
+    serve(args, "MockModelServer", MockModelServer::new);
   }
 
   private Set<String> rejected() {

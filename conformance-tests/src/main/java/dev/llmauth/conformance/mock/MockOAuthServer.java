@@ -80,18 +80,13 @@ public final class MockOAuthServer extends MockServer {
   }
 
   /**
-   * Runs the mock until the process is stopped, printing {@code Listening: {json}}.
+   * Runs the server standalone: prints {@link #listeningLine()} and serves until stopped.
    *
    * @param args optionally {@code --port P}
    * @throws InterruptedException when interrupted
    */
   public static void main(String[] args) throws InterruptedException {
-    int port = args.length >= 2 && args[0].equals("--port") ? Integer.parseInt(args[1]) : 0;
-    MockOAuthServer server = new MockOAuthServer(port);
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-    System.out.println(server.listeningLine());
-    System.out.flush();
-    Thread.currentThread().join();
+    serve(args, "MockOAuthServer", MockOAuthServer::new);
   }
 
   /** @return the issuer URL to configure as {@code codexOAuth.issuer} */

@@ -234,6 +234,33 @@ public abstract class MockServer implements AutoCloseable {
     stopped.await();
   }
 
+  /**
+   * What every mock's {@code main} does: parses {@code [--port P]}, starts the server, prints {@link
+   * #listeningLine()} and serves until {@code /__control/stop}, {@link #close()} or the end of the process.
+   *
+   * @param args the command line
+   * @param name the server's name, for the usage line
+   * @param start starts a server on a port (0 for a free one)
+   * @throws InterruptedException if interrupted while serving
+   */
+  protected static void serve(String[] args, String name, java.util.function.IntFunction<? extends MockServer> start)
+      throws InterruptedException {
+    int port = 0;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--port") && i + 1 < args.length) {
+        port = Integer.parseInt(args[++i]);
+      } else {
+        System.err.println("usage: " + name + " [--port P]");
+        System.exit(2);
+      }
+    }
+    MockServer server = start.apply(port);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+    System.out.println(server.listeningLine());
+    System.out.flush();
+    server.awaitStop();
+  }
+
   /** Stops the server. */
   @Override
   public void close() {
