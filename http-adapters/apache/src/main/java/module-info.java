@@ -8,6 +8,9 @@ module dev.llmauth.http.apache {
   requires transitive org.apache.httpcomponents.client5.httpclient5;
   requires transitive org.apache.httpcomponents.core5.httpcore5;
   requires static org.jspecify;
+  // HttpClient 5 sets socket options through jdk.net.Sockets; its automatic module cannot require it, so on the
+  // module path the adapter brings it into the graph.
+  requires jdk.net;
 
   exports dev.llmauth.http.apache;
 }

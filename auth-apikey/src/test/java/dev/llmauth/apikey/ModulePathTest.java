@@ -2,10 +2,8 @@ package dev.llmauth.apikey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleFinder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,20 +23,19 @@ class ModulePathTest {
   @Test
   @DisplayName("dev.llmauth.apikey provides the CredentialProvider service to dev.llmauth.api")
   void providesOnModulePath() throws Exception {
+    // The module path is exactly where these classes were loaded from: the two modules and their three
+    // libraries, found by class, not guessed from file names.
     List<Path> modules = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      Path p = Path.of(entry);
-      String s = p.toString().replace(File.separatorChar, '/');
-      String name = p.getFileName().toString();
-      boolean ours = s.endsWith("auth-api/target/classes") || s.endsWith("auth-apikey/target/classes")
-          || name.matches("auth-api(key)?-[0-9].*\\.jar");
-      boolean library = name.startsWith("caffeine-") || name.startsWith("gson-") || name.startsWith("jspecify-");
-      if ((ours || library) && Files.exists(p)) {
-        modules.add(p);
-      }
+    for (Class<?> c : List.of(dev.llmauth.api.spi.CredentialProvider.class, ApiKeyCredentialProvider.class,
+        com.github.benmanes.caffeine.cache.Caffeine.class, com.google.gson.Gson.class,
+        org.jspecify.annotations.NullMarked.class)) {
+      modules.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()));
     }
-    assertThat(modules).as("module path").hasSize(5);
     ModuleFinder finder = ModuleFinder.of(modules.toArray(Path[]::new));
+    for (String ours : List.of("dev.llmauth.api", "dev.llmauth.apikey")) {
+      assertThat(finder.find(ours)).as(ours).hasValueSatisfying(
+          m -> assertThat(m.descriptor().isAutomatic()).as(ours + " has a module-info").isFalse());
+    }
     Configuration cf = ModuleLayer.boot().configuration()
         .resolveAndBind(finder, ModuleFinder.of(), Set.of("dev.llmauth.api"));
     ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
