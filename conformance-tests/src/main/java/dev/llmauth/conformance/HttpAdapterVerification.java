@@ -424,7 +424,7 @@ public abstract class HttpAdapterVerification {
         assertThat(o.has("azure_api_key") ? o.get("azure_api_key").getAsString() : null).as("A10: azure_api_key")
             .isEqualTo(run.fixture.currentToken().reveal());
         assertThat(o.has("azure_api_base") ? o.get("azure_api_base").getAsString() : null)
-            .as("A10: azure_api_base").isEqualTo(run.config.effectiveBaseUrl());
+            .as("A10: azure_api_base").isEqualTo(run.config.providerDataBase());
         if (value != null && value.startsWith("{")) {
           assertThat(o.get("region").getAsString()).as("A10: other keys are kept").isEqualTo("eu");
           assertThat(o.get("n").getAsInt()).as("A10: other keys are kept").isEqualTo(1);
@@ -432,6 +432,32 @@ public abstract class HttpAdapterVerification {
         } else {
           assertThat(o.size()).as("A10: a value that is not a JSON object is replaced (sent: " + value + ")")
               .isEqualTo(2);
+        }
+      }
+    }
+    // The provider's static value of the header is the object merged into when the request has none, and
+    // providerDataApiBase, when set, is the azure_api_base.
+    String backend = "https://backend.openai.azure.example/openai/v1";
+    try (Run run = new Run(method, b -> b.providerDataHeader(DATA_HEADER).providerDataApiBase(backend)
+        .headers(Map.of(DATA_HEADER.toLowerCase(Locale.ROOT), "{\"azure_api_version\":\"2024-06-01\"}")))) {
+      for (String value : new String[] {null, "{\"mine\":true}"}) {
+        server().reset();
+        TestRequest request = chat();
+        run.sendOk(value == null ? request : request.withHeader(DATA_HEADER, value));
+        RecordedRequest got = single("A10");
+        assertThat(got.headers(DATA_HEADER)).as("A10: exactly one " + DATA_HEADER + " with a static value of it")
+            .hasSize(1);
+        JsonObject o = JsonParser.parseString(got.header(DATA_HEADER)).getAsJsonObject();
+        assertThat(o.has("azure_api_key") ? o.get("azure_api_key").getAsString() : null)
+            .as("A10: azure_api_key with a static value of the header").isEqualTo(run.fixture.currentToken().reveal());
+        assertThat(o.has("azure_api_base") ? o.get("azure_api_base").getAsString() : null)
+            .as("A10: azure_api_base with providerDataApiBase set").isEqualTo(backend);
+        if (value == null) {
+          assertThat(o.keySet()).as("A10: without a request value, the static value is merged into")
+              .containsExactlyInAnyOrder("azure_api_version", "azure_api_key", "azure_api_base");
+        } else {
+          assertThat(o.keySet()).as("A10: the request's own value wins over the static one")
+              .containsExactlyInAnyOrder("mine", "azure_api_key", "azure_api_base");
         }
       }
     }
