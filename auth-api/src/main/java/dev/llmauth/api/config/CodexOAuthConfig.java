@@ -30,7 +30,7 @@ public record CodexOAuthConfig(@Nullable String authFile, @Nullable String issue
         : ProviderConfig.redactUrl(issuer)) + ", originator=" + originator + "]";
   }
 
-    /** @return the defaults: the standard file, issuer and originator */
+  /** @return the defaults: the standard file, issuer and originator */
   public static CodexOAuthConfig defaults() {
     return new CodexOAuthConfig(null, null, null);
   }

@@ -1,6 +1,8 @@
 package dev.llmauth.api.config;
 
 import dev.llmauth.api.Secret;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -155,10 +157,10 @@ public record ProviderConfig(
    * @return the URL fit for a log line or diagnostic output
    */
   public static String redactUrl(String url) {
-    java.net.URI uri;
+    URI uri;
     try {
-      uri = new java.net.URI(url);
-    } catch (java.net.URISyntaxException e) {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
       return "(not a URL)";
     }
     if (uri.getRawAuthority() == null) {
