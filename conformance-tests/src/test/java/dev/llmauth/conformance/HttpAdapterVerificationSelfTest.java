@@ -50,7 +50,7 @@ class HttpAdapterVerificationSelfTest {
   void aCorrectAdapterPassesEveryRuleAndSkipsOnlyWithAReason() {
     Map<String, SuiteRunner.Outcome> outcomes = run(Fault.NONE);
 
-    assertThat(outcomes.keySet()).hasSize(13).allMatch(n -> n.matches("(required|optional)_a\\d+_\\w+"));
+    assertThat(outcomes.keySet()).hasSize(14).allMatch(n -> n.matches("(required|optional)_a\\d+_\\w+"));
     outcomes.forEach((rule, o) -> {
       assertThat(o.failures).as(rule).isEmpty();
       assertThat(o.passed).as(rule + " passes with at least one method").isPositive();
@@ -92,7 +92,9 @@ class HttpAdapterVerificationSelfTest {
             "A12: path and query"),
         Arguments.of(Fault.REDIRECT_WITH_CREDENTIAL,
             "required_a13_neverSendsTheCredentialAlongARedirectToAnotherHost",
-            "A13: Authorization on a 307 redirect from http://127.0.0.1:"));
+            "A13: Authorization on a 307 redirect from http://127.0.0.1:"),
+        Arguments.of(Fault.QUOTE_REFUSED_HEADER, "required_a14_refusesATokenTheClientCannotCarryWithoutShowingIt",
+            "A14: a token with U+200B in Authorization: the failure"));
   }
 
   @ParameterizedTest(name = "{0} fails {1}")

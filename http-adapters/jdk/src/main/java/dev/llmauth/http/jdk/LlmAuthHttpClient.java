@@ -137,9 +137,16 @@ public final class LlmAuthHttpClient extends HttpClient {
       }
       AtomicBoolean replay = new AtomicBoolean();
       BodyHandler<T> h = first ? firstAttempt(handler, a, replay) : handler;
+      HttpRequest authorized;
+      try {
+        authorized = apply(request, a);
+      } catch (IOException e) {
+        result.completeExceptionally(e);
+        return;
+      }
       CompletableFuture<HttpResponse<T>> exchange = pushPromiseHandler == null
-          ? delegate.sendAsync(apply(request, a), h)
-          : delegate.sendAsync(apply(request, a), h, pushPromiseHandler);
+          ? delegate.sendAsync(authorized, h)
+          : delegate.sendAsync(authorized, h, pushPromiseHandler);
       if (!step(current, exchange, result)) {
         return;
       }
@@ -218,12 +225,31 @@ public final class LlmAuthHttpClient extends HttpClient {
     };
   }
 
-  /** A copy of {@code request} with the header edits applied. */
-  static HttpRequest apply(HttpRequest request, Authorization authorization) {
+  /**
+   * A copy of {@code request} with the header edits applied. When {@code java.net.http} refuses a header (its
+   * exception quotes the value, which may be a token), the failure names the header only.
+   *
+   * @throws IOException when a header is refused
+   */
+  private HttpRequest apply(HttpRequest request, Authorization authorization) throws IOException {
     List<String> removals = authorization.headersToRemove();
     HttpRequest.Builder copy = HttpRequest.newBuilder(request,
         (name, value) -> !removals.contains(name.toLowerCase(Locale.ROOT)));
-    authorization.forEachHeader(copy::setHeader);
+    String[] refused = new String[1];
+    authorization.forEachHeader((name, value) -> {
+      if (refused[0] == null) {
+        try {
+          copy.setHeader(name, value);
+        } catch (IllegalArgumentException e) {
+          refused[0] = name;
+        }
+      }
+    });
+    if (refused[0] != null) {
+      throw new IOException("provider '" + authenticator.provider() + "': java.net.http refused header "
+          + refused[0] + " from method " + authorization.method() + " (a name it reserves, or a value with a "
+          + "character an HTTP header cannot carry); the request was not sent and the value is not shown");
+    }
     return copy.build();
   }
 
