@@ -1,7 +1,6 @@
 package dev.llmauth.codex.internal;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import com.google.gson.JsonPrimitive;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.AuthException;
@@ -274,22 +273,23 @@ public final class CodexTokenSource implements TokenSource {
 
   private TokenException reauth(String what, @Nullable Throwable cause) {
     return new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, "the ChatGPT sign-in stored at " + file.path()
-        + " " + what + "; sign in again with: bin/llm-auth login codex", true, null, cause);
+        + " " + what + "; " + CodexCredentialProvider.SIGN_IN_AGAIN, true, null, cause);
   }
 
   private Stored load() {
     JsonObject root;
     try {
       root = file.read();
+    } catch (AuthFile.Unparsable e) {
+      throw new TokenException(AuthException.TOKEN_UNAVAILABLE, e.getMessage() + ": the Codex CLI may be "
+          + "writing it, or it is damaged; it was left unchanged and is read again on the next request; if this "
+          + "lasts, " + CodexCredentialProvider.SIGN_IN_AGAIN, false, null, null);
     } catch (IOException e) {
       throw new TokenException("cannot read " + file.path() + ": " + e.getClass().getSimpleName(), e);
-    } catch (JsonParseException e) {
-      throw new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, file.path() + " is not valid JSON; sign in "
-          + "again with: bin/llm-auth login codex", true, null, null);
     }
     if (root == null) {
       throw new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, "no ChatGPT sign-in stored at " + file.path()
-          + "; sign in with: bin/llm-auth login codex", true, null, null);
+          + "; " + CodexCredentialProvider.SIGN_IN, true, null, null);
     }
     Stored s = parse(root);
     if (s == null) {
