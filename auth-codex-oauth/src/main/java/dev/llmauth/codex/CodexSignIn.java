@@ -54,7 +54,7 @@ public final class CodexSignIn {
   static final Duration BROWSER_TIMEOUT = Duration.ofMinutes(5);
   static final Duration DEVICE_LIMIT = Duration.ofMinutes(15);
   static final Duration DEFAULT_DEVICE_INTERVAL = Duration.ofSeconds(5);
-  static final String SCOPE = "openid profile email offline_access";
+  static final String SCOPE = "openid profile email offline_access api.connectors.read api.connectors.invoke";
 
   private final AuthFile file;
   private final OAuthClient client;

@@ -282,7 +282,7 @@ public final class AuthFile {
       root.add("OPENAI_API_KEY", JsonNull.INSTANCE);
     }
     JsonObject tokens = root.get("tokens") instanceof JsonObject t ? t : new JsonObject();
-    String accountId = Jwt.accountId(idToken, accessToken, null);
+    String accountId = Jwt.accountId(idToken, null);
     tokens.addProperty("id_token", idToken);
     tokens.addProperty("access_token", accessToken);
     tokens.addProperty("refresh_token", refreshToken);

@@ -1,7 +1,6 @@
 package dev.llmauth.codex.internal;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.Secret;
@@ -32,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Refresh tokens rotate and are single-use, so a refresh happens under the file's lock: the file is read
  * again inside the lock, and when another thread or process has refreshed meanwhile, its token is used without a
  * network call. The new tokens are merged into the file (members the response left out are kept) and the file is
- * replaced atomically.
+ * replaced atomically. The account id stored at sign-in ({@code tokens.account_id}) is never changed by a refresh.
  */
 public final class CodexTokenSource implements TokenSource {
   /** How long before {@code exp} a token is refreshed (at most half its lifetime). */
@@ -44,6 +43,8 @@ public final class CodexTokenSource implements TokenSource {
 
   static final String ACCOUNT_HEADER = "ChatGPT-Account-Id";
   static final String ORIGINATOR_HEADER = "originator";
+  /** Sent for a FedRAMP workspace, as the Codex CLI does. */
+  static final String FEDRAMP_HEADER = "X-OpenAI-Fedramp";
   private static final Set<String> PERMANENT_CODES = Set.of("refresh_token_reused", "refresh_token_expired",
       "refresh_token_invalidated", "invalid_grant");
 
@@ -167,10 +168,6 @@ public final class CodexTokenSource implements TokenSource {
     }
     if (answer.refresh() != null) {
       tokens.addProperty("refresh_token", answer.refresh());
-    }
-    String account = Jwt.accountId(answer.id(), null, null);
-    if (account != null) {
-      tokens.add("account_id", new JsonPrimitive(account));
     }
     root.add("tokens", tokens);
     Instant now = clock.instant();
@@ -306,7 +303,7 @@ public final class CodexTokenSource implements TokenSource {
     }
     String refresh = Jwt.string(tokens, "refresh_token");
     String idToken = Jwt.string(tokens, "id_token");
-    String account = Jwt.accountId(idToken, access, Jwt.string(tokens, "account_id"));
+    String account = Jwt.accountId(idToken, Jwt.string(tokens, "account_id"));
     Instant exp = Jwt.expiry(access);
     Instant issued = Jwt.issuedAt(access);
     if (exp == null) {
@@ -324,6 +321,9 @@ public final class CodexTokenSource implements TokenSource {
     Map<String, String> headers = new LinkedHashMap<>();
     if (account != null) {
       headers.put(ACCOUNT_HEADER, account);
+    }
+    if (Jwt.fedramp(idToken)) {
+      headers.put(FEDRAMP_HEADER, "true");
     }
     headers.put(ORIGINATOR_HEADER, originator);
     return new Stored(root, Secret.of(access), refresh == null ? null : Secret.of(refresh), exp, exp.minus(window),
