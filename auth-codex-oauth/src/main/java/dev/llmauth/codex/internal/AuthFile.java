@@ -7,6 +7,7 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonSyntaxException;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
@@ -23,15 +24,19 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -58,11 +63,13 @@ public final class AuthFile {
   public static final Duration SETTLE_TIME = Duration.ofSeconds(3);
   private static final Duration FIRST_PAUSE = Duration.ofMillis(20);
   private static final Duration MAX_PAUSE = Duration.ofMillis(250);
+  private static final System.Logger LOG = System.getLogger("dev.llmauth.codex");
   private static final Pattern POSITION = Pattern.compile("line (\\d+) column (\\d+)");
 
   private final Path path;
   private final Duration settle;
   private final Pause pauser;
+  private final BeforeRename beforeRename;
 
   /**
    * Uses a file; an unparsable file is read again for up to {@link #SETTLE_TIME}.
@@ -70,13 +77,14 @@ public final class AuthFile {
    * @param path the {@code auth.json} path
    */
   public AuthFile(Path path) {
-    this(path, SETTLE_TIME, d -> Thread.sleep(d.toMillis()));
+    this(path, SETTLE_TIME, d -> Thread.sleep(d.toMillis()), tmp -> {});
   }
 
-  private AuthFile(Path path, Duration settle, Pause pauser) {
+  private AuthFile(Path path, Duration settle, Pause pauser, BeforeRename beforeRename) {
     this.path = path.toAbsolutePath().normalize();
     this.settle = settle;
     this.pauser = pauser;
+    this.beforeRename = beforeRename;
   }
 
   /**
@@ -87,7 +95,18 @@ public final class AuthFile {
    * @return the file
    */
   AuthFile settling(Duration settle, Pause pauser) {
-    return new AuthFile(path, settle, pauser);
+    return new AuthFile(path, settle, pauser, beforeRename);
+  }
+
+  /**
+   * The same file with a step run after a new version is written to its temporary file and before the rename:
+   * tests fail or stop the write there.
+   *
+   * @param hook the step
+   * @return the file
+   */
+  AuthFile beforeRename(BeforeRename hook) {
+    return new AuthFile(path, settle, pauser, hook);
   }
 
   /**
@@ -210,6 +229,7 @@ public final class AuthFile {
       try (FileChannel channel = openLockFile(lockFile)) {
         FileLock lock = channel.lock();
         try {
+          recoverLeftovers();
           return action.run();
         } finally {
           lock.release();
@@ -221,29 +241,22 @@ public final class AuthFile {
   }
 
   /**
-   * Replaces the file with {@code content}: written to a temporary file in the same directory that is created
-   * with mode 0600 before any data goes in, forced to disk, then renamed over the file atomically. A process killed
-   * meanwhile leaves the old file intact and at most a temporary file, readable by its owner only; the next write
-   * removes such leftovers. Call inside {@link #locked}, so that no other writer's temporary file is removed.
+   * Replaces the file with {@code content}: written to a temporary file next to the file's target (through a
+   * symbolic link, the link's target is replaced and the link kept) that is created with mode 0600 before any
+   * data goes in, forced to disk, then renamed over the target atomically. A process killed meanwhile leaves the
+   * old file intact and at most a temporary file, readable by its owner only; {@link #locked} recovers or removes
+   * it. Call inside {@link #locked}.
    *
    * @param content the new content
    * @throws IOException when the file cannot be written
    */
   public void write(JsonObject content) throws IOException {
-    ensureDirectory();
-    Path dir = path.getParent();
-    String prefix = "." + path.getFileName() + ".";
-    try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, p -> {
-      String name = p.getFileName().toString();
-      return name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX);
-    })) {
-      for (Path leftover : stale) {
-        Files.deleteIfExists(leftover);
-      }
-    }
+    Path target = target();
+    ensureDirectory(target.getParent());
     Path tmp = posix()
-        ? Files.createTempFile(dir, prefix, TEMP_SUFFIX, PosixFilePermissions.asFileAttribute(OWNER_ONLY))
-        : Files.createTempFile(dir, prefix, TEMP_SUFFIX);
+        ? Files.createTempFile(target.getParent(), tempPrefix(target), TEMP_SUFFIX,
+            PosixFilePermissions.asFileAttribute(OWNER_ONLY))
+        : Files.createTempFile(target.getParent(), tempPrefix(target), TEMP_SUFFIX);
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
           OutputStream out = Channels.newOutputStream(ch)) {
@@ -251,13 +264,88 @@ public final class AuthFile {
         out.flush();
         ch.force(true);
       }
-      try {
-        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-      }
+      beforeRename.run(tmp);
+      rename(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static void rename(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static String tempPrefix(Path target) {
+    return "." + target.getFileName() + ".";
+  }
+
+  /**
+   * The file the path names: the path itself, or the end of its chain of symbolic links (which need not exist yet).
+   */
+  private Path target() throws IOException {
+    Path p = path;
+    for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+      if (hops == 40) {
+        throw new IOException(path + " is a chain of more than 40 symbolic links");
+      }
+      p = p.resolveSibling(Files.readSymbolicLink(p)).normalize();
+    }
+    return p;
+  }
+
+  /**
+   * Deals with the temporary files a writer killed before its rename left next to the target; only writers
+   * holding the lock make them, so while it is held every one is a leftover. The newest one that holds a whole
+   * JSON object and is not older than the file is a version that was never renamed into place (a refresh whose
+   * rotated tokens would otherwise be lost): it becomes the file. The others are removed.
+   */
+  private void recoverLeftovers() throws IOException {
+    Path target = target();
+    Path dir = target.getParent();
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    String prefix = tempPrefix(target);
+    List<Path> leftovers = new ArrayList<>();
+    try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, p -> {
+      String name = p.getFileName().toString();
+      return name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX);
+    })) {
+      stale.forEach(leftovers::add);
+    }
+    if (leftovers.isEmpty()) {
+      return;
+    }
+    @Nullable Path best = null;
+    @Nullable FileTime bestTime = null;
+    for (Path leftover : leftovers) {
+      try {
+        FileTime time = Files.getLastModifiedTime(leftover, LinkOption.NOFOLLOW_LINKS);
+        if (Files.isRegularFile(leftover, LinkOption.NOFOLLOW_LINKS)
+            && parse(new String(Files.readAllBytes(leftover), StandardCharsets.UTF_8)) != null
+            && (bestTime == null || time.compareTo(bestTime) > 0)) {
+          best = leftover;
+          bestTime = time;
+        }
+      } catch (Unparsable | NoSuchFileException notWhole) {
+        // cut short by the kill: removed below
+      }
+    }
+    if (best != null && bestTime != null) {
+      FileTime current = Files.exists(target)
+          ? Files.getLastModifiedTime(target) : null;
+      if (current == null || bestTime.compareTo(current) >= 0) {
+        LOG.log(System.Logger.Level.WARNING, "recovering " + target + " from " + best.getFileName()
+            + ", a complete version a previous process wrote but did not rename into place");
+        rename(best, target);
+      }
+    }
+    for (Path leftover : leftovers) {
+      Files.deleteIfExists(leftover);
     }
   }
 
@@ -286,7 +374,7 @@ public final class AuthFile {
     tokens.addProperty("id_token", idToken);
     tokens.addProperty("access_token", accessToken);
     tokens.addProperty("refresh_token", refreshToken);
-    tokens.add("account_id", accountId == null ? JsonNull.INSTANCE : new com.google.gson.JsonPrimitive(accountId));
+    tokens.add("account_id", accountId == null ? JsonNull.INSTANCE : new JsonPrimitive(accountId));
     root.add("tokens", tokens);
     root.addProperty("last_refresh", now.toString());
     write(root);
@@ -322,7 +410,10 @@ public final class AuthFile {
   }
 
   private void ensureDirectory() throws IOException {
-    Path dir = path.getParent();
+    ensureDirectory(path.getParent());
+  }
+
+  private void ensureDirectory(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       try {
         if (posix()) {
@@ -351,6 +442,12 @@ public final class AuthFile {
   @Override
   public String toString() {
     return path.toString();
+  }
+
+  /** A step between writing the temporary file and renaming it. */
+  @FunctionalInterface
+  interface BeforeRename {
+    void run(Path tmp) throws IOException;
   }
 
   /** Waits between readings of a file that did not parse. */

@@ -41,6 +41,11 @@ public final class CodexTokenSource implements TokenSource {
   /** Without an {@code exp}, a token is refreshed this long after {@code last_refresh}, as the Codex CLI does. */
   static final Duration NO_EXP_LIFETIME = Duration.ofDays(8);
 
+  /** How often writing a refreshed sign-in is tried before its tokens are kept in memory. */
+  static final int WRITE_ATTEMPTS = 3;
+  private static final Duration WRITE_RETRY_PAUSE = Duration.ofMillis(50);
+  private static final System.Logger LOG = System.getLogger("dev.llmauth.codex");
+
   static final String ACCOUNT_HEADER = "ChatGPT-Account-Id";
   static final String ORIGINATOR_HEADER = "originator";
   /** Sent for a FedRAMP workspace, as the Codex CLI does. */
@@ -53,6 +58,8 @@ public final class CodexTokenSource implements TokenSource {
   private final String originator;
   private final InstantSource clock;
   private volatile @Nullable Secret rejected;
+  /** A refreshed sign-in not yet written to the file, or {@code null}. */
+  private volatile @Nullable Unwritten unwritten;
   /** The last refresh token the issuer refused for good: it is not sent again. */
   private volatile @Nullable Refused refused;
 
@@ -107,13 +114,14 @@ public final class CodexTokenSource implements TokenSource {
 
   private AccessToken fetch(FetchReason reason) {
     Secret stale = reason == FetchReason.INVALIDATED ? rejected : null;
-    Stored before = load();
-    if (acceptable(before, reason, stale)) {
+    Unwritten kept = unwritten;
+    Stored before = kept != null ? kept.stored() : load();
+    if (kept == null && acceptable(before, reason, stale)) {
       return before.token();
     }
     try {
       return file.locked(() -> {
-        Stored current = load();
+        Stored current = currentLocked();
         boolean changed = !current.access.equals(before.access);
         if (acceptable(current, reason, stale)
             || (changed && current.usableAt(clock.instant()) && !current.access.equals(stale))) {
@@ -124,6 +132,65 @@ public final class CodexTokenSource implements TokenSource {
     } catch (IOException e) {
       throw new TokenException("cannot lock or write " + file.path() + ": " + e.getClass().getSimpleName(), e);
     }
+  }
+
+  /**
+   * The newest sign-in, inside the lock: the file, or tokens a refresh could not store yet, which are written now
+   * (unless a new sign-in has replaced the file meanwhile: then the file wins).
+   */
+  private Stored currentLocked() {
+    Unwritten kept = unwritten;
+    if (kept == null) {
+      return load();
+    }
+    JsonObject onDisk;
+    try {
+      onDisk = file.read();
+    } catch (IOException e) {
+      onDisk = null;
+    }
+    if (onDisk != null && onDisk.get("tokens") instanceof JsonObject t) {
+      String diskRefresh = Jwt.string(t, "refresh_token");
+      if (diskRefresh != null && !kept.replaced().equals(Secret.of(diskRefresh))
+          && !Secret.of(diskRefresh).equals(kept.stored().refresh)) {
+        unwritten = null;
+        return load();
+      }
+    }
+    store(kept.root(), kept.replaced());
+    return kept.stored();
+  }
+
+  /**
+   * Writes a refreshed sign-in, trying a few times. When it cannot be written, the new tokens are kept in memory
+   * and served, each later fetch tries the write again, and a warning says so: the issuer has rotated the refresh
+   * token, so the one in the file no longer works.
+   */
+  private void store(JsonObject root, Secret replaced) {
+    IOException last = null;
+    for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      try {
+        file.write(root);
+        unwritten = null;
+        return;
+      } catch (IOException e) {
+        last = e;
+        if (attempt + 1 < WRITE_ATTEMPTS) {
+          try {
+            Thread.sleep(WRITE_RETRY_PAUSE.toMillis());
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+      }
+    }
+    Stored stored = Objects.requireNonNull(parse(root), "parse");
+    unwritten = new Unwritten(root, replaced, stored);
+    LOG.log(System.Logger.Level.WARNING, "cannot store the refreshed ChatGPT sign-in in " + file.path() + " ("
+        + (last == null ? "interrupted" : last.getClass().getSimpleName() + ": " + last.getMessage()) + "); the new "
+        + "tokens are kept in memory and used, and writing them is tried again on the next refresh; until it "
+        + "succeeds, other programs using this file will have to sign in again");
   }
 
   private boolean acceptable(Stored s, FetchReason reason, @Nullable Secret stale) {
@@ -172,7 +239,7 @@ public final class CodexTokenSource implements TokenSource {
     root.add("tokens", tokens);
     Instant now = clock.instant();
     root.addProperty("last_refresh", now.toString());
-    file.write(root);
+    store(root, refresh);
     Stored stored = Objects.requireNonNull(parse(root), "parse");
     if (!stored.expiresAt.isAfter(now)) {
       throw new TokenException("the Codex issuer " + client.issuer() + " answered a refresh with an access token "
@@ -246,6 +313,20 @@ public final class CodexTokenSource implements TokenSource {
       return "has a host name that does not resolve";
     }
     return "closed the connection before a complete answer (" + e.getClass().getSimpleName() + ")";
+  }
+
+  /**
+   * A refreshed sign-in the file could not take yet.
+   *
+   * @param root the new content of the file
+   * @param replaced the refresh token the refresh used up
+   * @param stored the content as read
+   */
+  private record Unwritten(JsonObject root, Secret replaced, Stored stored) {
+    @Override
+    public String toString() {
+      return "Unwritten[" + stored + "]";
+    }
   }
 
   /** A refresh token the issuer refused, and why. */
