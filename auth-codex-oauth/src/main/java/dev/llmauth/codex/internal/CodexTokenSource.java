@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -264,26 +265,23 @@ public final class CodexTokenSource implements TokenSource {
    * @param response the answer
    * @return the tokens it carries
    * @throws TokenException saying what was wrong and what to do: {@code oauth_reauth_required} (permanent) when
-   *     the refresh token was refused, else {@code token_unavailable}, permanent only when the issuer URL is wrong
+   *     the refresh token was refused, else {@code token_unavailable} (transient)
    */
   Tokens tokens(OAuthClient.Response response) {
     int status = response.status();
     if (!response.ok()) {
       String code = response.errorCode();
-      if (status == 400 || status == 401 || status == 403 || (code != null && PERMANENT_CODES.contains(code))) {
+      if (permanent(status, code)) {
         throw reauth(refusal(status, code), null);
       }
-      if (status == 408 || status == 425 || status == 429 || status / 100 == 5) {
-        Duration hint = response.retryAfter();
-        throw new TokenException(AuthException.TOKEN_UNAVAILABLE, "refreshing the sign-in at " + file.path()
-            + " failed: the Codex issuer " + client.issuer() + " answered " + response + "; "
-            + (hint != null ? "it asked to wait " + hint.toSeconds() + " s, and the refresh is tried again then"
-                : "the refresh is tried again with backoff") + "; if this lasts, check the issuer's status", false,
-            hint, null);
-      }
+      Duration hint = response.retryAfter();
+      boolean wrongUrl = status == 404 || status == 405 || status / 100 == 3;
       throw new TokenException(AuthException.TOKEN_UNAVAILABLE, "refreshing the sign-in at " + file.path()
-          + " failed: " + client.issuer() + "/oauth/token answered " + response + "; check codexOAuth.issuer, "
-          + "which must be the issuer's base URL, such as https://auth.openai.com", true, null, null);
+          + " failed: the Codex issuer " + client.issuer() + " answered " + response + "; " + (hint != null ? "it asked to wait " + hint.toSeconds() + " s, and the refresh is tried again then"
+              : "the refresh is tried again with backoff") + "; "
+          + (wrongUrl ? "if this lasts, check codexOAuth.issuer, which must be the issuer's base URL, such as "
+              + "https://auth.openai.com" : "if this lasts, check the issuer's status and any proxy in between"),
+          false, hint, null);
     }
     String problem = response.bodyProblem();
     if (problem != null) {
@@ -329,6 +327,17 @@ public final class CodexTokenSource implements TokenSource {
     }
   }
 
+  /**
+   * Tells whether a failed refresh is the issuer's word that the refresh token is dead, as the Codex CLI reads it:
+   * HTTP 401, or one of {@link #PERMANENT_CODES} compared case-insensitively (openai/codex {@code
+   * codex-rs/login/src/auth/manager.rs}, {@code request_chatgpt_token_refresh} and {@code
+   * classify_refresh_token_failure}; it does not list {@code invalid_grant}, the OAuth 2.0 code for the same).
+   * Anything else (403, 5xx, a proxy's page) is transient.
+   */
+  static boolean permanent(int status, @Nullable String code) {
+    return status == 401 || (code != null && PERMANENT_CODES.contains(code.toLowerCase(Locale.ROOT)));
+  }
+
   /** A refresh token the issuer refused, and why. */
   private record Refused(Secret token, String why) {}
 
@@ -340,7 +349,7 @@ public final class CodexTokenSource implements TokenSource {
     if (code == null) {
       return "HTTP " + status;
     }
-    return switch (code) {
+    return switch (code.toLowerCase(Locale.ROOT)) {
       case "refresh_token_reused" -> "refresh_token_reused: the refresh token was already used, by another program "
           + "or a copy of this file";
       case "refresh_token_expired" -> "refresh_token_expired: the sign-in has expired";
