@@ -82,12 +82,15 @@ public final class CodexCredentialProvider implements CredentialProvider {
           + "check the file's and its directory's owner and permissions");
     }
     if (root == null) {
-      return Availability.unavailable("no sign-in stored at " + file.path() + "; " + SIGN_IN);
+      String keyring = CodexCliConfig.keyringNote(file.path(), false);
+      return Availability.unavailable("no sign-in stored at " + file.path() + "; "
+          + (keyring != null ? keyring : SIGN_IN));
     }
+    String note = CodexCliConfig.keyringNote(file.path(), true);
     if (!(root.get("tokens") instanceof JsonObject tokens) || Jwt.string(tokens, "access_token") == null) {
-      return Availability.unavailable(file.path() + " holds no ChatGPT sign-in; " + SIGN_IN);
+      return Availability.unavailable(file.path() + " holds no ChatGPT sign-in; " + (note != null ? note : SIGN_IN));
     }
-    return Availability.available("sign-in stored at " + file.path());
+    return Availability.available("sign-in stored at " + file.path() + (note != null ? "; " + note : ""));
   }
 
   @Override

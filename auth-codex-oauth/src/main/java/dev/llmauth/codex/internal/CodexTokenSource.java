@@ -375,8 +375,9 @@ public final class CodexTokenSource implements TokenSource {
       throw new TokenException("cannot read " + file.path() + ": " + e.getClass().getSimpleName(), e);
     }
     if (root == null) {
+      String keyring = CodexCliConfig.keyringNote(file.path(), false);
       throw new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, "no ChatGPT sign-in stored at " + file.path()
-          + "; " + CodexCredentialProvider.SIGN_IN, true, null, null);
+          + "; " + (keyring != null ? keyring : CodexCredentialProvider.SIGN_IN), true, null, null);
     }
     Stored s = parse(root);
     if (s == null) {
