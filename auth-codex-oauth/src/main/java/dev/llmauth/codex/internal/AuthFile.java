@@ -23,16 +23,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -427,12 +432,95 @@ public final class AuthFile {
     }
   }
 
+  /**
+   * Opens the lock file without following a symbolic link (a planted {@code auth.json.lock} link must not make this
+   * create or open a file elsewhere), and requires a regular file owned by this user.
+   */
   private FileChannel openLockFile(Path lockFile) throws IOException {
-    Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     FileAttribute<?>[] attrs = posix()
         ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
         : new FileAttribute<?>[0];
-    return FileChannel.open(lockFile, options, attrs);
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(lockFile, options, attrs);
+    } catch (IOException e) {
+      if (Files.isSymbolicLink(lockFile)) {
+        throw new FileSystemException(lockFile.toString(), null, "the lock file is a symbolic link; llm-auth "
+            + "locks only a regular file of its own: remove the link");
+      }
+      throw e;
+    }
+    try {
+      BasicFileAttributes attributes = Files.readAttributes(lockFile, BasicFileAttributes.class,
+          LinkOption.NOFOLLOW_LINKS);
+      if (!attributes.isRegularFile()) {
+        throw new FileSystemException(lockFile.toString(), null, "the lock file is not a regular file; remove it");
+      }
+      if (posix()) {
+        UserPrincipal owner = Files.getOwner(lockFile, LinkOption.NOFOLLOW_LINKS);
+        UserPrincipal me = currentUser(lockFile);
+        if (me != null && !owner.equals(me)) {
+          throw new FileSystemException(lockFile.toString(), null, "the lock file is owned by " + owner.getName()
+              + ", not by " + me.getName() + "; remove it");
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    return channel;
+  }
+
+  /**
+   * Says what lets others change the sign-in: the file (its target, through a link) or its directory writable by
+   * the group or by everyone, or owned by another user. {@code doctor} shows these through the method's
+   * availability.
+   *
+   * @return one warning per problem, each naming the path and the fix; empty when there is none or on a file system
+   *     without POSIX permissions
+   */
+  public List<String> exposure() {
+    List<String> warnings = new ArrayList<>();
+    if (!posix()) {
+      return warnings;
+    }
+    Path target;
+    try {
+      target = target();
+    } catch (IOException e) {
+      return warnings;
+    }
+    UserPrincipal me = currentUser(path);
+    for (Path p : new Path[] {target, target.getParent()}) {
+      try {
+        PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class);
+        String what = a.isDirectory() ? "the directory " + p + " of the sign-in" : "the sign-in file " + p;
+        Set<PosixFilePermission> perms = a.permissions();
+        if (perms.contains(PosixFilePermission.OTHERS_WRITE) || perms.contains(PosixFilePermission.GROUP_WRITE)) {
+          warnings.add("warning: " + what + " is writable by "
+              + (perms.contains(PosixFilePermission.OTHERS_WRITE) ? "everyone" : "its group")
+              + ", who can replace the sign-in; run: chmod " + (a.isDirectory() ? "700 " : "600 ") + p);
+        }
+        if (me != null && !a.owner().equals(me)) {
+          warnings.add("warning: " + what + " is owned by " + a.owner().getName() + ", not by " + me.getName()
+              + ", who can replace the sign-in; run: chown " + me.getName() + " " + p);
+        }
+      } catch (IOException | RuntimeException e) {
+        // absent or unreadable: nothing to warn about here
+      }
+    }
+    return warnings;
+  }
+
+  /** @return the user this process runs as, or {@code null} when it cannot be told */
+  static @Nullable UserPrincipal currentUser(Path onFileSystem) {
+    try {
+      return onFileSystem.getFileSystem().getUserPrincipalLookupService()
+          .lookupPrincipalByName(System.getProperty("user.name"));
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
   }
 
   private boolean posix() {

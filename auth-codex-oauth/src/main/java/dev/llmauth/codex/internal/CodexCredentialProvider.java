@@ -90,7 +90,14 @@ public final class CodexCredentialProvider implements CredentialProvider {
     if (!(root.get("tokens") instanceof JsonObject tokens) || Jwt.string(tokens, "access_token") == null) {
       return Availability.unavailable(file.path() + " holds no ChatGPT sign-in; " + (note != null ? note : SIGN_IN));
     }
-    return Availability.available("sign-in stored at " + file.path() + (note != null ? "; " + note : ""));
+    StringBuilder detail = new StringBuilder("sign-in stored at " + file.path());
+    if (note != null) {
+      detail.append("; ").append(note);
+    }
+    for (String warning : file.exposure()) {
+      detail.append("; ").append(warning);
+    }
+    return Availability.available(detail.toString());
   }
 
   @Override

@@ -13,6 +13,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.FileSystemException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -131,7 +132,8 @@ public final class CodexTokenSource implements TokenSource {
         return refresh(current);
       });
     } catch (IOException e) {
-      throw new TokenException("cannot lock or write " + file.path() + ": " + e.getClass().getSimpleName(), e);
+      throw new TokenException("cannot lock or write " + file.path() + ": " + (e instanceof FileSystemException
+          ? e.getMessage() : e.getClass().getSimpleName()), e);
     }
   }
 
