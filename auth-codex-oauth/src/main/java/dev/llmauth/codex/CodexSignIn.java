@@ -32,18 +32,20 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@link #signInWithBrowser} opens the issuer's sign-in page (PKCE S256, checked {@code state}) and waits,
  *       at most 5 minutes, for the redirect on {@code http://localhost:1455/auth/callback} (port 1457 when 1455 is
- *       taken). Opening {@code http://localhost:<port>/cancel} ends the wait.
+ *       taken on 127.0.0.1 or on ::1; it listens on both). Opening {@code
+ *       http://localhost:<port>/cancel?state=<the state of the sign-in URL>} ends the wait; without the right
+ *       state it is refused.
  *   <li>{@link #signInWithDevice} shows a code to enter at {@code <issuer>/codex/device} on any other device and
  *       polls, at the issuer's interval, for at most 15 minutes: for machines without a browser.
  *   <li>{@link #signOut} removes the stored tokens.
  * </ul>
  *
- * {@snippet :
+ * <pre>{@code
  * CodexSignIn signIn = CodexSignIn.builder().build();
  * CodexSignIn.Result result = signIn.signInWithDevice(code ->
  *     System.out.println("Open " + code.verificationUri() + " and enter " + code.userCode()));
  * System.out.println("Signed in; tokens stored at " + result.authFile());
- * }
+ * }</pre>
  */
 public final class CodexSignIn {
   /** The error code of a failed, cancelled or timed-out sign-in. */
