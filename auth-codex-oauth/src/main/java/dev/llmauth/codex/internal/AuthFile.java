@@ -157,7 +157,7 @@ public final class AuthFile {
    * @throws Unparsable when it still is not a JSON object after that wait
    * @throws IOException when it cannot be read
    */
-  public @Nullable JsonObject read() throws IOException {
+  @Nullable JsonObject read() throws IOException {
     Duration waited = Duration.ZERO;
     Duration step = FIRST_PAUSE;
     while (true) {
@@ -255,7 +255,7 @@ public final class AuthFile {
    * @param content the new content
    * @throws IOException when the file cannot be written
    */
-  public void write(JsonObject content) throws IOException {
+  void write(JsonObject content) throws IOException {
     Path target = target();
     ensureDirectory(target.getParent());
     Path tmp = posix()
@@ -480,7 +480,7 @@ public final class AuthFile {
    * @return one warning per problem, each naming the path and the fix; empty when there is none or on a file system
    *     without POSIX permissions
    */
-  public List<String> exposure() {
+  List<String> exposure() {
     List<String> warnings = new ArrayList<>();
     if (!posix()) {
       return warnings;

@@ -91,7 +91,7 @@ public final class CodexTokenSource implements TokenSource {
   }
 
   /** @return the sign-in file */
-  public AuthFile file() {
+  AuthFile file() {
     return file;
   }
 

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 /** Reads the claims of a JWT without checking its signature: the tokens come straight from the issuer. */
 public final class Jwt {
   /** The claim object the issuer puts its account data in. */
-  public static final String AUTH_CLAIM = "https://api.openai.com/auth";
+  static final String AUTH_CLAIM = "https://api.openai.com/auth";
 
   private Jwt() {}
 
@@ -23,7 +23,7 @@ public final class Jwt {
    * @param jwt the token
    * @return the claims, or {@code null} when the value is not a JWT with a JSON object payload
    */
-  public static @Nullable JsonObject claims(@Nullable String jwt) {
+  static @Nullable JsonObject claims(@Nullable String jwt) {
     if (jwt == null) {
       return null;
     }
@@ -47,7 +47,7 @@ public final class Jwt {
    * @return the expiry, or {@code null} when the token is not a JWT or has no numeric {@code exp} within the range
    *     of {@link Instant}
    */
-  public static @Nullable Instant expiry(@Nullable String jwt) {
+  static @Nullable Instant expiry(@Nullable String jwt) {
     return instant(claims(jwt), "exp");
   }
 
@@ -57,7 +57,7 @@ public final class Jwt {
    * @param jwt the token
    * @return the issue time, or {@code null}
    */
-  public static @Nullable Instant issuedAt(@Nullable String jwt) {
+  static @Nullable Instant issuedAt(@Nullable String jwt) {
     return instant(claims(jwt), "iat");
   }
 
@@ -70,7 +70,7 @@ public final class Jwt {
    * @param stored the {@code account_id} stored in the file, or {@code null}
    * @return the account id, or {@code null} when none is found
    */
-  public static @Nullable String accountId(@Nullable String idToken, @Nullable String stored) {
+  static @Nullable String accountId(@Nullable String idToken, @Nullable String stored) {
     if (stored != null) {
       return stored;
     }
@@ -84,7 +84,7 @@ public final class Jwt {
    * @param idToken the id token, or {@code null}
    * @return whether the account is a FedRAMP workspace
    */
-  public static boolean fedramp(@Nullable String idToken) {
+  static boolean fedramp(@Nullable String idToken) {
     JsonObject auth = authClaim(idToken);
     JsonElement e = auth == null ? null : auth.get("chatgpt_account_is_fedramp");
     return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() && e.getAsBoolean();
@@ -120,7 +120,7 @@ public final class Jwt {
    * @param name the member
    * @return the value, or {@code null} when absent, not a string or empty
    */
-  public static @Nullable String string(JsonObject o, String name) {
+  static @Nullable String string(JsonObject o, String name) {
     JsonElement e = o.get(name);
     if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
       return null;
