@@ -304,9 +304,10 @@ public final class AuthFile {
 
   /**
    * Deals with the temporary files a writer killed before its rename left next to the target; only writers
-   * holding the lock make them, so while it is held every one is a leftover. The newest one that holds a whole
-   * JSON object and is not older than the file is a version that was never renamed into place (a refresh whose
-   * rotated tokens would otherwise be lost): it becomes the file. The others are removed.
+   * holding the lock make them, so while it is held every one is a leftover. The newest one that is a regular file
+   * of this user, holds a whole JSON object and is not older than the file is a version that was never renamed
+   * into place (a refresh whose rotated tokens would otherwise be lost): it becomes the file. The others are
+   * removed.
    */
   private void recoverLeftovers() throws IOException {
     Path target = target();
@@ -327,10 +328,12 @@ public final class AuthFile {
     }
     @Nullable Path best = null;
     @Nullable FileTime bestTime = null;
+    UserPrincipal me = posix() ? currentUser(dir) : null;
     for (Path leftover : leftovers) {
       try {
         FileTime time = Files.getLastModifiedTime(leftover, LinkOption.NOFOLLOW_LINKS);
         if (Files.isRegularFile(leftover, LinkOption.NOFOLLOW_LINKS)
+            && (me == null || me.equals(Files.getOwner(leftover, LinkOption.NOFOLLOW_LINKS)))
             && parse(new String(Files.readAllBytes(leftover), StandardCharsets.UTF_8)) != null
             && (bestTime == null || time.compareTo(bestTime) > 0)) {
           best = leftover;

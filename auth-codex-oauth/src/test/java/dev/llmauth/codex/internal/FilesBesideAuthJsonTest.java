@@ -93,6 +93,19 @@ class FilesBesideAuthJsonTest {
   }
 
   @Test
+  void aPlantedTemporaryFileOfAnotherUserIsNotTakenForAnUnrenamedVersion() throws IOException {
+    Files.writeString(f.authFile, "{\"generation\":\"mine\"}");
+    Files.setLastModifiedTime(f.authFile, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
+    Path planted = f.authFile.resolveSibling(".auth.json.666.tmp");
+    Files.writeString(planted, "{\"generation\":\"planted\"}");
+    Files.setOwner(planted, someoneElse());
+    AuthFile file = new AuthFile(f.authFile);
+
+    assertThat(file.locked(file::read).get("generation").getAsString()).isEqualTo("mine");
+    assertThat(planted).doesNotExist();
+  }
+
+  @Test
   void availabilityWarnsWhenOthersCanChangeTheSignIn() throws IOException {
     f.writeSignIn(Duration.ofHours(1), Map.of());
     Path dir = f.authFile.getParent();
