@@ -279,7 +279,8 @@ public final class CodexTokenSource implements TokenSource {
       Duration hint = response.retryAfter();
       boolean wrongUrl = status == 404 || status == 405 || status / 100 == 3;
       throw new TokenException(AuthException.TOKEN_UNAVAILABLE, "refreshing the sign-in at " + file.path()
-          + " failed: the Codex issuer " + client.issuer() + " answered " + response + "; " + (hint != null ? "it asked to wait " + hint.toSeconds() + " s, and the refresh is tried again then"
+          + " failed: the Codex issuer " + client.issuer() + " answered " + response + "; "
+          + (hint != null ? "it asked to wait " + hint.toSeconds() + " s, and the refresh is tried again then"
               : "the refresh is tried again with backoff") + "; "
           + (wrongUrl ? "if this lasts, check codexOAuth.issuer, which must be the issuer's base URL, such as "
               + "https://auth.openai.com" : "if this lasts, check the issuer's status and any proxy in between"),

@@ -200,8 +200,8 @@ class CodexOAuthFaultTest {
       assertThat(e.code()).isEqualTo(AuthException.OAUTH_REAUTH_REQUIRED);
       assertThat(e.isPermanent()).isTrue();
       assertThat(e.retryAfter()).isNull();
-      assertThat(e.getMessage()).contains(f.authFile.toString()).contains("sign in again (`codex login`, or `llm-auth login codex`)")
-              .doesNotContain("bin/llm-auth")
+      assertThat(e.getMessage()).contains(f.authFile.toString())
+          .contains("sign in again (`codex login`, or `llm-auth login codex`)").doesNotContain("bin/llm-auth")
           .containsIgnoringCase(code != null ? code : "HTTP " + status);
     }
     assertThat(f.issuer.refreshCount()).as("no retry").isEqualTo(1);

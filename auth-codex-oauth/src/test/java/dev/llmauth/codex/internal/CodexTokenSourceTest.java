@@ -215,8 +215,7 @@ class CodexTokenSourceTest {
           assertThat(e.code()).isEqualTo(AuthException.OAUTH_REAUTH_REQUIRED);
           assertThat(e.isPermanent()).isTrue();
           assertThat(e.getMessage()).contains("sign in again (`codex login`, or `llm-auth login codex`)")
-              .doesNotContain("bin/llm-auth").contains(f.authFile.toString())
-              .doesNotContain(refresh);
+              .doesNotContain("bin/llm-auth").contains(f.authFile.toString()).doesNotContain(refresh);
           if (code != null) {
             assertThat(e.getMessage()).contains(code);
           }

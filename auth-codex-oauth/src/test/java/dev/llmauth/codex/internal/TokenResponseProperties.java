@@ -81,7 +81,8 @@ class TokenResponseProperties {
         tokenValues.map(v -> "{\"access_token\":\"" + v + "\",\"refresh_token\":\"" + SECRET
             + "-refresh\",\"id_token\":\"" + SECRET + "-id\",\"expires_in\":3600}"),
         Arbitraries.of("invalid_grant", "refresh_token_reused", "REFRESH_TOKEN_EXPIRED", "rate_limited", "x y", "")
-            .map(code -> "{\"error\":{\"code\":\"" + code + "\",\"message\":\"m\"},\"access_token\":\"" + SECRET + "\"}"),
+            .map(code -> "{\"error\":{\"code\":\"" + code + "\",\"message\":\"m\"},\"access_token\":\""
+                + SECRET + "\"}"),
         Arbitraries.just("{\"error\":\"no such grant: " + SECRET + "\"}"),
         Arbitraries.just("{\"access_token\":{\"value\":\"" + SECRET + "\"}}"),
         Arbitraries.just("{\"access_token\":null,\"refresh_token\":\"" + SECRET + "\"}"));
