@@ -139,7 +139,8 @@ public final class CodexTokenSource implements TokenSource {
 
   /**
    * The newest sign-in, inside the lock: the file, or tokens a refresh could not store yet, which are written now
-   * (unless a new sign-in has replaced the file meanwhile: then the file wins).
+   * (unless a new sign-in has replaced the file meanwhile: then the file wins; or the file does not parse: then it
+   * is left alone and the tokens stay in memory).
    */
   private Stored currentLocked() {
     Unwritten kept = unwritten;
@@ -149,6 +150,8 @@ public final class CodexTokenSource implements TokenSource {
     JsonObject onDisk;
     try {
       onDisk = file.read();
+    } catch (AuthFile.Unparsable e) {
+      return kept.stored(); // never rewrite a file that does not parse
     } catch (IOException e) {
       onDisk = null;
     }

@@ -154,6 +154,24 @@ class RotatedTokenNotLostTest {
   }
 
   @Test
+  void tokensKeptInMemoryAreNotWrittenOverAFileThatDoesNotParse() throws Exception {
+    AtomicInteger failuresLeft = new AtomicInteger(CodexTokenSource.WRITE_ATTEMPTS);
+    AuthFile file = new AuthFile(authFile).settling(Duration.ofSeconds(3), d -> { }).beforeRename(tmp -> {
+      if (failuresLeft.getAndDecrement() > 0) {
+        throw new IOException("No space left on device");
+      }
+    });
+    CodexTokenSource source = source(file);
+    AccessToken first = fetch(source, FetchReason.EXPIRED);
+    Files.writeString(authFile, "{\"tokens\": {\"access_token\": \"ey");
+
+    assertThat(fetch(source, FetchReason.INITIAL).value()).isEqualTo(first.value());
+
+    assertThat(Files.readString(authFile)).isEqualTo("{\"tokens\": {\"access_token\": \"ey");
+    assertThat(issuer.refreshCount()).isEqualTo(1);
+  }
+
+  @Test
   void aProcessKilledBetweenTheAnswerAndTheRenameLosesNoSignIn() throws Exception {
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
