@@ -9,10 +9,13 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,22 +23,35 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The loopback server that receives the browser's redirect: {@code /auth/callback} (state checked, then the code
- * handed to the exchange), {@code /cancel}. It listens on 127.0.0.1 only and answers nothing to other callers.
+ * handed to the exchange) and {@code /cancel} (state checked too, so that no other local program or web page can
+ * end the sign-in). The redirect URI says {@code localhost}, which a browser may resolve to 127.0.0.1 or to ::1, so
+ * it listens on both (on 127.0.0.1 only when this machine has no ::1), and takes a port only when both are free:
+ * otherwise an IPv6-first browser would hand the code to whatever holds {@code [::1]:<port>}.
  */
 final class CallbackServer implements AutoCloseable {
   static final String CALLBACK_PATH = "/auth/callback";
+  private static final InetAddress V4_LOOPBACK;
 
-  private final HttpServer server;
+  static {
+    try {
+      V4_LOOPBACK = InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
+    } catch (java.net.UnknownHostException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final List<HttpServer> servers;
   private final ExecutorService executor;
   private final String state;
   private final CodeHandler handler;
   private final CompletableFuture<CodexSignIn.Result> result = new CompletableFuture<>();
 
-  private CallbackServer(HttpServer server, String state, CodeHandler handler) {
-    this.server = server;
+  private CallbackServer(List<HttpServer> servers, String state, CodeHandler handler) {
+    this.servers = servers;
     this.state = state;
     this.handler = handler;
     this.executor = Executors.newSingleThreadExecutor(r -> {
@@ -43,15 +59,17 @@ final class CallbackServer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
-    server.start();
+    for (HttpServer server : servers) {
+      server.setExecutor(executor);
+      server.createContext("/", this::handle);
+      server.start();
+    }
   }
 
   /**
-   * Listens on {@code port}, or on {@code fallback} when {@code port} is taken.
+   * Listens on {@code port}, or on {@code fallback} when {@code port} is taken on 127.0.0.1 or on ::1.
    *
-   * @throws AuthException when neither port is free
+   * @throws AuthException when neither port is free on both addresses
    */
   static CallbackServer start(int port, int fallback, String state, CodeHandler handler) {
     try {
@@ -70,18 +88,51 @@ final class CallbackServer implements AutoCloseable {
     }
   }
 
-  private static HttpServer bind(int port) throws IOException {
-    return HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+  /** Binds 127.0.0.1 and, when this machine has it, ::1 on one port; port 0 picks one that is free on both. */
+  private static List<HttpServer> bind(int port) throws IOException {
+    InetAddress v6 = ipv6Loopback();
+    for (int attempt = 0; ; attempt++) {
+      HttpServer v4 = HttpServer.create(new InetSocketAddress(V4_LOOPBACK, port), 0);
+      if (v6 == null) {
+        return List.of(v4);
+      }
+      int bound = v4.getAddress().getPort();
+      try {
+        return List.of(v4, HttpServer.create(new InetSocketAddress(v6, bound), 0));
+      } catch (BindException taken) {
+        v4.stop(0);
+        if (port != 0 || attempt == 9) {
+          BindException e = new BindException("[::1]:" + bound + " is in use by another program");
+          e.initCause(taken);
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static @Nullable InetAddress ipv6Loopback() {
+    try {
+      InetAddress v6 = InetAddress.getByName("::1");
+      return NetworkInterface.getByInetAddress(v6) != null ? v6 : null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private static AuthException portsTaken(int port, int fallback, IOException cause) {
-    return new AuthException(CodexSignIn.SIGN_IN_FAILED, "cannot listen for the sign-in callback on 127.0.0.1:"
-        + port + (fallback != port ? " or :" + fallback : "") + ": the port is in use; close the other sign-in "
-        + "(or the program using it) and try again, or use the device sign-in", cause);
+    return new AuthException(CodexSignIn.SIGN_IN_FAILED, "cannot listen for the sign-in callback on localhost:"
+        + port + (fallback != port ? " or :" + fallback : "") + " (both 127.0.0.1 and [::1] are needed, because the "
+        + "browser may use either): " + cause.getMessage() + "; close the other sign-in (or the program using the "
+        + "port) and try again, or use the device sign-in", cause);
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return servers.get(0).getAddress().getPort();
+  }
+
+  /** @return how many addresses it listens on: 2 with ::1, 1 without */
+  int addresses() {
+    return servers.size();
   }
 
   String redirectUri() {
@@ -116,6 +167,10 @@ final class CallbackServer implements AutoCloseable {
       }
       String path = ex.getRequestURI().getRawPath();
       if (path.equals("/cancel")) {
+        if (!stateMatches(query(ex.getRequestURI().getRawQuery()).get("state"))) {
+          respond(ex, 400, "State mismatch");
+          return;
+        }
         respond(ex, 200, "Sign-in cancelled");
         result.completeExceptionally(new AuthException(CodexSignIn.SIGN_IN_FAILED, "the sign-in was cancelled",
             null));
@@ -126,7 +181,7 @@ final class CallbackServer implements AutoCloseable {
         return;
       }
       Map<String, String> params = query(ex.getRequestURI().getRawQuery());
-      if (!state.equals(params.get("state"))) {
+      if (!stateMatches(params.get("state"))) {
         respond(ex, 400, "State mismatch");
         return;
       }
@@ -157,7 +212,12 @@ final class CallbackServer implements AutoCloseable {
     }
   }
 
-  private static Map<String, String> query(String raw) {
+  private boolean stateMatches(@Nullable String given) {
+    return given != null && MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
+        given.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Map<String, String> query(@Nullable String raw) {
     Map<String, String> out = new LinkedHashMap<>();
     if (raw == null || raw.isEmpty()) {
       return out;
@@ -193,7 +253,9 @@ final class CallbackServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
+    for (HttpServer server : servers) {
+      server.stop(0);
+    }
     executor.shutdownNow();
   }
 

@@ -32,18 +32,20 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@link #signInWithBrowser} opens the issuer's sign-in page (PKCE S256, checked {@code state}) and waits,
  *       at most 5 minutes, for the redirect on {@code http://localhost:1455/auth/callback} (port 1457 when 1455 is
- *       taken). Opening {@code http://localhost:<port>/cancel} ends the wait.
+ *       taken on 127.0.0.1 or on ::1; it listens on both). Opening {@code
+ *       http://localhost:<port>/cancel?state=<the state of the sign-in URL>} ends the wait; without the right
+ *       state it is refused.
  *   <li>{@link #signInWithDevice} shows a code to enter at {@code <issuer>/codex/device} on any other device and
  *       polls, at the issuer's interval, for at most 15 minutes: for machines without a browser.
  *   <li>{@link #signOut} removes the stored tokens.
  * </ul>
  *
- * {@snippet :
+ * <pre>{@code
  * CodexSignIn signIn = CodexSignIn.builder().build();
  * CodexSignIn.Result result = signIn.signInWithDevice(code ->
  *     System.out.println("Open " + code.verificationUri() + " and enter " + code.userCode()));
  * System.out.println("Signed in; tokens stored at " + result.authFile());
- * }
+ * }</pre>
  */
 public final class CodexSignIn {
   /** The error code of a failed, cancelled or timed-out sign-in. */
@@ -54,7 +56,7 @@ public final class CodexSignIn {
   static final Duration BROWSER_TIMEOUT = Duration.ofMinutes(5);
   static final Duration DEVICE_LIMIT = Duration.ofMinutes(15);
   static final Duration DEFAULT_DEVICE_INTERVAL = Duration.ofSeconds(5);
-  static final String SCOPE = "openid profile email offline_access";
+  static final String SCOPE = "openid profile email offline_access api.connectors.read api.connectors.invoke";
 
   private final AuthFile file;
   private final OAuthClient client;
@@ -177,7 +179,7 @@ public final class CodexSignIn {
       return file.locked(file::removeSignIn);
     } catch (IOException e) {
       throw new AuthException(SIGN_IN_FAILED, "cannot remove the sign-in from " + file.path() + ": "
-          + e.getClass().getSimpleName(), e);
+          + fileProblem(e), e);
     }
   }
 
@@ -221,8 +223,13 @@ public final class CodexSignIn {
       return new Result(file.path(), account, Jwt.email(idToken));
     } catch (IOException e) {
       throw new AuthException(SIGN_IN_FAILED, "signed in, but the tokens cannot be stored at " + file.path() + ": "
-          + e.getClass().getSimpleName(), e);
+          + fileProblem(e), e);
     }
+  }
+
+  private static String fileProblem(IOException e) {
+    return e instanceof AuthFile.Unparsable ? e.getMessage() + "; it was left unchanged: repair it or move it "
+        + "away, then try again" : e.getClass().getSimpleName();
   }
 
   private OAuthClient.Response call(IoCall call, String what) {

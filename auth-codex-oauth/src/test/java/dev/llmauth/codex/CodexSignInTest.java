@@ -83,7 +83,8 @@ class CodexSignInTest {
     RecordedRequest authorize = f.issuer.recorded(r -> r.path().equals("/oauth/authorize")).get(0);
     assertThat(authorize.queryParameter("response_type")).isEqualTo("code");
     assertThat(authorize.queryParameter("client_id")).isEqualTo(MockOAuthServer.CLIENT_ID);
-    assertThat(authorize.queryParameter("scope")).isEqualTo("openid profile email offline_access");
+    assertThat(authorize.queryParameter("scope")).isEqualTo("openid profile email offline_access api.connectors.read "
+        + "api.connectors.invoke");
     assertThat(authorize.queryParameter("code_challenge_method")).isEqualTo("S256");
     assertThat(authorize.queryParameter("id_token_add_organizations")).isEqualTo("true");
     assertThat(authorize.queryParameter("codex_cli_simplified_flow")).isEqualTo("true");
@@ -124,15 +125,74 @@ class CodexSignInTest {
   }
 
   @Test
-  void theCancelPathEndsTheSignIn() {
+  void theCancelPathEndsTheSignInOnlyWithTheSignInsState() {
+    List<Integer> refused = new ArrayList<>();
     assertThatThrownBy(() -> signIn().build().signInWithBrowser(uri -> {
-      String redirect = MockOAuthServer.formParameters(uri.getRawQuery()).get("redirect_uri");
-      get(noRedirects, URI.create(redirect.replace("/auth/callback", "/cancel")));
+      Map<String, String> q = MockOAuthServer.formParameters(uri.getRawQuery());
+      String cancel = q.get("redirect_uri").replace("/auth/callback", "/cancel");
+      refused.add(get(noRedirects, URI.create(cancel)).statusCode());
+      refused.add(get(noRedirects, URI.create(cancel + "?state=forged")).statusCode());
+      refused.add(get(noRedirects, URI.create(cancel + "?state=")).statusCode());
+      get(noRedirects, URI.create(cancel + "?state=" + q.get("state")));
     })).isInstanceOfSatisfying(AuthException.class, e -> {
       assertThat(e.code()).isEqualTo(CodexSignIn.SIGN_IN_FAILED);
       assertThat(e.getMessage()).contains("cancelled");
     });
+    assertThat(refused).containsExactly(400, 400, 400);
     assertThat(f.authFile).doesNotExist();
+  }
+
+  @Test
+  void aCancelWithoutTheStateDoesNotStopTheSignIn() {
+    List<Integer> refused = new ArrayList<>();
+    CodexSignIn.Result result = signIn().build().signInWithBrowser(uri -> {
+      String redirect = MockOAuthServer.formParameters(uri.getRawQuery()).get("redirect_uri");
+      refused.add(get(noRedirects, URI.create(redirect.replace("/auth/callback", "/cancel"))).statusCode());
+      get(browser, uri);
+    });
+    assertThat(refused).containsExactly(400);
+    assertThat(result.accountId()).isEqualTo(MockOAuthServer.DEFAULT_ACCOUNT_ID);
+  }
+
+  private static boolean hasIpv6Loopback() {
+    try {
+      return java.net.NetworkInterface.getByInetAddress(InetAddress.getByName("::1")) != null;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void anIpv6FirstBrowserReachesTheCallbackOnTheIpv6Loopback() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(hasIpv6Loopback(), "this machine has ::1");
+    CodexSignIn.Result result = signIn().build().signInWithBrowser(uri -> {
+      HttpResponse<String> authorize = get(noRedirects, uri);
+      String location = authorize.headers().firstValue("Location").orElseThrow();
+      assertThat(location).startsWith("http://localhost:");
+      assertThat(get(noRedirects, URI.create(location.replace("http://localhost:", "http://[::1]:"))).statusCode())
+          .isEqualTo(200);
+    });
+    assertThat(result.accountId()).isEqualTo(MockOAuthServer.DEFAULT_ACCOUNT_ID);
+  }
+
+  @Test
+  void aPortHeldOnTheIpv6LoopbackByAnotherProgramIsNotUsed() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(hasIpv6Loopback(), "this machine has ::1");
+    try (ServerSocket other = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
+      int held = other.getLocalPort();
+      assertThatThrownBy(() -> signIn().callbackPorts(held, held).build().signInWithBrowser(uri -> { }))
+          .isInstanceOfSatisfying(AuthException.class, e -> assertThat(e.getMessage())
+              .contains("cannot listen for the sign-in callback on localhost:" + held)
+              .contains("[::1]:" + held + " is in use by another program"));
+
+      List<String> redirects = new ArrayList<>();
+      CodexSignIn.Result result = signIn().callbackPorts(held, 0).build().signInWithBrowser(uri -> {
+        redirects.add(MockOAuthServer.formParameters(uri.getRawQuery()).get("redirect_uri"));
+        get(browser, uri);
+      });
+      assertThat(result.accountId()).isEqualTo(MockOAuthServer.DEFAULT_ACCOUNT_ID);
+      assertThat(redirects).hasSize(1).first().asString().doesNotContain(":" + held + "/");
+    }
   }
 
   @Test

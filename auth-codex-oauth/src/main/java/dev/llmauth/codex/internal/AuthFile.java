@@ -7,8 +7,14 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.JsonSyntaxException;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import dev.llmauth.api.config.CodexOAuthConfig;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.StringReader;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -17,19 +23,31 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,15 +64,54 @@ public final class AuthFile {
   /** One lock per file within this JVM: a file lock is held per process, not per thread. */
   private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
+  /** How long an unparsable file is read again before it counts as unparsable. */
+  public static final Duration SETTLE_TIME = Duration.ofSeconds(3);
+  private static final Duration FIRST_PAUSE = Duration.ofMillis(20);
+  private static final Duration MAX_PAUSE = Duration.ofMillis(250);
+  private static final System.Logger LOG = System.getLogger("dev.llmauth.codex");
+  private static final Pattern POSITION = Pattern.compile("line (\\d+) column (\\d+)");
+
   private final Path path;
+  private final Duration settle;
+  private final Pause pauser;
+  private final BeforeRename beforeRename;
 
   /**
-   * Uses a file.
+   * Uses a file; an unparsable file is read again for up to {@link #SETTLE_TIME}.
    *
    * @param path the {@code auth.json} path
    */
   public AuthFile(Path path) {
+    this(path, SETTLE_TIME, d -> Thread.sleep(d.toMillis()), tmp -> {});
+  }
+
+  private AuthFile(Path path, Duration settle, Pause pauser, BeforeRename beforeRename) {
     this.path = path.toAbsolutePath().normalize();
+    this.settle = settle;
+    this.pauser = pauser;
+    this.beforeRename = beforeRename;
+  }
+
+  /**
+   * The same file with another wait for an unparsable file, for tests and callers that cannot wait.
+   *
+   * @param settle how long an unparsable file is read again in all
+   * @param pauser waits between readings
+   * @return the file
+   */
+  AuthFile settling(Duration settle, Pause pauser) {
+    return new AuthFile(path, settle, pauser, beforeRename);
+  }
+
+  /**
+   * The same file with a step run after a new version is written to its temporary file and before the rename:
+   * tests fail or stop the write there.
+   *
+   * @param hook the step
+   * @return the file
+   */
+  AuthFile beforeRename(BeforeRename hook) {
+    return new AuthFile(path, settle, pauser, hook);
   }
 
   /**
@@ -92,24 +149,71 @@ public final class AuthFile {
   }
 
   /**
-   * Reads the file.
+   * Reads the file. The Codex CLI rewrites it in place, without a lock, so a reader can see it half written: a
+   * file that does not parse is read again with a short backoff, for up to {@link #SETTLE_TIME} in all, before it
+   * counts as unparsable.
    *
    * @return its JSON object, or {@code null} when the file does not exist
+   * @throws Unparsable when it still is not a JSON object after that wait
    * @throws IOException when it cannot be read
-   * @throws JsonParseException when it is not a JSON object
    */
-  public @Nullable JsonObject read() throws IOException {
-    String text;
-    try {
-      text = Files.readString(path, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return null;
+  @Nullable JsonObject read() throws IOException {
+    Duration waited = Duration.ZERO;
+    Duration step = FIRST_PAUSE;
+    while (true) {
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(path);
+      } catch (NoSuchFileException e) {
+        return null;
+      }
+      try {
+        return parse(new String(bytes, StandardCharsets.UTF_8));
+      } catch (Unparsable e) {
+        if (waited.compareTo(settle) >= 0) {
+          throw e;
+        }
+        Duration pause = step.compareTo(settle.minus(waited)) < 0 ? step : settle.minus(waited);
+        try {
+          pauser.pause(pause);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while waiting for " + path + " to be written whole");
+        }
+        waited = waited.plus(pause);
+        step = step.multipliedBy(2).compareTo(MAX_PAUSE) < 0 ? step.multipliedBy(2) : MAX_PAUSE;
+      }
     }
-    JsonElement e = JsonParser.parseString(text);
+  }
+
+  private Unparsable unparsable(int line, int column, String what) {
+    return new Unparsable(path, line, column, what, settle);
+  }
+
+  private JsonObject parse(String text) throws Unparsable {
+    if (text.isBlank()) {
+      return fail(unparsable(1, 1, "is empty"));
+    }
+    JsonElement e;
+    try {
+      JsonReader reader = new JsonReader(new StringReader(text));
+      e = JsonParser.parseReader(reader);
+      if (reader.peek() != JsonToken.END_DOCUMENT) {
+        throw new JsonSyntaxException("text after the JSON value" + reader);
+      }
+    } catch (JsonParseException | IOException | StackOverflowError bad) {
+      Matcher m = POSITION.matcher(String.valueOf(bad.getMessage()));
+      return m.find() ? fail(unparsable(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+          "is not valid JSON")) : fail(unparsable(0, 0, "is not valid JSON"));
+    }
     if (!e.isJsonObject()) {
-      throw new JsonParseException("not a JSON object");
+      return fail(unparsable(1, 1, "is not a JSON object"));
     }
     return e.getAsJsonObject();
+  }
+
+  private static JsonObject fail(Unparsable e) throws Unparsable {
+    throw e;
   }
 
   /**
@@ -130,6 +234,7 @@ public final class AuthFile {
       try (FileChannel channel = openLockFile(lockFile)) {
         FileLock lock = channel.lock();
         try {
+          recoverLeftovers();
           return action.run();
         } finally {
           lock.release();
@@ -141,29 +246,22 @@ public final class AuthFile {
   }
 
   /**
-   * Replaces the file with {@code content}: written to a temporary file in the same directory that is created
-   * with mode 0600 before any data goes in, forced to disk, then renamed over the file atomically. A process killed
-   * meanwhile leaves the old file intact and at most a temporary file, readable by its owner only; the next write
-   * removes such leftovers. Call inside {@link #locked}, so that no other writer's temporary file is removed.
+   * Replaces the file with {@code content}: written to a temporary file next to the file's target (through a
+   * symbolic link, the link's target is replaced and the link kept) that is created with mode 0600 before any
+   * data goes in, forced to disk, then renamed over the target atomically. A process killed meanwhile leaves the
+   * old file intact and at most a temporary file, readable by its owner only; {@link #locked} recovers or removes
+   * it. Call inside {@link #locked}.
    *
    * @param content the new content
    * @throws IOException when the file cannot be written
    */
-  public void write(JsonObject content) throws IOException {
-    ensureDirectory();
-    Path dir = path.getParent();
-    String prefix = "." + path.getFileName() + ".";
-    try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, p -> {
-      String name = p.getFileName().toString();
-      return name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX);
-    })) {
-      for (Path leftover : stale) {
-        Files.deleteIfExists(leftover);
-      }
-    }
+  void write(JsonObject content) throws IOException {
+    Path target = target();
+    ensureDirectory(target.getParent());
     Path tmp = posix()
-        ? Files.createTempFile(dir, prefix, TEMP_SUFFIX, PosixFilePermissions.asFileAttribute(OWNER_ONLY))
-        : Files.createTempFile(dir, prefix, TEMP_SUFFIX);
+        ? Files.createTempFile(target.getParent(), tempPrefix(target), TEMP_SUFFIX,
+            PosixFilePermissions.asFileAttribute(OWNER_ONLY))
+        : Files.createTempFile(target.getParent(), tempPrefix(target), TEMP_SUFFIX);
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
           OutputStream out = Channels.newOutputStream(ch)) {
@@ -171,13 +269,91 @@ public final class AuthFile {
         out.flush();
         ch.force(true);
       }
-      try {
-        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-      }
+      beforeRename.run(tmp);
+      rename(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static void rename(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static String tempPrefix(Path target) {
+    return "." + target.getFileName() + ".";
+  }
+
+  /**
+   * The file the path names: the path itself, or the end of its chain of symbolic links (which need not exist yet).
+   */
+  private Path target() throws IOException {
+    Path p = path;
+    for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+      if (hops == 40) {
+        throw new IOException(path + " is a chain of more than 40 symbolic links");
+      }
+      p = p.resolveSibling(Files.readSymbolicLink(p)).normalize();
+    }
+    return p;
+  }
+
+  /**
+   * Deals with the temporary files a writer killed before its rename left next to the target; only writers
+   * holding the lock make them, so while it is held every one is a leftover. The newest one that is a regular file
+   * of this user, holds a whole JSON object and is not older than the file is a version that was never renamed
+   * into place (a refresh whose rotated tokens would otherwise be lost): it becomes the file. The others are
+   * removed.
+   */
+  private void recoverLeftovers() throws IOException {
+    Path target = target();
+    Path dir = target.getParent();
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    String prefix = tempPrefix(target);
+    List<Path> leftovers = new ArrayList<>();
+    try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, p -> {
+      String name = p.getFileName().toString();
+      return name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX);
+    })) {
+      stale.forEach(leftovers::add);
+    }
+    if (leftovers.isEmpty()) {
+      return;
+    }
+    @Nullable Path best = null;
+    @Nullable FileTime bestTime = null;
+    UserPrincipal me = posix() ? currentUser(dir) : null;
+    for (Path leftover : leftovers) {
+      try {
+        FileTime time = Files.getLastModifiedTime(leftover, LinkOption.NOFOLLOW_LINKS);
+        if (Files.isRegularFile(leftover, LinkOption.NOFOLLOW_LINKS)
+            && (me == null || me.equals(Files.getOwner(leftover, LinkOption.NOFOLLOW_LINKS)))
+            && parse(new String(Files.readAllBytes(leftover), StandardCharsets.UTF_8)) != null
+            && (bestTime == null || time.compareTo(bestTime) > 0)) {
+          best = leftover;
+          bestTime = time;
+        }
+      } catch (Unparsable | NoSuchFileException notWhole) {
+        // cut short by the kill: removed below
+      }
+    }
+    if (best != null && bestTime != null) {
+      FileTime current = Files.exists(target)
+          ? Files.getLastModifiedTime(target) : null;
+      if (current == null || bestTime.compareTo(current) >= 0) {
+        LOG.log(System.Logger.Level.WARNING, "recovering " + target + " from " + best.getFileName()
+            + ", a complete version a previous process wrote but did not rename into place");
+        rename(best, target);
+      }
+    }
+    for (Path leftover : leftovers) {
+      Files.deleteIfExists(leftover);
     }
   }
 
@@ -190,21 +366,23 @@ public final class AuthFile {
    * @param refreshToken the refresh token
    * @param now the time of the sign-in
    * @return the account id stored, or {@code null}
+   * @throws Unparsable when the file exists but does not parse: it is left as it is
    * @throws IOException when the file cannot be read or written
    */
   public @Nullable String storeSignIn(String idToken, String accessToken, String refreshToken, Instant now)
       throws IOException {
-    JsonObject root = readOrEmpty();
+    JsonObject existing = read();
+    JsonObject root = existing != null ? existing : new JsonObject();
     root.addProperty("auth_mode", "chatgpt");
     if (!root.has("OPENAI_API_KEY")) {
       root.add("OPENAI_API_KEY", JsonNull.INSTANCE);
     }
     JsonObject tokens = root.get("tokens") instanceof JsonObject t ? t : new JsonObject();
-    String accountId = Jwt.accountId(idToken, accessToken, null);
+    String accountId = Jwt.accountId(idToken, null);
     tokens.addProperty("id_token", idToken);
     tokens.addProperty("access_token", accessToken);
     tokens.addProperty("refresh_token", refreshToken);
-    tokens.add("account_id", accountId == null ? JsonNull.INSTANCE : new com.google.gson.JsonPrimitive(accountId));
+    tokens.add("account_id", accountId == null ? JsonNull.INSTANCE : new JsonPrimitive(accountId));
     root.add("tokens", tokens);
     root.addProperty("last_refresh", now.toString());
     write(root);
@@ -216,16 +394,11 @@ public final class AuthFile {
    * else of value is left, the file is deleted. Call inside {@link #locked}.
    *
    * @return whether a sign-in was removed
+   * @throws Unparsable when the file does not parse: it is left as it is
    * @throws IOException when the file cannot be read, written or deleted
    */
   public boolean removeSignIn() throws IOException {
-    JsonObject root;
-    try {
-      root = read();
-    } catch (JsonParseException e) {
-      Files.delete(path);
-      return true;
-    }
+    JsonObject root = read();
     if (root == null) {
       return false;
     }
@@ -244,17 +417,11 @@ public final class AuthFile {
     return had;
   }
 
-  private JsonObject readOrEmpty() throws IOException {
-    try {
-      JsonObject root = read();
-      return root != null ? root : new JsonObject();
-    } catch (JsonParseException e) {
-      return new JsonObject();
-    }
+  private void ensureDirectory() throws IOException {
+    ensureDirectory(path.getParent());
   }
 
-  private void ensureDirectory() throws IOException {
-    Path dir = path.getParent();
+  private void ensureDirectory(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       try {
         if (posix()) {
@@ -268,12 +435,95 @@ public final class AuthFile {
     }
   }
 
+  /**
+   * Opens the lock file without following a symbolic link (a planted {@code auth.json.lock} link must not make this
+   * create or open a file elsewhere), and requires a regular file owned by this user.
+   */
   private FileChannel openLockFile(Path lockFile) throws IOException {
-    Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Set<OpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     FileAttribute<?>[] attrs = posix()
         ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
         : new FileAttribute<?>[0];
-    return FileChannel.open(lockFile, options, attrs);
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(lockFile, options, attrs);
+    } catch (IOException e) {
+      if (Files.isSymbolicLink(lockFile)) {
+        throw new FileSystemException(lockFile.toString(), null, "the lock file is a symbolic link; llm-auth "
+            + "locks only a regular file of its own: remove the link");
+      }
+      throw e;
+    }
+    try {
+      BasicFileAttributes attributes = Files.readAttributes(lockFile, BasicFileAttributes.class,
+          LinkOption.NOFOLLOW_LINKS);
+      if (!attributes.isRegularFile()) {
+        throw new FileSystemException(lockFile.toString(), null, "the lock file is not a regular file; remove it");
+      }
+      if (posix()) {
+        UserPrincipal owner = Files.getOwner(lockFile, LinkOption.NOFOLLOW_LINKS);
+        UserPrincipal me = currentUser(lockFile);
+        if (me != null && !owner.equals(me)) {
+          throw new FileSystemException(lockFile.toString(), null, "the lock file is owned by " + owner.getName()
+              + ", not by " + me.getName() + "; remove it");
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    return channel;
+  }
+
+  /**
+   * Says what lets others change the sign-in: the file (its target, through a link) or its directory writable by
+   * the group or by everyone, or owned by another user. {@code doctor} shows these through the method's
+   * availability.
+   *
+   * @return one warning per problem, each naming the path and the fix; empty when there is none or on a file system
+   *     without POSIX permissions
+   */
+  List<String> exposure() {
+    List<String> warnings = new ArrayList<>();
+    if (!posix()) {
+      return warnings;
+    }
+    Path target;
+    try {
+      target = target();
+    } catch (IOException e) {
+      return warnings;
+    }
+    UserPrincipal me = currentUser(path);
+    for (Path p : new Path[] {target, target.getParent()}) {
+      try {
+        PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class);
+        String what = a.isDirectory() ? "the directory " + p + " of the sign-in" : "the sign-in file " + p;
+        Set<PosixFilePermission> perms = a.permissions();
+        if (perms.contains(PosixFilePermission.OTHERS_WRITE) || perms.contains(PosixFilePermission.GROUP_WRITE)) {
+          warnings.add("warning: " + what + " is writable by "
+              + (perms.contains(PosixFilePermission.OTHERS_WRITE) ? "everyone" : "its group")
+              + ", who can replace the sign-in; run: chmod " + (a.isDirectory() ? "700 " : "600 ") + p);
+        }
+        if (me != null && !a.owner().equals(me)) {
+          warnings.add("warning: " + what + " is owned by " + a.owner().getName() + ", not by " + me.getName()
+              + ", who can replace the sign-in; run: chown " + me.getName() + " " + p);
+        }
+      } catch (IOException | RuntimeException e) {
+        // absent or unreadable: nothing to warn about here
+      }
+    }
+    return warnings;
+  }
+
+  /** @return the user this process runs as, or {@code null} when it cannot be told */
+  static @Nullable UserPrincipal currentUser(Path onFileSystem) {
+    try {
+      return onFileSystem.getFileSystem().getUserPrincipalLookupService()
+          .lookupPrincipalByName(System.getProperty("user.name"));
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
   }
 
   private boolean posix() {
@@ -283,6 +533,45 @@ public final class AuthFile {
   @Override
   public String toString() {
     return path.toString();
+  }
+
+  /** A step between writing the temporary file and renaming it. */
+  @FunctionalInterface
+  interface BeforeRename {
+    void run(Path tmp) throws IOException;
+  }
+
+  /** Waits between readings of a file that did not parse. */
+  @FunctionalInterface
+  interface Pause {
+    void pause(Duration d) throws InterruptedException;
+  }
+
+  /**
+   * The file did not parse as a JSON object, even after waiting for a writer to finish: it says where, never what
+   * the file holds.
+   */
+  public static final class Unparsable extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final int line;
+    private final int column;
+
+    Unparsable(Path path, int line, int column, String what, Duration waited) {
+      super(path + " " + what + (line > 0 ? " (line " + line + ", column " + column + ")" : "") + " after reading "
+          + "it again for " + waited.toMillis() / 1000.0 + " s");
+      this.line = line;
+      this.column = column;
+    }
+
+    /** @return the line where parsing failed, 1-based, or 0 when unknown */
+    public int line() {
+      return line;
+    }
+
+    /** @return the column where parsing failed, 1-based, or 0 when unknown */
+    public int column() {
+      return column;
+    }
   }
 
   /**

@@ -1,8 +1,6 @@
 package dev.llmauth.codex.internal;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonPrimitive;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.Secret;
@@ -15,11 +13,13 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.FileSystemException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Refresh tokens rotate and are single-use, so a refresh happens under the file's lock: the file is read
  * again inside the lock, and when another thread or process has refreshed meanwhile, its token is used without a
  * network call. The new tokens are merged into the file (members the response left out are kept) and the file is
- * replaced atomically.
+ * replaced atomically. The account id stored at sign-in ({@code tokens.account_id}) is never changed by a refresh.
  */
 public final class CodexTokenSource implements TokenSource {
   /** How long before {@code exp} a token is refreshed (at most half its lifetime). */
@@ -43,8 +43,15 @@ public final class CodexTokenSource implements TokenSource {
   /** Without an {@code exp}, a token is refreshed this long after {@code last_refresh}, as the Codex CLI does. */
   static final Duration NO_EXP_LIFETIME = Duration.ofDays(8);
 
+  /** How often writing a refreshed sign-in is tried before its tokens are kept in memory. */
+  static final int WRITE_ATTEMPTS = 3;
+  private static final Duration WRITE_RETRY_PAUSE = Duration.ofMillis(50);
+  private static final System.Logger LOG = System.getLogger("dev.llmauth.codex");
+
   static final String ACCOUNT_HEADER = "ChatGPT-Account-Id";
   static final String ORIGINATOR_HEADER = "originator";
+  /** Sent for a FedRAMP workspace, as the Codex CLI does. */
+  static final String FEDRAMP_HEADER = "X-OpenAI-Fedramp";
   private static final Set<String> PERMANENT_CODES = Set.of("refresh_token_reused", "refresh_token_expired",
       "refresh_token_invalidated", "invalid_grant");
 
@@ -53,6 +60,8 @@ public final class CodexTokenSource implements TokenSource {
   private final String originator;
   private final InstantSource clock;
   private volatile @Nullable Secret rejected;
+  /** A refreshed sign-in not yet written to the file, or {@code null}. */
+  private volatile @Nullable Unwritten unwritten;
   /** The last refresh token the issuer refused for good: it is not sent again. */
   private volatile @Nullable Refused refused;
 
@@ -82,7 +91,7 @@ public final class CodexTokenSource implements TokenSource {
   }
 
   /** @return the sign-in file */
-  public AuthFile file() {
+  AuthFile file() {
     return file;
   }
 
@@ -107,13 +116,14 @@ public final class CodexTokenSource implements TokenSource {
 
   private AccessToken fetch(FetchReason reason) {
     Secret stale = reason == FetchReason.INVALIDATED ? rejected : null;
-    Stored before = load();
-    if (acceptable(before, reason, stale)) {
+    Unwritten kept = unwritten;
+    Stored before = kept != null ? kept.stored() : load();
+    if (kept == null && acceptable(before, reason, stale)) {
       return before.token();
     }
     try {
       return file.locked(() -> {
-        Stored current = load();
+        Stored current = currentLocked();
         boolean changed = !current.access.equals(before.access);
         if (acceptable(current, reason, stale)
             || (changed && current.usableAt(clock.instant()) && !current.access.equals(stale))) {
@@ -122,8 +132,71 @@ public final class CodexTokenSource implements TokenSource {
         return refresh(current);
       });
     } catch (IOException e) {
-      throw new TokenException("cannot lock or write " + file.path() + ": " + e.getClass().getSimpleName(), e);
+      throw new TokenException("cannot lock or write " + file.path() + ": " + (e instanceof FileSystemException
+          ? e.getMessage() : e.getClass().getSimpleName()), e);
     }
+  }
+
+  /**
+   * The newest sign-in, inside the lock: the file, or tokens a refresh could not store yet, which are written now
+   * (unless a new sign-in has replaced the file meanwhile: then the file wins; or the file does not parse: then it
+   * is left alone and the tokens stay in memory).
+   */
+  private Stored currentLocked() {
+    Unwritten kept = unwritten;
+    if (kept == null) {
+      return load();
+    }
+    JsonObject onDisk;
+    try {
+      onDisk = file.read();
+    } catch (AuthFile.Unparsable e) {
+      return kept.stored(); // never rewrite a file that does not parse
+    } catch (IOException e) {
+      onDisk = null;
+    }
+    if (onDisk != null && onDisk.get("tokens") instanceof JsonObject t) {
+      String diskRefresh = Jwt.string(t, "refresh_token");
+      if (diskRefresh != null && !kept.replaced().equals(Secret.of(diskRefresh))
+          && !Secret.of(diskRefresh).equals(kept.stored().refresh)) {
+        unwritten = null;
+        return load();
+      }
+    }
+    store(kept.root(), kept.replaced());
+    return kept.stored();
+  }
+
+  /**
+   * Writes a refreshed sign-in, trying a few times. When it cannot be written, the new tokens are kept in memory
+   * and served, each later fetch tries the write again, and a warning says so: the issuer has rotated the refresh
+   * token, so the one in the file no longer works.
+   */
+  private void store(JsonObject root, Secret replaced) {
+    IOException last = null;
+    for (int attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      try {
+        file.write(root);
+        unwritten = null;
+        return;
+      } catch (IOException e) {
+        last = e;
+        if (attempt + 1 < WRITE_ATTEMPTS) {
+          try {
+            Thread.sleep(WRITE_RETRY_PAUSE.toMillis());
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+      }
+    }
+    Stored stored = Objects.requireNonNull(parse(root), "parse");
+    unwritten = new Unwritten(root, replaced, stored);
+    LOG.log(System.Logger.Level.WARNING, "cannot store the refreshed ChatGPT sign-in in " + file.path() + " ("
+        + (last == null ? "interrupted" : last.getClass().getSimpleName() + ": " + last.getMessage()) + "); the new "
+        + "tokens are kept in memory and used, and writing them is tried again on the next refresh; until it "
+        + "succeeds, other programs using this file will have to sign in again");
   }
 
   private boolean acceptable(Stored s, FetchReason reason, @Nullable Secret stale) {
@@ -169,14 +242,10 @@ public final class CodexTokenSource implements TokenSource {
     if (answer.refresh() != null) {
       tokens.addProperty("refresh_token", answer.refresh());
     }
-    String account = Jwt.accountId(answer.id(), null, null);
-    if (account != null) {
-      tokens.add("account_id", new JsonPrimitive(account));
-    }
     root.add("tokens", tokens);
     Instant now = clock.instant();
     root.addProperty("last_refresh", now.toString());
-    file.write(root);
+    store(root, refresh);
     Stored stored = Objects.requireNonNull(parse(root), "parse");
     if (!stored.expiresAt.isAfter(now)) {
       throw new TokenException("the Codex issuer " + client.issuer() + " answered a refresh with an access token "
@@ -201,26 +270,24 @@ public final class CodexTokenSource implements TokenSource {
    * @param response the answer
    * @return the tokens it carries
    * @throws TokenException saying what was wrong and what to do: {@code oauth_reauth_required} (permanent) when
-   *     the refresh token was refused, else {@code token_unavailable}, permanent only when the issuer URL is wrong
+   *     the refresh token was refused, else {@code token_unavailable} (transient)
    */
   Tokens tokens(OAuthClient.Response response) {
     int status = response.status();
     if (!response.ok()) {
       String code = response.errorCode();
-      if (status == 400 || status == 401 || status == 403 || (code != null && PERMANENT_CODES.contains(code))) {
+      if (permanent(status, code)) {
         throw reauth(refusal(status, code), null);
       }
-      if (status == 408 || status == 425 || status == 429 || status / 100 == 5) {
-        Duration hint = response.retryAfter();
-        throw new TokenException(AuthException.TOKEN_UNAVAILABLE, "refreshing the sign-in at " + file.path()
-            + " failed: the Codex issuer " + client.issuer() + " answered " + response + "; "
-            + (hint != null ? "it asked to wait " + hint.toSeconds() + " s, and the refresh is tried again then"
-                : "the refresh is tried again with backoff") + "; if this lasts, check the issuer's status", false,
-            hint, null);
-      }
+      Duration hint = response.retryAfter();
+      boolean wrongUrl = status == 404 || status == 405 || status / 100 == 3;
       throw new TokenException(AuthException.TOKEN_UNAVAILABLE, "refreshing the sign-in at " + file.path()
-          + " failed: " + client.issuer() + "/oauth/token answered " + response + "; check codexOAuth.issuer, "
-          + "which must be the issuer's base URL, such as https://auth.openai.com", true, null, null);
+          + " failed: the Codex issuer " + client.issuer() + " answered " + response + "; "
+          + (hint != null ? "it asked to wait " + hint.toSeconds() + " s, and the refresh is tried again then"
+              : "the refresh is tried again with backoff") + "; "
+          + (wrongUrl ? "if this lasts, check codexOAuth.issuer, which must be the issuer's base URL, such as "
+              + "https://auth.openai.com" : "if this lasts, check the issuer's status and any proxy in between"),
+          false, hint, null);
     }
     String problem = response.bodyProblem();
     if (problem != null) {
@@ -252,6 +319,31 @@ public final class CodexTokenSource implements TokenSource {
     return "closed the connection before a complete answer (" + e.getClass().getSimpleName() + ")";
   }
 
+  /**
+   * A refreshed sign-in the file could not take yet.
+   *
+   * @param root the new content of the file
+   * @param replaced the refresh token the refresh used up
+   * @param stored the content as read
+   */
+  private record Unwritten(JsonObject root, Secret replaced, Stored stored) {
+    @Override
+    public String toString() {
+      return "Unwritten[" + stored + "]";
+    }
+  }
+
+  /**
+   * Tells whether a failed refresh is the issuer's word that the refresh token is dead, as the Codex CLI reads it:
+   * HTTP 401, or one of {@link #PERMANENT_CODES} compared case-insensitively (openai/codex {@code
+   * codex-rs/login/src/auth/manager.rs}, {@code request_chatgpt_token_refresh} and {@code
+   * classify_refresh_token_failure}; it does not list {@code invalid_grant}, the OAuth 2.0 code for the same).
+   * Anything else (403, 5xx, a proxy's page) is transient.
+   */
+  static boolean permanent(int status, @Nullable String code) {
+    return status == 401 || (code != null && PERMANENT_CODES.contains(code.toLowerCase(Locale.ROOT)));
+  }
+
   /** A refresh token the issuer refused, and why. */
   private record Refused(Secret token, String why) {}
 
@@ -263,7 +355,7 @@ public final class CodexTokenSource implements TokenSource {
     if (code == null) {
       return "HTTP " + status;
     }
-    return switch (code) {
+    return switch (code.toLowerCase(Locale.ROOT)) {
       case "refresh_token_reused" -> "refresh_token_reused: the refresh token was already used, by another program "
           + "or a copy of this file";
       case "refresh_token_expired" -> "refresh_token_expired: the sign-in has expired";
@@ -274,22 +366,24 @@ public final class CodexTokenSource implements TokenSource {
 
   private TokenException reauth(String what, @Nullable Throwable cause) {
     return new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, "the ChatGPT sign-in stored at " + file.path()
-        + " " + what + "; sign in again with: bin/llm-auth login codex", true, null, cause);
+        + " " + what + "; " + CodexCredentialProvider.SIGN_IN_AGAIN, true, null, cause);
   }
 
   private Stored load() {
     JsonObject root;
     try {
       root = file.read();
+    } catch (AuthFile.Unparsable e) {
+      throw new TokenException(AuthException.TOKEN_UNAVAILABLE, e.getMessage() + ": the Codex CLI may be "
+          + "writing it, or it is damaged; it was left unchanged and is read again on the next request; if this "
+          + "lasts, " + CodexCredentialProvider.SIGN_IN_AGAIN, false, null, null);
     } catch (IOException e) {
       throw new TokenException("cannot read " + file.path() + ": " + e.getClass().getSimpleName(), e);
-    } catch (JsonParseException e) {
-      throw new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, file.path() + " is not valid JSON; sign in "
-          + "again with: bin/llm-auth login codex", true, null, null);
     }
     if (root == null) {
+      String keyring = CodexCliConfig.keyringNote(file.path(), false);
       throw new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, "no ChatGPT sign-in stored at " + file.path()
-          + "; sign in with: bin/llm-auth login codex", true, null, null);
+          + "; " + (keyring != null ? keyring : CodexCredentialProvider.SIGN_IN), true, null, null);
     }
     Stored s = parse(root);
     if (s == null) {
@@ -306,7 +400,7 @@ public final class CodexTokenSource implements TokenSource {
     }
     String refresh = Jwt.string(tokens, "refresh_token");
     String idToken = Jwt.string(tokens, "id_token");
-    String account = Jwt.accountId(idToken, access, Jwt.string(tokens, "account_id"));
+    String account = Jwt.accountId(idToken, Jwt.string(tokens, "account_id"));
     Instant exp = Jwt.expiry(access);
     Instant issued = Jwt.issuedAt(access);
     if (exp == null) {
@@ -324,6 +418,9 @@ public final class CodexTokenSource implements TokenSource {
     Map<String, String> headers = new LinkedHashMap<>();
     if (account != null) {
       headers.put(ACCOUNT_HEADER, account);
+    }
+    if (Jwt.fedramp(idToken)) {
+      headers.put(FEDRAMP_HEADER, "true");
     }
     headers.put(ORIGINATOR_HEADER, originator);
     return new Stored(root, Secret.of(access), refresh == null ? null : Secret.of(refresh), exp, exp.minus(window),

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 /** Reads the claims of a JWT without checking its signature: the tokens come straight from the issuer. */
 public final class Jwt {
   /** The claim object the issuer puts its account data in. */
-  public static final String AUTH_CLAIM = "https://api.openai.com/auth";
+  static final String AUTH_CLAIM = "https://api.openai.com/auth";
 
   private Jwt() {}
 
@@ -23,7 +23,7 @@ public final class Jwt {
    * @param jwt the token
    * @return the claims, or {@code null} when the value is not a JWT with a JSON object payload
    */
-  public static @Nullable JsonObject claims(@Nullable String jwt) {
+  static @Nullable JsonObject claims(@Nullable String jwt) {
     if (jwt == null) {
       return null;
     }
@@ -47,7 +47,7 @@ public final class Jwt {
    * @return the expiry, or {@code null} when the token is not a JWT or has no numeric {@code exp} within the range
    *     of {@link Instant}
    */
-  public static @Nullable Instant expiry(@Nullable String jwt) {
+  static @Nullable Instant expiry(@Nullable String jwt) {
     return instant(claims(jwt), "exp");
   }
 
@@ -57,27 +57,42 @@ public final class Jwt {
    * @param jwt the token
    * @return the issue time, or {@code null}
    */
-  public static @Nullable Instant issuedAt(@Nullable String jwt) {
+  static @Nullable Instant issuedAt(@Nullable String jwt) {
     return instant(claims(jwt), "iat");
   }
 
   /**
-   * Finds the ChatGPT account id: in the id token's {@value #AUTH_CLAIM} object ({@code chatgpt_account_id}), its
-   * top-level {@code chatgpt_account_id}, its {@code organizations[0].id}; then the same places in the access
-   * token; then the id stored next to the tokens.
+   * Finds the ChatGPT account id sent as {@code ChatGPT-Account-Id}, as the Codex CLI does: the id stored next to
+   * the tokens (the workspace chosen at sign-in) wins; only without one is it the id token's {@value #AUTH_CLAIM}
+   * {@code chatgpt_account_id}. Nothing else (an organization id, the access token) is an account id.
    *
    * @param idToken the id token, or {@code null}
-   * @param accessToken the access token, or {@code null}
    * @param stored the {@code account_id} stored in the file, or {@code null}
    * @return the account id, or {@code null} when none is found
    */
-  public static @Nullable String accountId(@Nullable String idToken, @Nullable String accessToken,
-      @Nullable String stored) {
-    String id = accountIdIn(claims(idToken));
-    if (id == null) {
-      id = accountIdIn(claims(accessToken));
+  static @Nullable String accountId(@Nullable String idToken, @Nullable String stored) {
+    if (stored != null) {
+      return stored;
     }
-    return id != null ? id : stored;
+    JsonObject auth = authClaim(idToken);
+    return auth == null ? null : string(auth, "chatgpt_account_id");
+  }
+
+  /**
+   * Tells whether the id token's {@value #AUTH_CLAIM} object says {@code chatgpt_account_is_fedramp: true}.
+   *
+   * @param idToken the id token, or {@code null}
+   * @return whether the account is a FedRAMP workspace
+   */
+  static boolean fedramp(@Nullable String idToken) {
+    JsonObject auth = authClaim(idToken);
+    JsonElement e = auth == null ? null : auth.get("chatgpt_account_is_fedramp");
+    return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() && e.getAsBoolean();
+  }
+
+  private static @Nullable JsonObject authClaim(@Nullable String jwt) {
+    JsonObject claims = claims(jwt);
+    return claims != null && claims.get(AUTH_CLAIM) instanceof JsonObject auth ? auth : null;
   }
 
   /**
@@ -98,27 +113,6 @@ public final class Jwt {
     return email;
   }
 
-  static @Nullable String accountIdIn(@Nullable JsonObject claims) {
-    if (claims == null) {
-      return null;
-    }
-    if (claims.get(AUTH_CLAIM) instanceof JsonObject auth) {
-      String id = string(auth, "chatgpt_account_id");
-      if (id != null) {
-        return id;
-      }
-    }
-    String id = string(claims, "chatgpt_account_id");
-    if (id != null) {
-      return id;
-    }
-    if (claims.get("organizations") instanceof com.google.gson.JsonArray orgs && !orgs.isEmpty()
-        && orgs.get(0) instanceof JsonObject first) {
-      return string(first, "id");
-    }
-    return null;
-  }
-
   /**
    * Returns a non-empty string member.
    *
@@ -126,7 +120,7 @@ public final class Jwt {
    * @param name the member
    * @return the value, or {@code null} when absent, not a string or empty
    */
-  public static @Nullable String string(JsonObject o, String name) {
+  static @Nullable String string(JsonObject o, String name) {
     JsonElement e = o.get(name);
     if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
       return null;

@@ -163,7 +163,7 @@ public final class OAuthClient {
    * @return the issuer's answer
    * @throws IOException when the issuer cannot be reached
    */
-  public Response refresh(String refreshToken) throws IOException {
+  Response refresh(String refreshToken) throws IOException {
     JsonObject body = new JsonObject();
     body.addProperty("client_id", CLIENT_ID);
     body.addProperty("grant_type", "refresh_token");

@@ -158,6 +158,59 @@ class AuthFileTest {
   }
 
   @Test
+  void writesThroughASymbolicLinkReplacingItsTargetAndKeepingTheLink() throws Exception {
+    Path realDir = Files.createDirectories(dir.resolve("dotfiles").resolve("codex"));
+    Path real = realDir.resolve("auth.json");
+    Files.writeString(real, "{\"generation\":\"old\"}");
+    Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rw-r--r--"));
+    Path home = Files.createDirectories(dir.resolve("home").resolve(".codex"));
+    Path link = home.resolve("auth.json");
+    Files.createSymbolicLink(link, Path.of("..", "..", "dotfiles", "codex", "auth.json"));
+    AuthFile file = new AuthFile(link);
+
+    file.locked(() -> {
+      file.write(obj("{\"generation\":\"new\"}"));
+      return null;
+    });
+
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(Files.readSymbolicLink(link)).isEqualTo(Path.of("..", "..", "dotfiles", "codex", "auth.json"));
+    assertThat(obj(Files.readString(real)).get("generation").getAsString()).isEqualTo("new");
+    assertThat(Files.getPosixFilePermissions(real)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    try (var files = Files.list(realDir)) {
+      assertThat(files.map(x -> x.getFileName().toString())).containsExactly("auth.json");
+    }
+    try (var files = Files.list(home)) {
+      assertThat(files.map(x -> x.getFileName().toString())).containsExactlyInAnyOrder("auth.json",
+          "auth.json.lock");
+    }
+  }
+
+  @Test
+  void aCompleteLeftoverNewerThanTheFileIsRecoveredAnOlderOneRemoved() throws Exception {
+    Path p = dir.resolve("auth.json");
+    Files.writeString(p, "{\"generation\":\"file\"}");
+    Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
+    Path newer = dir.resolve(".auth.json.1.tmp");
+    Files.writeString(newer, "{\"generation\":\"unrenamed\"}");
+    Path older = dir.resolve(".auth.json.2.tmp");
+    Files.writeString(older, "{\"generation\":\"older\"}");
+    Files.setLastModifiedTime(older, java.nio.file.attribute.FileTime.fromMillis(999_000_000_000L));
+    AuthFile file = new AuthFile(p);
+
+    JsonObject seen = file.locked(file::read);
+
+    assertThat(seen.get("generation").getAsString()).isEqualTo("unrenamed");
+    assertThat(newer).doesNotExist();
+    assertThat(older).doesNotExist();
+
+    Files.writeString(older, "{\"generation\":\"older\"}");
+    Files.setLastModifiedTime(older, java.nio.file.attribute.FileTime.fromMillis(999_000_000_000L));
+    assertThat(file.locked(file::read).get("generation").getAsString()).isEqualTo("unrenamed");
+    assertThat(older).doesNotExist();
+  }
+
+  @Test
   void locatesTheFileLikeTheCodexCli() {
     Map<String, String> env = Map.of("HOME", "/home/u", "CODEX_HOME", "/srv/codex");
     assertThat(AuthFile.resolve(null, env::get).path()).isEqualTo(Path.of("/srv/codex/auth.json"));

@@ -89,7 +89,14 @@ class CodexOAuthFaultTest {
     HTTP_502(s -> s.enqueueTokenFault(502, null), "answered HTTP 502;", null),
     HTTP_503(s -> s.enqueueTokenFault(503, "unavailable", Duration.ofSeconds(2)), "answered HTTP 503 unavailable;",
         Duration.ofSeconds(2)),
-    HTTP_504(s -> s.enqueueTokenFault(504, null), "answered HTTP 504;", null);
+    HTTP_504(s -> s.enqueueTokenFault(504, null), "answered HTTP 504;", null),
+    HTTP_400(s -> s.enqueueTokenFault(400, null), "answered HTTP 400;", null),
+    HTTP_400_OTHER_CODE(s -> s.enqueueTokenFault(400, "invalid_request"), "answered HTTP 400 invalid_request;", null),
+    HTTP_403(s -> s.enqueueTokenFault(403, null), "answered HTTP 403;", null),
+    HTTP_403_FORBIDDEN(s -> s.enqueueTokenFault(403, "forbidden"), "answered HTTP 403 forbidden;", null),
+    PROXY_PAGE(s -> s.enqueueTokenAnswer(502, "<html><body>Bad gateway</body></html>"), "answered HTTP 502;", null),
+    PROXY_PAGE_403(s -> s.enqueueTokenAnswer(403, "<html><body>Access denied</body></html>"), "answered HTTP 403;",
+        null);
 
     final Consumer<dev.llmauth.conformance.mock.MockOAuthServer> fault;
     final String says;
@@ -179,8 +186,9 @@ class CodexOAuthFaultTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"400,invalid_grant", "400,", "401,", "403,", "403,forbidden", "401,refresh_token_reused",
-      "401,refresh_token_expired", "401,refresh_token_invalidated", "400,refresh_token_invalidated"})
+  @CsvSource({"400,invalid_grant", "401,", "401,refresh_token_reused", "401,refresh_token_expired",
+      "401,refresh_token_invalidated", "400,refresh_token_invalidated", "400,INVALID_GRANT",
+      "400,Refresh_Token_Reused", "403,refresh_token_expired"})
   void aPermanentRefusalAsksToSignInAgainAndTheRefreshTokenIsNotSentAgain(int status, String code) {
     expiredSignIn();
     f.issuer.enqueueTokenFault(status, code);
@@ -192,8 +200,9 @@ class CodexOAuthFaultTest {
       assertThat(e.code()).isEqualTo(AuthException.OAUTH_REAUTH_REQUIRED);
       assertThat(e.isPermanent()).isTrue();
       assertThat(e.retryAfter()).isNull();
-      assertThat(e.getMessage()).contains(f.authFile.toString()).contains("bin/llm-auth login codex")
-          .contains(code != null ? code : "HTTP " + status);
+      assertThat(e.getMessage()).contains(f.authFile.toString())
+          .contains("sign in again (`codex login`, or `llm-auth login codex`)").doesNotContain("bin/llm-auth")
+          .containsIgnoringCase(code != null ? code : "HTTP " + status);
     }
     assertThat(f.issuer.refreshCount()).as("no retry").isEqualTo(1);
     assertThat(f.read()).isEqualTo(before);
@@ -205,14 +214,14 @@ class CodexOAuthFaultTest {
   }
 
   @Test
-  void aWrongIssuerPathIsPermanentAndNamesTheSetting() {
+  void aWrongIssuerPathIsTransientAndNamesTheSetting() {
     expiredSignIn();
     f.issuer.enqueueTokenFault(404, null);
 
     TokenException e = failure();
 
     assertThat(e.code()).isEqualTo(AuthException.TOKEN_UNAVAILABLE);
-    assertThat(e.isPermanent()).isTrue();
+    assertThat(e.isPermanent()).isFalse();
     assertThat(e.getMessage()).contains("answered HTTP 404").contains("check codexOAuth.issuer");
     assertThat(f.read()).isEqualTo(before);
     recovers(1);
