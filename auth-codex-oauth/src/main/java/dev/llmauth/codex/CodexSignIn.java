@@ -54,7 +54,7 @@ public final class CodexSignIn {
   static final Duration BROWSER_TIMEOUT = Duration.ofMinutes(5);
   static final Duration DEVICE_LIMIT = Duration.ofMinutes(15);
   static final Duration DEFAULT_DEVICE_INTERVAL = Duration.ofSeconds(5);
-  static final String SCOPE = "openid profile email offline_access";
+  static final String SCOPE = "openid profile email offline_access api.connectors.read api.connectors.invoke";
 
   private final AuthFile file;
   private final OAuthClient client;
@@ -177,7 +177,7 @@ public final class CodexSignIn {
       return file.locked(file::removeSignIn);
     } catch (IOException e) {
       throw new AuthException(SIGN_IN_FAILED, "cannot remove the sign-in from " + file.path() + ": "
-          + e.getClass().getSimpleName(), e);
+          + fileProblem(e), e);
     }
   }
 
@@ -221,8 +221,13 @@ public final class CodexSignIn {
       return new Result(file.path(), account, Jwt.email(idToken));
     } catch (IOException e) {
       throw new AuthException(SIGN_IN_FAILED, "signed in, but the tokens cannot be stored at " + file.path() + ": "
-          + e.getClass().getSimpleName(), e);
+          + fileProblem(e), e);
     }
+  }
+
+  private static String fileProblem(IOException e) {
+    return e instanceof AuthFile.Unparsable ? e.getMessage() + "; it was left unchanged: repair it or move it "
+        + "away, then try again" : e.getClass().getSimpleName();
   }
 
   private OAuthClient.Response call(IoCall call, String what) {

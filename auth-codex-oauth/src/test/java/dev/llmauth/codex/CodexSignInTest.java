@@ -83,7 +83,8 @@ class CodexSignInTest {
     RecordedRequest authorize = f.issuer.recorded(r -> r.path().equals("/oauth/authorize")).get(0);
     assertThat(authorize.queryParameter("response_type")).isEqualTo("code");
     assertThat(authorize.queryParameter("client_id")).isEqualTo(MockOAuthServer.CLIENT_ID);
-    assertThat(authorize.queryParameter("scope")).isEqualTo("openid profile email offline_access");
+    assertThat(authorize.queryParameter("scope")).isEqualTo("openid profile email offline_access api.connectors.read "
+        + "api.connectors.invoke");
     assertThat(authorize.queryParameter("code_challenge_method")).isEqualTo("S256");
     assertThat(authorize.queryParameter("id_token_add_organizations")).isEqualTo("true");
     assertThat(authorize.queryParameter("codex_cli_simplified_flow")).isEqualTo("true");

@@ -7,8 +7,13 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonSyntaxException;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import dev.llmauth.api.config.CodexOAuthConfig;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.StringReader;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -25,11 +30,14 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,15 +54,40 @@ public final class AuthFile {
   /** One lock per file within this JVM: a file lock is held per process, not per thread. */
   private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
+  /** How long an unparsable file is read again before it counts as unparsable. */
+  public static final Duration SETTLE_TIME = Duration.ofSeconds(3);
+  private static final Duration FIRST_PAUSE = Duration.ofMillis(20);
+  private static final Duration MAX_PAUSE = Duration.ofMillis(250);
+  private static final Pattern POSITION = Pattern.compile("line (\\d+) column (\\d+)");
+
   private final Path path;
+  private final Duration settle;
+  private final Pause pauser;
 
   /**
-   * Uses a file.
+   * Uses a file; an unparsable file is read again for up to {@link #SETTLE_TIME}.
    *
    * @param path the {@code auth.json} path
    */
   public AuthFile(Path path) {
+    this(path, SETTLE_TIME, d -> Thread.sleep(d.toMillis()));
+  }
+
+  private AuthFile(Path path, Duration settle, Pause pauser) {
     this.path = path.toAbsolutePath().normalize();
+    this.settle = settle;
+    this.pauser = pauser;
+  }
+
+  /**
+   * The same file with another wait for an unparsable file, for tests and callers that cannot wait.
+   *
+   * @param settle how long an unparsable file is read again in all
+   * @param pauser waits between readings
+   * @return the file
+   */
+  AuthFile settling(Duration settle, Pause pauser) {
+    return new AuthFile(path, settle, pauser);
   }
 
   /**
@@ -92,24 +125,71 @@ public final class AuthFile {
   }
 
   /**
-   * Reads the file.
+   * Reads the file. The Codex CLI rewrites it in place, without a lock, so a reader can see it half written: a
+   * file that does not parse is read again with a short backoff, for up to {@link #SETTLE_TIME} in all, before it
+   * counts as unparsable.
    *
    * @return its JSON object, or {@code null} when the file does not exist
+   * @throws Unparsable when it still is not a JSON object after that wait
    * @throws IOException when it cannot be read
-   * @throws JsonParseException when it is not a JSON object
    */
   public @Nullable JsonObject read() throws IOException {
-    String text;
-    try {
-      text = Files.readString(path, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return null;
+    Duration waited = Duration.ZERO;
+    Duration step = FIRST_PAUSE;
+    while (true) {
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(path);
+      } catch (NoSuchFileException e) {
+        return null;
+      }
+      try {
+        return parse(new String(bytes, StandardCharsets.UTF_8));
+      } catch (Unparsable e) {
+        if (waited.compareTo(settle) >= 0) {
+          throw e;
+        }
+        Duration pause = step.compareTo(settle.minus(waited)) < 0 ? step : settle.minus(waited);
+        try {
+          pauser.pause(pause);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while waiting for " + path + " to be written whole");
+        }
+        waited = waited.plus(pause);
+        step = step.multipliedBy(2).compareTo(MAX_PAUSE) < 0 ? step.multipliedBy(2) : MAX_PAUSE;
+      }
     }
-    JsonElement e = JsonParser.parseString(text);
+  }
+
+  private Unparsable unparsable(int line, int column, String what) {
+    return new Unparsable(path, line, column, what, settle);
+  }
+
+  private JsonObject parse(String text) throws Unparsable {
+    if (text.isBlank()) {
+      return fail(unparsable(1, 1, "is empty"));
+    }
+    JsonElement e;
+    try {
+      JsonReader reader = new JsonReader(new StringReader(text));
+      e = JsonParser.parseReader(reader);
+      if (reader.peek() != JsonToken.END_DOCUMENT) {
+        throw new JsonSyntaxException("text after the JSON value" + reader);
+      }
+    } catch (JsonParseException | IOException | StackOverflowError bad) {
+      Matcher m = POSITION.matcher(String.valueOf(bad.getMessage()));
+      return m.find() ? fail(unparsable(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+          "is not valid JSON")) : fail(unparsable(0, 0, "is not valid JSON"));
+    }
     if (!e.isJsonObject()) {
-      throw new JsonParseException("not a JSON object");
+      return fail(unparsable(1, 1, "is not a JSON object"));
     }
     return e.getAsJsonObject();
+  }
+
+  private static JsonObject fail(Unparsable e) throws Unparsable {
+    throw e;
   }
 
   /**
@@ -190,17 +270,19 @@ public final class AuthFile {
    * @param refreshToken the refresh token
    * @param now the time of the sign-in
    * @return the account id stored, or {@code null}
+   * @throws Unparsable when the file exists but does not parse: it is left as it is
    * @throws IOException when the file cannot be read or written
    */
   public @Nullable String storeSignIn(String idToken, String accessToken, String refreshToken, Instant now)
       throws IOException {
-    JsonObject root = readOrEmpty();
+    JsonObject existing = read();
+    JsonObject root = existing != null ? existing : new JsonObject();
     root.addProperty("auth_mode", "chatgpt");
     if (!root.has("OPENAI_API_KEY")) {
       root.add("OPENAI_API_KEY", JsonNull.INSTANCE);
     }
     JsonObject tokens = root.get("tokens") instanceof JsonObject t ? t : new JsonObject();
-    String accountId = Jwt.accountId(idToken, accessToken, null);
+    String accountId = Jwt.accountId(idToken, null);
     tokens.addProperty("id_token", idToken);
     tokens.addProperty("access_token", accessToken);
     tokens.addProperty("refresh_token", refreshToken);
@@ -216,16 +298,11 @@ public final class AuthFile {
    * else of value is left, the file is deleted. Call inside {@link #locked}.
    *
    * @return whether a sign-in was removed
+   * @throws Unparsable when the file does not parse: it is left as it is
    * @throws IOException when the file cannot be read, written or deleted
    */
   public boolean removeSignIn() throws IOException {
-    JsonObject root;
-    try {
-      root = read();
-    } catch (JsonParseException e) {
-      Files.delete(path);
-      return true;
-    }
+    JsonObject root = read();
     if (root == null) {
       return false;
     }
@@ -242,15 +319,6 @@ public final class AuthFile {
       write(root);
     }
     return had;
-  }
-
-  private JsonObject readOrEmpty() throws IOException {
-    try {
-      JsonObject root = read();
-      return root != null ? root : new JsonObject();
-    } catch (JsonParseException e) {
-      return new JsonObject();
-    }
   }
 
   private void ensureDirectory() throws IOException {
@@ -283,6 +351,39 @@ public final class AuthFile {
   @Override
   public String toString() {
     return path.toString();
+  }
+
+  /** Waits between readings of a file that did not parse. */
+  @FunctionalInterface
+  interface Pause {
+    void pause(Duration d) throws InterruptedException;
+  }
+
+  /**
+   * The file did not parse as a JSON object, even after waiting for a writer to finish: it says where, never what
+   * the file holds.
+   */
+  public static final class Unparsable extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final int line;
+    private final int column;
+
+    Unparsable(Path path, int line, int column, String what, Duration waited) {
+      super(path + " " + what + (line > 0 ? " (line " + line + ", column " + column + ")" : "") + " after reading "
+          + "it again for " + waited.toMillis() / 1000.0 + " s");
+      this.line = line;
+      this.column = column;
+    }
+
+    /** @return the line where parsing failed, 1-based, or 0 when unknown */
+    public int line() {
+      return line;
+    }
+
+    /** @return the column where parsing failed, 1-based, or 0 when unknown */
+    public int column() {
+      return column;
+    }
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.llmauth.codex.internal;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.config.AuthMode;
 import dev.llmauth.api.config.CodexOAuthConfig;
@@ -11,6 +10,7 @@ import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialProvider;
 import dev.llmauth.api.spi.ResolutionContext;
 import java.io.IOException;
+import java.util.function.UnaryOperator;
 
 /**
  * The {@code codex-oauth} method: a ChatGPT sign-in stored in the Codex CLI's {@code auth.json}. Second in the
@@ -22,11 +22,30 @@ public final class CodexCredentialProvider implements CredentialProvider {
   public static final String METHOD = "codex-oauth";
   /** The position in the resolution order. */
   public static final int PRIORITY = 200;
-  /** What a user runs to sign in. */
-  static final String LOGIN_HINT = "run bin/llm-auth login codex";
+  /** What a user does to sign in. */
+  static final String SIGN_IN = "sign in (`codex login`, or `llm-auth login codex`)";
+  /** What a user does when the stored sign-in no longer works. */
+  static final String SIGN_IN_AGAIN = "sign in again (`codex login`, or `llm-auth login codex`)";
+
+  private final UnaryOperator<AuthFile> settling;
 
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
-  public CodexCredentialProvider() {}
+  public CodexCredentialProvider() {
+    this(UnaryOperator.identity());
+  }
+
+  /**
+   * Creates a provider whose files wait for a half-written file differently.
+   *
+   * @param settling adjusts each file, for example with {@link AuthFile#settling}
+   */
+  CodexCredentialProvider(UnaryOperator<AuthFile> settling) {
+    this.settling = settling;
+  }
+
+  private AuthFile file(ProviderConfig config, ResolutionContext context) {
+    return settling.apply(AuthFile.resolve(config.codexOAuth(), context::env));
+  }
 
   @Override
   public String method() {
@@ -45,7 +64,7 @@ public final class CodexCredentialProvider implements CredentialProvider {
 
   @Override
   public Availability availability(ProviderConfig config, ResolutionContext context) {
-    AuthFile file = AuthFile.resolve(config.codexOAuth(), context::env);
+    AuthFile file = file(config, context);
     try {
       issuer(config);
     } catch (ConfigException e) {
@@ -54,17 +73,19 @@ public final class CodexCredentialProvider implements CredentialProvider {
     JsonObject root;
     try {
       root = file.read();
+    } catch (AuthFile.Unparsable e) {
+      // Possibly being written by the Codex CLI: the method stays in the chain, and each request reads it again.
+      return Availability.available(e.getMessage() + "; it may be being written by the Codex CLI, so requests "
+          + "read it again; if this lasts, " + SIGN_IN_AGAIN);
     } catch (IOException e) {
       return Availability.unavailable("cannot read " + file.path() + " (" + e.getClass().getSimpleName() + "); "
-          + LOGIN_HINT);
-    } catch (JsonParseException e) {
-      return Availability.unavailable(file.path() + " is not valid JSON; " + LOGIN_HINT);
+          + "check the file's and its directory's owner and permissions");
     }
     if (root == null) {
-      return Availability.unavailable("no sign-in stored at " + file.path() + "; " + LOGIN_HINT);
+      return Availability.unavailable("no sign-in stored at " + file.path() + "; " + SIGN_IN);
     }
     if (!(root.get("tokens") instanceof JsonObject tokens) || Jwt.string(tokens, "access_token") == null) {
-      return Availability.unavailable(file.path() + " holds no ChatGPT sign-in; " + LOGIN_HINT);
+      return Availability.unavailable(file.path() + " holds no ChatGPT sign-in; " + SIGN_IN);
     }
     return Availability.available("sign-in stored at " + file.path());
   }
@@ -72,7 +93,7 @@ public final class CodexCredentialProvider implements CredentialProvider {
   @Override
   public Credential create(ProviderConfig config, ResolutionContext context) {
     CodexOAuthConfig codex = config.codexOAuth() != null ? config.codexOAuth() : CodexOAuthConfig.defaults();
-    AuthFile file = AuthFile.resolve(codex, context::env);
+    AuthFile file = file(config, context);
     String originator = codex.originator() != null ? codex.originator() : CodexOAuthConfig.DEFAULT_ORIGINATOR;
     CodexTokenSource source = new CodexTokenSource(file, new OAuthClient(issuer(config), originator), originator,
         context.clock());

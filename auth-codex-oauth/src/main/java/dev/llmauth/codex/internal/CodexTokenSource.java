@@ -1,8 +1,6 @@
 package dev.llmauth.codex.internal;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonPrimitive;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.Secret;
@@ -33,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Refresh tokens rotate and are single-use, so a refresh happens under the file's lock: the file is read
  * again inside the lock, and when another thread or process has refreshed meanwhile, its token is used without a
  * network call. The new tokens are merged into the file (members the response left out are kept) and the file is
- * replaced atomically.
+ * replaced atomically. The account id stored at sign-in ({@code tokens.account_id}) is never changed by a refresh.
  */
 public final class CodexTokenSource implements TokenSource {
   /** How long before {@code exp} a token is refreshed (at most half its lifetime). */
@@ -45,6 +43,8 @@ public final class CodexTokenSource implements TokenSource {
 
   static final String ACCOUNT_HEADER = "ChatGPT-Account-Id";
   static final String ORIGINATOR_HEADER = "originator";
+  /** Sent for a FedRAMP workspace, as the Codex CLI does. */
+  static final String FEDRAMP_HEADER = "X-OpenAI-Fedramp";
   private static final Set<String> PERMANENT_CODES = Set.of("refresh_token_reused", "refresh_token_expired",
       "refresh_token_invalidated", "invalid_grant");
 
@@ -169,10 +169,6 @@ public final class CodexTokenSource implements TokenSource {
     if (answer.refresh() != null) {
       tokens.addProperty("refresh_token", answer.refresh());
     }
-    String account = Jwt.accountId(answer.id(), null, null);
-    if (account != null) {
-      tokens.add("account_id", new JsonPrimitive(account));
-    }
     root.add("tokens", tokens);
     Instant now = clock.instant();
     root.addProperty("last_refresh", now.toString());
@@ -274,22 +270,23 @@ public final class CodexTokenSource implements TokenSource {
 
   private TokenException reauth(String what, @Nullable Throwable cause) {
     return new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, "the ChatGPT sign-in stored at " + file.path()
-        + " " + what + "; sign in again with: bin/llm-auth login codex", true, null, cause);
+        + " " + what + "; " + CodexCredentialProvider.SIGN_IN_AGAIN, true, null, cause);
   }
 
   private Stored load() {
     JsonObject root;
     try {
       root = file.read();
+    } catch (AuthFile.Unparsable e) {
+      throw new TokenException(AuthException.TOKEN_UNAVAILABLE, e.getMessage() + ": the Codex CLI may be "
+          + "writing it, or it is damaged; it was left unchanged and is read again on the next request; if this "
+          + "lasts, " + CodexCredentialProvider.SIGN_IN_AGAIN, false, null, null);
     } catch (IOException e) {
       throw new TokenException("cannot read " + file.path() + ": " + e.getClass().getSimpleName(), e);
-    } catch (JsonParseException e) {
-      throw new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, file.path() + " is not valid JSON; sign in "
-          + "again with: bin/llm-auth login codex", true, null, null);
     }
     if (root == null) {
       throw new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, "no ChatGPT sign-in stored at " + file.path()
-          + "; sign in with: bin/llm-auth login codex", true, null, null);
+          + "; " + CodexCredentialProvider.SIGN_IN, true, null, null);
     }
     Stored s = parse(root);
     if (s == null) {
@@ -306,7 +303,7 @@ public final class CodexTokenSource implements TokenSource {
     }
     String refresh = Jwt.string(tokens, "refresh_token");
     String idToken = Jwt.string(tokens, "id_token");
-    String account = Jwt.accountId(idToken, access, Jwt.string(tokens, "account_id"));
+    String account = Jwt.accountId(idToken, Jwt.string(tokens, "account_id"));
     Instant exp = Jwt.expiry(access);
     Instant issued = Jwt.issuedAt(access);
     if (exp == null) {
@@ -324,6 +321,9 @@ public final class CodexTokenSource implements TokenSource {
     Map<String, String> headers = new LinkedHashMap<>();
     if (account != null) {
       headers.put(ACCOUNT_HEADER, account);
+    }
+    if (Jwt.fedramp(idToken)) {
+      headers.put(FEDRAMP_HEADER, "true");
     }
     headers.put(ORIGINATOR_HEADER, originator);
     return new Stored(root, Secret.of(access), refresh == null ? null : Secret.of(refresh), exp, exp.minus(window),

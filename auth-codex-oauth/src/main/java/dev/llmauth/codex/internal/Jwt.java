@@ -62,22 +62,37 @@ public final class Jwt {
   }
 
   /**
-   * Finds the ChatGPT account id: in the id token's {@value #AUTH_CLAIM} object ({@code chatgpt_account_id}), its
-   * top-level {@code chatgpt_account_id}, its {@code organizations[0].id}; then the same places in the access
-   * token; then the id stored next to the tokens.
+   * Finds the ChatGPT account id sent as {@code ChatGPT-Account-Id}, as the Codex CLI does: the id stored next to
+   * the tokens (the workspace chosen at sign-in) wins; only without one is it the id token's {@value #AUTH_CLAIM}
+   * {@code chatgpt_account_id}. Nothing else (an organization id, the access token) is an account id.
    *
    * @param idToken the id token, or {@code null}
-   * @param accessToken the access token, or {@code null}
    * @param stored the {@code account_id} stored in the file, or {@code null}
    * @return the account id, or {@code null} when none is found
    */
-  public static @Nullable String accountId(@Nullable String idToken, @Nullable String accessToken,
-      @Nullable String stored) {
-    String id = accountIdIn(claims(idToken));
-    if (id == null) {
-      id = accountIdIn(claims(accessToken));
+  public static @Nullable String accountId(@Nullable String idToken, @Nullable String stored) {
+    if (stored != null) {
+      return stored;
     }
-    return id != null ? id : stored;
+    JsonObject auth = authClaim(idToken);
+    return auth == null ? null : string(auth, "chatgpt_account_id");
+  }
+
+  /**
+   * Tells whether the id token's {@value #AUTH_CLAIM} object says {@code chatgpt_account_is_fedramp: true}.
+   *
+   * @param idToken the id token, or {@code null}
+   * @return whether the account is a FedRAMP workspace
+   */
+  public static boolean fedramp(@Nullable String idToken) {
+    JsonObject auth = authClaim(idToken);
+    JsonElement e = auth == null ? null : auth.get("chatgpt_account_is_fedramp");
+    return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean() && e.getAsBoolean();
+  }
+
+  private static @Nullable JsonObject authClaim(@Nullable String jwt) {
+    JsonObject claims = claims(jwt);
+    return claims != null && claims.get(AUTH_CLAIM) instanceof JsonObject auth ? auth : null;
   }
 
   /**
@@ -96,27 +111,6 @@ public final class Jwt {
       email = string(profile, "email");
     }
     return email;
-  }
-
-  static @Nullable String accountIdIn(@Nullable JsonObject claims) {
-    if (claims == null) {
-      return null;
-    }
-    if (claims.get(AUTH_CLAIM) instanceof JsonObject auth) {
-      String id = string(auth, "chatgpt_account_id");
-      if (id != null) {
-        return id;
-      }
-    }
-    String id = string(claims, "chatgpt_account_id");
-    if (id != null) {
-      return id;
-    }
-    if (claims.get("organizations") instanceof com.google.gson.JsonArray orgs && !orgs.isEmpty()
-        && orgs.get(0) instanceof JsonObject first) {
-      return string(first, "id");
-    }
-    return null;
   }
 
   /**

@@ -192,7 +192,8 @@ class CodexOAuthFaultTest {
       assertThat(e.code()).isEqualTo(AuthException.OAUTH_REAUTH_REQUIRED);
       assertThat(e.isPermanent()).isTrue();
       assertThat(e.retryAfter()).isNull();
-      assertThat(e.getMessage()).contains(f.authFile.toString()).contains("bin/llm-auth login codex")
+      assertThat(e.getMessage()).contains(f.authFile.toString()).contains("sign in again (`codex login`, or `llm-auth login codex`)")
+              .doesNotContain("bin/llm-auth")
           .contains(code != null ? code : "HTTP " + status);
     }
     assertThat(f.issuer.refreshCount()).as("no retry").isEqualTo(1);

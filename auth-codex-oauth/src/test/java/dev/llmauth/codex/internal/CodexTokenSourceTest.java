@@ -97,6 +97,62 @@ class CodexTokenSourceTest {
     assertThat(json(body).get("refresh_token").getAsString()).isEqualTo(oldRefresh);
   }
 
+  /** Replaces the stored id token and account id of the sign-in in the file. */
+  private void storeIdentity(String idToken, String accountId) {
+    JsonObject root = json(f.read());
+    JsonObject tokens = root.getAsJsonObject("tokens");
+    tokens.addProperty("id_token", idToken);
+    if (accountId == null) {
+      tokens.remove("account_id");
+    } else {
+      tokens.addProperty("account_id", accountId);
+    }
+    f.write(root.toString());
+  }
+
+  @Test
+  void theStoredAccountIdIsSentAndNeverChangedByARefresh() {
+    f.writeSignIn(Duration.ofMinutes(-1), Map.of());
+    storeIdentity(f.issuer.issueIdToken(), "ws-chosen-at-sign-in");
+    f.issuer.accountId("acct-from-new-id-token");
+
+    Authorization a = CodexFixture.authorize(f.authenticator());
+
+    assertThat(f.issuer.refreshCount()).isEqualTo(1);
+    assertThat(CodexFixture.headers(a)).containsEntry("ChatGPT-Account-Id", "ws-chosen-at-sign-in");
+    assertThat(json(f.read()).getAsJsonObject("tokens").get("account_id").getAsString())
+        .isEqualTo("ws-chosen-at-sign-in");
+  }
+
+  @Test
+  void withoutAStoredAccountIdItComesFromTheIdTokensAuthClaimNeverFromAnOrganization() {
+    f.writeSignIn(Duration.ofHours(1), Map.of());
+    storeIdentity(MockOAuthServer.jwt(Map.of("https://api.openai.com/auth",
+        Map.of("chatgpt_account_id", "acct-claim"), "organizations", List.of(Map.of("id", "org-1")))), null);
+    assertThat(CodexFixture.headers(CodexFixture.authorize(f.authenticator())))
+        .containsEntry("ChatGPT-Account-Id", "acct-claim");
+
+    storeIdentity(MockOAuthServer.jwt(Map.of("organizations", List.of(Map.of("id", "org-1")))), null);
+    try (TokenCache other = TokenCache.builder().clock(f.clock).build()) {
+      assertThat(CodexFixture.headers(CodexFixture.authorize(f.authenticator(other))))
+          .doesNotContainKey("ChatGPT-Account-Id").doesNotContainValue("org-1");
+    }
+  }
+
+  @Test
+  void aFedrampWorkspaceSendsTheFedrampHeader() {
+    f.writeSignIn(Duration.ofHours(1), Map.of());
+    assertThat(CodexFixture.headers(CodexFixture.authorize(f.authenticator())))
+        .doesNotContainKey("X-OpenAI-Fedramp");
+
+    storeIdentity(MockOAuthServer.jwt(Map.of("https://api.openai.com/auth", Map.of("chatgpt_account_id", "acct-f",
+        "chatgpt_account_is_fedramp", true))), "acct-f");
+    try (TokenCache other = TokenCache.builder().clock(f.clock).build()) {
+      assertThat(CodexFixture.headers(CodexFixture.authorize(f.authenticator(other))))
+          .containsEntry("X-OpenAI-Fedramp", "true").containsEntry("ChatGPT-Account-Id", "acct-f");
+    }
+  }
+
   @Test
   void fieldsTheRefreshAnswerOmitsAreKept() {
     String oldRefresh = f.writeSignIn(Duration.ofMinutes(-1), Map.of());
@@ -158,7 +214,8 @@ class CodexTokenSourceTest {
         .isInstanceOfSatisfying(TokenException.class, e -> {
           assertThat(e.code()).isEqualTo(AuthException.OAUTH_REAUTH_REQUIRED);
           assertThat(e.isPermanent()).isTrue();
-          assertThat(e.getMessage()).contains("bin/llm-auth login codex").contains(f.authFile.toString())
+          assertThat(e.getMessage()).contains("sign in again (`codex login`, or `llm-auth login codex`)")
+              .doesNotContain("bin/llm-auth").contains(f.authFile.toString())
               .doesNotContain(refresh);
           if (code != null) {
             assertThat(e.getMessage()).contains(code);

@@ -38,10 +38,10 @@ class JwtProperties {
   }
 
   @Property
-  void theAccountIdComesFromTheFirstPlaceThatHasOne(@ForAll("accountPlaces") Places id,
-      @ForAll("accountPlaces") Places access, @ForAll("optionalIds") Optional<String> stored) {
-    String expected = id.first().or(access::first).or(() -> stored).orElse(null);
-    assertThat(Jwt.accountId(jwt(id.claims()), jwt(access.claims()), stored.orElse(null))).isEqualTo(expected);
+  void theAccountIdIsTheStoredOneElseTheAuthClaimOfTheIdToken(@ForAll("accountPlaces") Places id,
+      @ForAll("optionalIds") Optional<String> stored) {
+    String expected = stored.or(id::auth).orElse(null);
+    assertThat(Jwt.accountId(jwt(id.claims()), stored.orElse(null))).isEqualTo(expected);
   }
 
   private static void readsWithoutThrowing(String token) {
@@ -49,11 +49,12 @@ class JwtProperties {
     Jwt.expiry(token);
     Jwt.issuedAt(token);
     Jwt.email(token);
-    String account = Jwt.accountId(token, token, "stored");
-    assertThat(account).isNotEmpty();
+    String account = Jwt.accountId(token, null);
+    Jwt.fedramp(token);
+    assertThat(account).isNotEqualTo("");
     if (claims == null) {
       assertThat(Jwt.expiry(token)).isNull();
-      assertThat(account).isEqualTo("stored");
+      assertThat(account).isNull();
     }
   }
 
@@ -64,10 +65,6 @@ class JwtProperties {
 
   /** Where a token can carry an account id: the auth claim, the top level, the first organization. */
   record Places(Optional<String> auth, Optional<String> top, Optional<String> org) {
-    Optional<String> first() {
-      return auth.or(() -> top).or(() -> org);
-    }
-
     JsonObject claims() {
       JsonObject c = new JsonObject();
       auth.ifPresent(a -> {

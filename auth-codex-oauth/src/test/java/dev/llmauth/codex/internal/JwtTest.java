@@ -10,35 +10,31 @@ import org.junit.jupiter.api.Test;
 
 class JwtTest {
   @Test
-  void accountIdFromTheAuthClaimOfTheIdToken() {
+  void theStoredAccountIdWinsOverTheIdToken() {
+    String id = MockOAuthServer.jwt(Map.of("https://api.openai.com/auth", Map.of("chatgpt_account_id", "a1")));
+    assertThat(Jwt.accountId(id, "stored")).isEqualTo("stored");
+  }
+
+  @Test
+  void withoutAStoredIdTheAuthClaimOfTheIdTokenAndNothingElse() {
     String id = MockOAuthServer.jwt(Map.of("https://api.openai.com/auth", Map.of("chatgpt_account_id", "a1"),
         "chatgpt_account_id", "top", "organizations", List.of(Map.of("id", "org"))));
-    assertThat(Jwt.accountId(id, null, "stored")).isEqualTo("a1");
+    assertThat(Jwt.accountId(id, null)).isEqualTo("a1");
+    String orgsOnly = MockOAuthServer.jwt(Map.of("chatgpt_account_id", "top",
+        "organizations", List.of(Map.of("id", "org-1"))));
+    assertThat(Jwt.accountId(orgsOnly, null)).as("never an organization id").isNull();
+    assertThat(Jwt.accountId("not-a-jwt", null)).isNull();
+    assertThat(Jwt.accountId(null, null)).isNull();
   }
 
   @Test
-  void accountIdFromTopLevelClaim() {
-    String id = MockOAuthServer.jwt(Map.of("chatgpt_account_id", "top", "organizations", List.of(Map.of("id", "o"))));
-    assertThat(Jwt.accountId(id, null, "stored")).isEqualTo("top");
-  }
-
-  @Test
-  void accountIdFromFirstOrganization() {
-    String id = MockOAuthServer.jwt(Map.of("organizations", List.of(Map.of("id", "org-1"), Map.of("id", "org-2"))));
-    assertThat(Jwt.accountId(id, null, "stored")).isEqualTo("org-1");
-  }
-
-  @Test
-  void accountIdFromTheAccessTokenWhenTheIdTokenHasNone() {
-    String id = MockOAuthServer.jwt(Map.of("email", "x@example.test"));
-    String access = MockOAuthServer.jwt(Map.of("https://api.openai.com/auth", Map.of("chatgpt_account_id", "acc")));
-    assertThat(Jwt.accountId(id, access, "stored")).isEqualTo("acc");
-  }
-
-  @Test
-  void accountIdFromTheFileAsLastResort() {
-    assertThat(Jwt.accountId("not-a-jwt", "opaque", "stored")).isEqualTo("stored");
-    assertThat(Jwt.accountId(null, null, null)).isNull();
+  void fedrampOnlyWhenTheAuthClaimSaysTrue() {
+    assertThat(Jwt.fedramp(MockOAuthServer.jwt(Map.of("https://api.openai.com/auth",
+        Map.of("chatgpt_account_is_fedramp", true))))).isTrue();
+    assertThat(Jwt.fedramp(MockOAuthServer.jwt(Map.of("https://api.openai.com/auth",
+        Map.of("chatgpt_account_is_fedramp", "true"))))).isFalse();
+    assertThat(Jwt.fedramp(MockOAuthServer.jwt(Map.of("chatgpt_account_is_fedramp", true)))).isFalse();
+    assertThat(Jwt.fedramp(null)).isFalse();
   }
 
   @Test
