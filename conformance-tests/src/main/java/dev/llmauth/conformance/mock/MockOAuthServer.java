@@ -1,6 +1,9 @@
 package dev.llmauth.conformance.mock;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
@@ -36,7 +39,9 @@ import org.jspecify.annotations.Nullable;
  *       sign-in with a plain HTTP client.
  *   <li>{@code POST /oauth/token}, form or JSON: {@code authorization_code} (client id, redirect URI and the PKCE
  *       S256 verifier are checked; a code works once) and {@code refresh_token} with rotation: each refresh
- *       token works once, and a replayed one gets 401 {@code refresh_token_reused}.
+ *       token works once, and a replayed one gets 401 {@code refresh_token_reused}. Members a client adds to the
+ *       request (the Codex CLI sends {@code refresh_reason}) are ignored. Errors have the real issuer's shape:
+ *       {@code {"error": {"message", "type": "invalid_request_error", "param": null, "code"}}}.
  *   <li>{@code POST /api/accounts/deviceauth/usercode} and {@code /api/accounts/deviceauth/token}: 403 while
  *       pending ({@link #devicePendingPolls(int)} polls), then the code and verifier to exchange with redirect
  *       {@code <issuer>/deviceauth/callback}.
@@ -55,6 +60,8 @@ public final class MockOAuthServer extends MockServer {
   public static final String DEFAULT_ACCOUNT_ID = "acct-mock-0001";
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Writes {@code "param": null} as the real issuer does. */
+  private static final Gson ERROR_GSON = new GsonBuilder().serializeNulls().create();
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private final Map<String, Grant> codes = new ConcurrentHashMap<>();
@@ -318,6 +325,18 @@ public final class MockOAuthServer extends MockServer {
     return idToken(settings.clock.instant());
   }
 
+  /**
+   * Tells whether a refresh token would be accepted now, without using it: it was issued by this server and has
+   * not been used yet (or rotation is off).
+   *
+   * @param token the refresh token, for example the one a client stored
+   * @return whether a refresh with it would succeed, faults aside
+   */
+  public boolean acceptsRefreshToken(String token) {
+    Boolean used = refreshTokens.get(token);
+    return Boolean.FALSE.equals(used);
+  }
+
   /** @return how many refresh-token grants the server received (successful or not) */
   public int refreshCount() {
     return recorded(r -> r.path().equals("/oauth/token") && "refresh_token".equals(grantType(r))).size();
@@ -559,11 +578,15 @@ public final class MockOAuthServer extends MockServer {
       return;
     }
     JsonObject err = new JsonObject();
+    err.addProperty("message", code.equals("refresh_token_reused")
+        ? "Your refresh token has already been used to generate a new access token. Please try signing in again."
+        : "mock issuer: " + code);
+    err.addProperty("type", "invalid_request_error");
+    err.add("param", JsonNull.INSTANCE);
     err.addProperty("code", code);
-    err.addProperty("message", "mock issuer: " + code);
     JsonObject body = new JsonObject();
     body.add("error", err);
-    respond(ex, status, "application/json", GSON.toJson(body));
+    respond(ex, status, "application/json", ERROR_GSON.toJson(body));
   }
 
   private static void fail(HttpExchange ex, Fault fault) throws IOException {

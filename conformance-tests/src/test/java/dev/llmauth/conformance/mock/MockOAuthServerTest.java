@@ -56,6 +56,44 @@ class MockOAuthServerTest {
   }
 
   @Test
+  void aReplayedRefreshTokenGetsTheRealIssuersErrorShape() throws Exception {
+    String first = server.issueRefreshToken();
+    assertThat(refresh(first).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> replay = refresh(first);
+    JsonObject error = JsonParser.parseString(replay.body()).getAsJsonObject().getAsJsonObject("error");
+    assertThat(replay.statusCode()).isEqualTo(401);
+    assertThat(error.get("code").getAsString()).isEqualTo("refresh_token_reused");
+    assertThat(error.get("type").getAsString()).isEqualTo("invalid_request_error");
+    assertThat(error.get("param").isJsonNull()).isTrue();
+    assertThat(error.get("message").getAsString()).contains("already been used");
+  }
+
+  @Test
+  void acceptsRefreshTokenTellsWithoutUsingTheToken() throws Exception {
+    String first = server.issueRefreshToken();
+    assertThat(server.acceptsRefreshToken(first)).isTrue();
+    assertThat(server.acceptsRefreshToken(first)).isTrue();
+    assertThat(server.refreshCount()).isZero();
+
+    String second = JsonParser.parseString(refresh(first).body()).getAsJsonObject().get("refresh_token")
+        .getAsString();
+    assertThat(server.acceptsRefreshToken(first)).isFalse();
+    assertThat(server.acceptsRefreshToken(second)).isTrue();
+    assertThat(server.acceptsRefreshToken("rt-never-issued")).isFalse();
+  }
+
+  @Test
+  void membersTheIssuerDoesNotKnowAreIgnored() throws Exception {
+    String first = server.issueRefreshToken();
+    HttpResponse<String> r = post("/oauth/token", "application/json", "{\"client_id\":\"" + MockOAuthServer.CLIENT_ID
+        + "\",\"grant_type\":\"refresh_token\",\"refresh_reason\":\"proactive_expiry\",\"refresh_token\":\""
+        + first + "\"}");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(server.acceptsRefreshToken(first)).isFalse();
+  }
+
+  @Test
   void theAuthorizationCodeNeedsTheRightPkceVerifierAndWorksOnce() throws Exception {
     String verifier = "verifier-0123456789-0123456789-0123456789-0123456789";
     String redirect = "http://localhost:1455/auth/callback";
