@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>It records every request's headers and body, answers 401 to chosen token values (sent as {@code
  * Authorization: Bearer}, {@code api-key} or {@code azure_api_key} in a JSON header), and can hold streams open
- * after their first event until released, so a test can prove that events arrive as they are sent. Control
+ * after their first event until released, so a test can prove that events arrive as they are sent; {@link
+ * #failNext(int)} queues error answers, to drive a client's retries. Control
  * paths: {@code /__control/recorded}, {@code /__control/reset}, {@code /__control/stop} and {@code
  * POST /__control/reject} with a form body {@code token=…}. Run it standalone with {@link #main}.
  */
@@ -41,6 +43,7 @@ public final class MockModelServer extends MockServer {
   private volatile @Nullable CountDownLatch streamGate;
   private volatile @Nullable AtomicInteger ids;
   private volatile @Nullable Redirect redirect;
+  private volatile @Nullable ConcurrentLinkedQueue<Integer> statuses;
 
   /** Starts the server on a free port of 127.0.0.1. */
   public MockModelServer() {
@@ -80,6 +83,20 @@ public final class MockModelServer extends MockServer {
     return r;
   }
 
+  private ConcurrentLinkedQueue<Integer> statuses() {
+    ConcurrentLinkedQueue<Integer> q = statuses;
+    if (q == null) {
+      synchronized (this) {
+        q = statuses;
+        if (q == null) {
+          q = new ConcurrentLinkedQueue<>();
+          statuses = q;
+        }
+      }
+    }
+    return q;
+  }
+
   private int nextId() {
     AtomicInteger i = ids;
     if (i == null) {
@@ -110,6 +127,20 @@ public final class MockModelServer extends MockServer {
    */
   public void rejectAll(boolean reject) {
     rejectAll = reject;
+  }
+
+  /**
+   * Answers the next model request that would have succeeded with {@code status} and an OpenAI-style error body
+   * instead; queued statuses are served one per request, in order, before normal answers resume. A way to make a
+   * client retry: 429 and 5xx are what SDKs retry.
+   *
+   * @param status the status, 400 to 599
+   */
+  public void failNext(int status) {
+    if (status < 400 || status > 599) {
+      throw new IllegalArgumentException("a failure status is 4xx or 5xx, got " + status);
+    }
+    statuses().add(status);
   }
 
   /**
@@ -148,6 +179,7 @@ public final class MockModelServer extends MockServer {
     rejected().clear();
     rejectAll = false;
     redirect = null;
+    statuses().clear();
     releaseStreams();
     streamGate = null;
   }
@@ -199,6 +231,11 @@ public final class MockModelServer extends MockServer {
     }
     if (rejectAll || carriesRejected(r)) {
       respond(ex, 401, "application/json", error("Incorrect API key provided.", "invalid_api_key"));
+      return;
+    }
+    Integer failure = statuses().poll();
+    if (failure != null) {
+      respond(ex, failure, "application/json", error("mock failure " + failure, "mock_failure"));
       return;
     }
     JsonObject body = parse(r.bodyText());
