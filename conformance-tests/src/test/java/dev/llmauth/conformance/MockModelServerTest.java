@@ -60,6 +60,24 @@ class MockModelServerTest {
   }
 
   @Test
+  void aHeldStreamIsCountedAfterItsFirstEventUntilReleased() throws Exception {
+    try (MockModelServer server = new MockModelServer()) {
+      server.holdStreams();
+      assertThat(server.heldStreams()).isZero();
+      java.util.concurrent.CompletableFuture<HttpResponse<String>> stream = http.sendAsync(HttpRequest.newBuilder(
+          server.url("/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString("{\"stream\":true}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      while (server.heldStreams() == 0) {
+        Thread.sleep(5);
+      }
+      assertThat(stream).isNotDone();
+      server.releaseStreams();
+      assertThat(stream.get().body()).endsWith("data: [DONE]\n\n");
+      assertThat(server.heldStreams()).isZero();
+    }
+  }
+
+  @Test
   void streamsServerSentEventsAndStopsOnRequest() throws Exception {
     MockModelServer server = new MockModelServer();
     HttpResponse<String> r = post(server, "/v1/chat/completions", "{\"model\":\"m\",\"stream\":true}", "Bearer a");

@@ -126,8 +126,9 @@ class LlmAuthOpenAITest {
       try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(hello())) {
         Iterator<ChatCompletionChunk> chunks = stream.stream().iterator();
         ChatCompletionChunk first = chunks.next();
-        // The server holds every later event until released: a transport that buffered the body would not have
-        // returned the first one yet.
+        // The server holds every later event until released: a transport that buffered the body would have
+        // returned the first one only after the server sent the last.
+        assertThat(model.heldStreams()).isEqualTo(1);
         assertThat(first.choices().get(0).delta().role()).isPresent();
         model.releaseStreams();
         first.choices().get(0).delta().content().ifPresent(text::append);

@@ -44,6 +44,7 @@ public final class MockModelServer extends MockServer {
   private volatile @Nullable AtomicInteger ids;
   private volatile @Nullable Redirect redirect;
   private volatile @Nullable ConcurrentLinkedQueue<Integer> statuses;
+  private final AtomicInteger held = new AtomicInteger();
 
   /** Starts the server on a free port of 127.0.0.1. */
   public MockModelServer() {
@@ -148,6 +149,16 @@ public final class MockModelServer extends MockServer {
    */
   public void holdStreams() {
     streamGate = new CountDownLatch(1);
+  }
+
+  /**
+   * How many streams are being held right now, each after its first event: a client that has received a first
+   * event while this is still 1 got it as it was sent, not after the whole body.
+   *
+   * @return the number of streams waiting for {@link #releaseStreams()}
+   */
+  public int heldStreams() {
+    return held.get();
   }
 
   /** Lets held streams go on. */
@@ -285,11 +296,14 @@ public final class MockModelServer extends MockServer {
         out.flush();
         CountDownLatch gate = streamGate;
         if (i == 0 && gate != null) {
+          held.incrementAndGet();
           try {
             gate.await(1, TimeUnit.MINUTES);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
+          } finally {
+            held.decrementAndGet();
           }
         }
       }
