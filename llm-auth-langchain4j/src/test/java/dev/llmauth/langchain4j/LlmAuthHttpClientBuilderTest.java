@@ -229,6 +229,18 @@ class LlmAuthHttpClientBuilderTest {
   }
 
   @Test
+  void theDefaultClientFollowsNoRedirectSoTheCredentialStaysWithItsHost() {
+    try (MockModelServer other = new MockModelServer()) {
+      model.redirectTo(307, java.net.URI.create("http://localhost:" + other.port()));
+      ChatModel chat = chatModel(rotating(model, new RotatingCredential()), "/v1");
+      assertThatThrownBy(() -> chat.chat("Say hello.")).satisfies(e -> assertThat(e.toString()).doesNotContain("tok-"));
+      assertThat(other.recorded()).isEmpty();
+      assertThat(model.recorded()).singleElement()
+          .satisfies(r -> assertThat(r.header("authorization")).isEqualTo("Bearer tok-1"));
+    }
+  }
+
+  @Test
   void theCallersRequestIsNotChanged() {
     HttpClient client = LlmAuthHttpClientBuilder.wrap(JdkHttpClient.builder().build(),
         rotating(model, new RotatingCredential()));

@@ -58,6 +58,7 @@ public final class LlmAuthOpenAI {
    *
    * @param authenticator the provider's authenticator, from {@code LlmAuth.authenticator(name)}
    * @return the client; closing it does not close the {@code LlmAuth}
+   * @throws IllegalArgumentException when the provider sets {@code providerDataHeader}, see {@link #clientOptions}
    */
   public static OpenAIClient client(RequestAuthenticator authenticator) {
     return new OpenAIClientImpl(clientOptions(authenticator).build());
@@ -69,6 +70,7 @@ public final class LlmAuthOpenAI {
    *
    * @param authenticator the provider's authenticator, from {@code LlmAuth.authenticator(name)}
    * @return the client; closing it does not close the {@code LlmAuth}
+   * @throws IllegalArgumentException when the provider sets {@code providerDataHeader}, see {@link #clientOptions}
    */
   public static OpenAIClientAsync asyncClient(RequestAuthenticator authenticator) {
     return new OpenAIClientAsyncImpl(clientOptions(authenticator).build());
@@ -80,10 +82,23 @@ public final class LlmAuthOpenAI {
    * OpenAIClientImpl(LlmAuthOpenAI.clientOptions(a).maxRetries(4).build())}. Keep the transport and give the
    * builder no API key or credential.
    *
+   * <p>The SDK's OkHttp transport follows redirects; when one leads to another host it drops {@code
+   * Authorization} and {@code api-key}, but would pass on any other header. A provider whose credential travels
+   * in a {@code providerDataHeader} is therefore refused here: give {@link #transport} a transport that does not
+   * follow redirects instead.
+   *
    * @param authenticator the provider's authenticator, from {@code LlmAuth.authenticator(name)}
    * @return a builder with the authenticated OkHttp transport and the provider's base URL
+   * @throws IllegalArgumentException when the provider sets {@code providerDataHeader}
    */
   public static ClientOptions.Builder clientOptions(RequestAuthenticator authenticator) {
+    String dataHeader = authenticator.config().providerDataHeader();
+    if (dataHeader != null) {
+      throw new IllegalArgumentException("provider '" + authenticator.provider() + "' sends its credential in the "
+          + dataHeader + " header (providers." + authenticator.provider() + ".providerDataHeader), which the SDK's "
+          + "OkHttp transport passes on when it follows a redirect to another host; build the client from "
+          + "LlmAuthOpenAI.transport(yourTransport, authenticator) with a transport that does not follow redirects");
+    }
     ClientOptions.Builder options = ClientOptions.builder()
         .httpClient(transport(OkHttpClient.builder().build(), authenticator))
         .credential(IN_TRANSPORT);

@@ -239,6 +239,43 @@ class LlmAuthOpenAITest {
   }
 
   @Test
+  void aRedirectToAnotherHostReceivesNoCredential() {
+    try (MockModelServer other = new MockModelServer()) {
+      // Same loopback interface, another host name: another origin.
+      model.redirectTo(307, java.net.URI.create("http://localhost:" + other.port()));
+      for (ProviderConfig provider : List.of(openai("sk-redirected-1"),
+          ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI).baseUrl(model.url("/openai/v1").toString())
+              .apiKey(Secret.of("az-redirected-2")).build())) {
+        try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(provider))) {
+          OpenAIClient client = LlmAuthOpenAI.client(auth.authenticator(provider.name()));
+          try {
+            assertThat(text(client.chat().completions().create(hello()))).isEqualTo(MockModelServer.ANSWER);
+          } finally {
+            client.close();
+          }
+        }
+      }
+      assertThat(other.recorded()).hasSize(2).allSatisfy(r -> {
+        assertThat(r.header("authorization")).isNull();
+        assertThat(r.header("api-key")).isNull();
+      });
+    }
+  }
+
+  @Test
+  void aProviderDataHeaderIsRefusedOnTheRedirectFollowingTransport() {
+    ProviderConfig gateway = ProviderConfig.builder("gateway").baseUrl(model.url("/v1").toString())
+        .apiKey(Secret.of("gw-secret-3")).providerDataHeader("X-LlamaStack-Provider-Data").build();
+    try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(gateway))) {
+      assertThatThrownBy(() -> LlmAuthOpenAI.client(auth.authenticator("gateway")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("providers.gateway.providerDataHeader").hasMessageContaining("LlmAuthOpenAI.transport")
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("gw-secret-3"));
+    }
+    assertThat(model.recorded()).isEmpty();
+  }
+
+  @Test
   void theSdkHoldsNoCopyOfTheSecret() {
     String key = "sk-hidden-" + System.nanoTime();
     try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(openai(key)))) {
