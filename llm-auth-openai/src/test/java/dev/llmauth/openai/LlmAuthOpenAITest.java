@@ -145,6 +145,50 @@ class LlmAuthOpenAITest {
   }
 
   @Test
+  void theTransportPassesTheEventStreamOnByteForByte() throws IOException {
+    RequestAuthenticator authenticator = RequestAuthenticator.of(
+        ProviderConfig.builder("rotating").baseUrl(model.url("/v1").toString()).build(), new RotatingCredential());
+    HttpClient transport = LlmAuthOpenAI.transport(OkHttpClient.builder().build(), authenticator);
+    byte[] json = "{\"model\":\"m\",\"stream\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    HttpRequest request = HttpRequest.builder().method(HttpMethod.POST).baseUrl(model.url("/v1").toString())
+        .addPathSegments("chat", "completions").body(new com.openai.core.http.HttpRequestBody() {
+          @Override
+          public void writeTo(java.io.OutputStream out) {
+            try {
+              out.write(json);
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+
+          @Override
+          public String contentType() {
+            return "application/json";
+          }
+
+          @Override
+          public long contentLength() {
+            return json.length;
+          }
+
+          @Override
+          public boolean repeatable() {
+            return true;
+          }
+
+          @Override
+          public void close() {}
+        }).build();
+    try (HttpResponse response = transport.execute(request)) {
+      assertThat(new String(response.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo(String.join("", MockModelServer.chatEvents(1, "m")));
+    } finally {
+      transport.close();
+    }
+    assertThat(model.recorded().get(0).header("authorization")).isEqualTo("Bearer tok-1");
+  }
+
+  @Test
   void theResponsesApiOfTheCodexBackendCarriesTheSignInAndTheAccountHeader(@TempDir Path home) throws IOException {
     try (MockOAuthServer issuer = new MockOAuthServer()) {
       String access = issuer.issueAccessToken(Duration.ofHours(1));
@@ -273,6 +317,28 @@ class LlmAuthOpenAITest {
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("gw-secret-3"));
     }
     assertThat(model.recorded()).isEmpty();
+  }
+
+  @Test
+  void theSdksDebugLogShowsTheRequestButNotTheCredential() {
+    String key = "sk-logged-" + System.nanoTime();
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream original = System.err;
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(openai(key)))) {
+      OpenAIClient client = new com.openai.client.OpenAIClientImpl(LlmAuthOpenAI.clientOptions(
+          auth.authenticator("openai")).logLevel(com.openai.core.LogLevel.DEBUG).build());
+      try {
+        client.chat().completions().create(hello());
+      } finally {
+        client.close();
+      }
+    } finally {
+      System.setErr(original);
+    }
+    String log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(log).contains("/v1/chat/completions").doesNotContain(key);
+    assertThat(model.recorded().get(0).header("authorization")).isEqualTo("Bearer " + key);
   }
 
   @Test
