@@ -123,10 +123,11 @@ public final class LlmAuthOpenAI {
   /**
    * A bearer-token credential for builders that take only a {@link Credential}, such as {@code
    * OpenAIOkHttpClient.builder().credential(...)}. Each request asks llm-auth for the current token (cached and
-   * refreshed as usual); the SDK computes the header once per call, so its retries repeat that token, and a 401
-   * is not replayed. Methods that need more than {@code Authorization: Bearer} (an Azure {@code api-key}, a Codex
-   * account header, a provider-data header, static headers) fail the request with an {@link
-   * IllegalStateException} that names the header: use {@link #client} for those.
+   * refreshed as usual), waiting on the calling thread while one is fetched, even for the SDK's async client.
+   * The SDK computes the header once per call, so its retries repeat that token, and a 401 is not replayed.
+   * Methods that need more than {@code Authorization: Bearer} (an Azure {@code api-key}, a Codex account header,
+   * a provider-data header, static headers) fail the request with an {@link IllegalStateException} that names
+   * the header: use {@link #client} for those.
    *
    * @param authenticator the provider's authenticator, from {@code LlmAuth.authenticator(name)}
    * @return the credential
