@@ -94,10 +94,16 @@ final class AuthenticatedTransport implements HttpClient {
     return true;
   }
 
-  /** Whether a 401 is worth one more attempt: a new token may help and the body can be sent again. */
+  /**
+   * Whether a 401 is worth one more attempt: the rejected token is invalidated in any case; a replay follows when
+   * a new token may help and the body can be sent again.
+   */
   private boolean replay(HttpRequest request, HttpResponse response, Authorization sent) {
+    if (response.statusCode() != 401 || !authenticator.invalidate(sent)) {
+      return false;
+    }
     HttpRequestBody body = request.body();
-    return response.statusCode() == 401 && (body == null || body.repeatable()) && authenticator.invalidate(sent);
+    return body == null || body.repeatable();
   }
 
   /** A view that reads the request's headers where they are. */

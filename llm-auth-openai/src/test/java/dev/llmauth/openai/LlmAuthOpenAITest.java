@@ -151,34 +151,7 @@ class LlmAuthOpenAITest {
     HttpClient transport = LlmAuthOpenAI.transport(OkHttpClient.builder().build(), authenticator);
     byte[] json = "{\"model\":\"m\",\"stream\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     HttpRequest request = HttpRequest.builder().method(HttpMethod.POST).baseUrl(model.url("/v1").toString())
-        .addPathSegments("chat", "completions").body(new com.openai.core.http.HttpRequestBody() {
-          @Override
-          public void writeTo(java.io.OutputStream out) {
-            try {
-              out.write(json);
-            } catch (IOException e) {
-              throw new java.io.UncheckedIOException(e);
-            }
-          }
-
-          @Override
-          public String contentType() {
-            return "application/json";
-          }
-
-          @Override
-          public long contentLength() {
-            return json.length;
-          }
-
-          @Override
-          public boolean repeatable() {
-            return true;
-          }
-
-          @Override
-          public void close() {}
-        }).build();
+        .addPathSegments("chat", "completions").body(body(json, true)).build();
     try (HttpResponse response = transport.execute(request)) {
       assertThat(new String(response.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
           .isEqualTo(String.join("", MockModelServer.chatEvents(1, "m")));
@@ -186,6 +159,60 @@ class LlmAuthOpenAITest {
       transport.close();
     }
     assertThat(model.recorded().get(0).header("authorization")).isEqualTo("Bearer tok-1");
+  }
+
+  /** A JSON body that can or cannot be sent twice. */
+  private static com.openai.core.http.HttpRequestBody body(byte[] json, boolean repeatable) {
+    return new com.openai.core.http.HttpRequestBody() {
+      @Override
+      public void writeTo(java.io.OutputStream out) {
+        try {
+          out.write(json);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public String contentType() {
+        return "application/json";
+      }
+
+      @Override
+      public long contentLength() {
+        return json.length;
+      }
+
+      @Override
+      public boolean repeatable() {
+        return repeatable;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Test
+  void aBodyThatCannotBeSentTwiceIsNotReplayedButItsRejectedTokenIsDropped() {
+    model.rejectToken("tok-1");
+    RequestAuthenticator authenticator = RequestAuthenticator.of(
+        ProviderConfig.builder("rotating").baseUrl(model.url("/v1").toString()).build(), new RotatingCredential());
+    HttpClient transport = LlmAuthOpenAI.transport(OkHttpClient.builder().build(), authenticator);
+    byte[] json = "{\"model\":\"m\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      for (int expected : new int[] {401, 200}) {
+        try (HttpResponse response = transport.execute(HttpRequest.builder().method(HttpMethod.POST)
+            .baseUrl(model.url("/v1").toString()).addPathSegments("chat", "completions").body(body(json, false))
+            .build())) {
+          assertThat(response.statusCode()).isEqualTo(expected);
+        }
+      }
+    } finally {
+      transport.close();
+    }
+    assertThat(model.recorded()).extracting(r -> r.header("authorization"))
+        .containsExactly("Bearer tok-1", "Bearer tok-2");
   }
 
   @Test
