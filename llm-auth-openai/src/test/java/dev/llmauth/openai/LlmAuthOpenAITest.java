@@ -240,6 +240,31 @@ class LlmAuthOpenAITest {
   }
 
   @Test
+  void aStreamOfTheResponsesApiArrivesThroughTheAsyncClient() {
+    String key = "sk-responses-" + System.nanoTime();
+    StringBuilder text = new StringBuilder();
+    List<String> completed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(openai(key)))) {
+      OpenAIClientAsync client = LlmAuthOpenAI.asyncClient(auth.authenticator("openai"));
+      try {
+        client.responses().createStreaming(ResponseCreateParams.builder().model("gpt-5").input("Say hello.").build())
+            .subscribe(event -> {
+              event.outputTextDelta().ifPresent(d -> text.append(d.delta()));
+              event.completed().ifPresent(c -> completed.add(c.response().id()));
+            }).onCompleteFuture().join();
+      } finally {
+        client.close();
+      }
+    }
+    assertThat(text.toString()).isEqualTo(MockModelServer.ANSWER);
+    assertThat(completed).containsExactly("resp_mock_1");
+    assertThat(model.recorded()).singleElement().satisfies(r -> {
+      assertThat(r.path()).isEqualTo("/v1/responses");
+      assertThat(r.header("authorization")).isEqualTo("Bearer " + key);
+    });
+  }
+
+  @Test
   void aRejectedOAuthTokenIsRefreshedAndTheRequestSentOnceMore(@TempDir Path home) throws IOException {
     try (MockOAuthServer issuer = new MockOAuthServer()) {
       String stale = issuer.issueAccessToken(Duration.ofHours(1));
