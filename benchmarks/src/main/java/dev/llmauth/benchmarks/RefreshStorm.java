@@ -13,13 +13,21 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The refresh storm, counted rather than timed, for our cache and the three anchors:
  *
  * <ol>
  *   <li><b>Expired entry</b>: 10,000 threads, held at a gate, call {@code get()} at once on an entry whose token
- *       has expired; the source takes 200 ms. Counted: source calls (single flight means 1).
+ *       has expired; the source takes 200 ms. Every implementation starts from the same state: filled with one
+ *       token that lived 1 s and expired half a second before the gate opens. Counted: source calls (single flight
+ *       means 1) and callers that received the new token (all of them, or the storm handed out an expired one);
+ *       measured: the time from opening the gate to the last caller's return. Run once through {@code get()} and,
+ *       for the implementations that have one, once through the asynchronous path ({@code getAsync()}).
+ *   <li><b>A burst of 401s</b>: the entry holds a token that lives an hour; 10,000 threads, held at a gate, each
+ *       act as a request whose token the server rejected: drop that token and get one for the replay. Counted:
+ *       source calls (1) and replays that carry the new token (all). Only for caches that can drop one token.
  *   <li><b>Proactive refresh</b>: the cached token is still usable but due for refresh. Four callers call {@code
  *       get()} once a millisecond for 400 ms while the 200 ms refresh runs. Measured: the longest any call took;
  *       counted: calls that took 100 ms or more, that is, calls that waited for the source.
@@ -35,11 +43,15 @@ public final class RefreshStorm {
   private static final long WAITED_FOR_SOURCE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** azure-core refreshes a usable token at most once per 30 s after its last fetch. */
   private static final Duration AZURE_REFRESH_DELAY = Duration.ofSeconds(31);
+  /** The storm's common starting state: a token that lived this long ... */
+  private static final Duration EXPIRED_LIFETIME = Duration.ofSeconds(1);
+  /** ... and expired this long before the gate opens. */
+  private static final Duration EXPIRED_FOR = Duration.ofMillis(500);
 
   private RefreshStorm() {}
 
   /**
-   * Runs both parts for every implementation.
+   * Runs every part for every implementation.
    *
    * @param args the JSON file to write
    * @throws Exception when a run fails
@@ -53,13 +65,24 @@ public final class RefreshStorm {
     Prepared azureDue = prepare(Anchors.Impl.AZURE_CORE, dueLifetime(Anchors.Impl.AZURE_CORE));
 
     List<StormResult> storms = new ArrayList<>();
+    for (boolean async : new boolean[] {false, true}) {
+      for (Anchors.Impl impl : Anchors.Impl.values()) {
+        Prepared p = prepare(impl, EXPIRED_LIFETIME);
+        if (async && !p.cached.hasAsync()) {
+          p.cached.close();
+          continue;
+        }
+        Thread.sleep(EXPIRED_LIFETIME.plus(EXPIRED_FOR).toMillis());
+        storms.add(storm(p, async ? Mode.GET_ASYNC : Mode.GET));
+      }
+    }
     for (Anchors.Impl impl : Anchors.Impl.values()) {
-      // Our cache refuses a token that has expired before it arrives (it reports a clock problem), so ours is
-      // filled with one inside its 30 s expiry margin: kept, but no longer usable, as an expired one.
-      Prepared p = prepare(impl, impl == Anchors.Impl.OURS ? Duration.ofSeconds(10) : Duration.ofMinutes(-1));
-      // A stale time in the past makes the AWS supplier keep the value for one more second.
-      Thread.sleep(1_100);
-      storms.add(storm(p));
+      Prepared p = prepare(impl, Duration.ofHours(1));
+      if (!p.cached.dropsRejectedTokens()) {
+        p.cached.close();
+        continue;
+      }
+      storms.add(storm(p, Mode.REJECTED));
     }
     List<RefreshResult> refreshes = new ArrayList<>();
     for (Anchors.Impl impl : Anchors.Impl.values()) {
@@ -108,17 +131,41 @@ public final class RefreshStorm {
     return new Prepared(impl, source, cached);
   }
 
-  private static StormResult storm(Prepared p) throws InterruptedException {
+  /** How the storm's callers ask. */
+  enum Mode {
+    GET("get()"),
+    GET_ASYNC("getAsync()"),
+    REJECTED("401 burst");
+
+    final String label;
+
+    Mode(String label) {
+      this.label = label;
+    }
+  }
+
+  private static StormResult storm(Prepared p, Mode mode) throws InterruptedException {
     CountDownLatch ready = new CountDownLatch(STORM_CALLERS);
     CountDownLatch gate = new CountDownLatch(1);
     CountDownLatch done = new CountDownLatch(STORM_CALLERS);
     AtomicInteger failures = new AtomicInteger();
+    AtomicInteger gotNew = new AtomicInteger();
+    AtomicLong lastReturn = new AtomicLong(Long.MIN_VALUE);
+    Object first = p.cached.get();
     for (int i = 0; i < STORM_CALLERS; i++) {
       Thread t = new Thread(null, () -> {
         ready.countDown();
         try {
           gate.await();
-          p.cached.get();
+          Object got = switch (mode) {
+            case GET -> p.cached.get();
+            case GET_ASYNC -> p.cached.getAsync().join();
+            case REJECTED -> p.cached.replay(first);
+          };
+          lastReturn.accumulateAndGet(System.nanoTime(), Math::max);
+          if (!String.valueOf(got).contains(ScriptedSource.FIRST_TOKEN)) {
+            gotNew.incrementAndGet();
+          }
         } catch (RuntimeException | InterruptedException e) {
           failures.incrementAndGet();
         } finally {
@@ -128,12 +175,14 @@ public final class RefreshStorm {
       t.start();
     }
     ready.await();
+    long opened = System.nanoTime();
     gate.countDown();
     if (!done.await(2, TimeUnit.MINUTES)) {
       throw new IllegalStateException(p.impl.id() + ": callers still waiting after 2 minutes");
     }
     p.cached.close();
-    return new StormResult(p.impl, p.source.refreshCalls(), failures.get());
+    return new StormResult(p.impl, mode, p.source.refreshCalls(), failures.get(), gotNew.get(),
+        (lastReturn.get() - opened) / 1e6);
   }
 
   private static RefreshResult refresh(Prepared p) throws InterruptedException {
@@ -183,12 +232,16 @@ public final class RefreshStorm {
 
   static String table(List<StormResult> storms, List<RefreshResult> refreshes) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%nExpired entry: %,d concurrent callers, the source takes %d ms%n%n",
-        STORM_CALLERS, LATENCY.toMillis()));
-    sb.append("| implementation | source calls | failed callers |\n");
-    sb.append("|---|---:|---:|\n");
+    sb.append(String.format(Locale.ROOT, "%nStorms: %,d concurrent callers, the source takes %d ms. Expired entry: "
+        + "every implementation filled with a token that lived %d ms and expired %d ms before the gate. 401 burst: "
+        + "every caller drops the hour-long token it was rejected with and gets one for its replay.%n%n",
+        STORM_CALLERS, LATENCY.toMillis(), EXPIRED_LIFETIME.toMillis(), EXPIRED_FOR.toMillis()));
+    sb.append("| storm | implementation | source calls | callers with the new token | failed callers "
+        + "| gate to last caller (ms) |\n");
+    sb.append("|---|---|---:|---:|---:|---:|\n");
     for (StormResult r : storms) {
-      sb.append(String.format(Locale.ROOT, "| %s | %d | %d |%n", r.impl.id(), r.sourceCalls, r.failures));
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %.1f |%n", r.mode.label, r.impl.id(),
+          r.sourceCalls, r.gotNew, r.failures, r.gateToLastMillis));
     }
     sb.append(String.format(Locale.ROOT, "%nProactive refresh of a usable token: %d callers, one call a millisecond "
         + "each for %d ms%n%n", REFRESH_CALLERS, REFRESH_WINDOW.toMillis()));
@@ -205,11 +258,15 @@ public final class RefreshStorm {
   private static String json(List<StormResult> storms, List<RefreshResult> refreshes) {
     StringBuilder sb = new StringBuilder("{\n  \"machine\": ").append(Machine.json()).append(",\n");
     sb.append(String.format(Locale.ROOT, "  \"sourceLatencyMillis\": %d,%n", LATENCY.toMillis()));
-    sb.append(String.format(Locale.ROOT, "  \"expiredEntry\": {\"callers\": %d, \"results\": [%n", STORM_CALLERS));
+    sb.append(String.format(Locale.ROOT, "  \"storms\": {\"callers\": %d, \"expiredLifetimeMillis\": %d, "
+        + "\"expiredForMillis\": %d, \"results\": [%n", STORM_CALLERS, EXPIRED_LIFETIME.toMillis(),
+        EXPIRED_FOR.toMillis()));
     for (int i = 0; i < storms.size(); i++) {
       StormResult r = storms.get(i);
-      sb.append(String.format(Locale.ROOT, "    {\"implementation\": \"%s\", \"sourceCalls\": %d, \"failedCallers\": %d}%s%n",
-          r.impl.id(), r.sourceCalls, r.failures, i + 1 < storms.size() ? "," : ""));
+      sb.append(String.format(Locale.ROOT, "    {\"storm\": \"%s\", \"implementation\": \"%s\", "
+          + "\"sourceCalls\": %d, \"callersWithNewToken\": %d, \"failedCallers\": %d, "
+          + "\"gateToLastCallerMillis\": %.1f}%s%n", r.mode.label, r.impl.id(), r.sourceCalls, r.gotNew,
+          r.failures, r.gateToLastMillis, i + 1 < storms.size() ? "," : ""));
     }
     sb.append(String.format(Locale.ROOT, "  ]},%n  \"proactiveRefresh\": {\"callers\": %d, \"windowMillis\": %d, "
         + "\"results\": [%n", REFRESH_CALLERS, REFRESH_WINDOW.toMillis()));
@@ -225,7 +282,8 @@ public final class RefreshStorm {
 
   private record Prepared(Anchors.Impl impl, ScriptedSource source, Anchors.Cached cached) {}
 
-  record StormResult(Anchors.Impl impl, int sourceCalls, int failures) {}
+  record StormResult(Anchors.Impl impl, Mode mode, int sourceCalls, int failures, int gotNew,
+      double gateToLastMillis) {}
 
   record RefreshResult(Anchors.Impl impl, int calls, int sourceCalls, int failures, long waitedForSource,
       double longestWaitMillis, double p99WaitMillis) {}

@@ -10,6 +10,8 @@ import java.util.function.Supplier;
  * firstExpiry}; every later call is counted, takes {@code latency} and brings a token that lives an hour.
  */
 final class ScriptedSource implements Supplier<IssuedToken> {
+  /** The value of the token that fills the cache. */
+  static final String FIRST_TOKEN = "first-token";
   private final Instant firstExpiry;
   private final Duration latency;
   private final AtomicInteger calls = new AtomicInteger();
@@ -23,7 +25,7 @@ final class ScriptedSource implements Supplier<IssuedToken> {
   public IssuedToken get() {
     int call = calls.getAndIncrement();
     if (call == 0) {
-      return new IssuedToken("first-token", firstExpiry);
+      return new IssuedToken(FIRST_TOKEN, firstExpiry);
     }
     try {
       Thread.sleep(latency.toMillis());
