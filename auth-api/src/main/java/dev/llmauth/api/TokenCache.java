@@ -39,9 +39,10 @@ import org.jspecify.annotations.Nullable;
  *       Builder#refreshAhead(Duration)} before expiry (5 minutes by default). A token that lives less than twice
  *       that window and names no {@code refreshAt} is fresh for the first half of the life it had when it arrived,
  *       so short-lived tokens (a few minutes) are refreshed once per half-life, not on every request. Either way a
- *       token stays fresh for at least {@link Builder#minimumRefreshInterval(Duration)} after it arrived (30 seconds
- *       by default), while it is usable: one key never starts refreshes ahead more often than that. A fresh token is
- *       returned without a lock or an allocation.
+ *       token that a refresh (not the key's first fetch) brought stays fresh for at least {@link
+ *       Builder#minimumRefreshInterval(Duration)} after it arrived (30 seconds by default), while it is usable: one
+ *       key never starts refreshes ahead more often than that. A fresh token is returned without a lock or an
+ *       allocation.
  *   <li>An expiry further ahead than {@link Builder#maximumTokenLifetime(Duration)} (24 hours by default) is not
  *       trusted: the token is treated as expiring that long after it arrived, and the cache logs (without the
  *       token) that the cap applied. A value that says it never expires ({@link AccessToken#nonExpiring}, a static
@@ -412,7 +413,7 @@ public final class TokenCache implements AutoCloseable {
     if (rejected == null || !rejected.equals(token.value()) || reason == FetchReason.INVALIDATED) {
       // A fetch that was not forced past the source's own cache may bring back the token the server just
       // rejected; it still serves its waiters but is not kept.
-      e.current = snapshot(e.key, token, now, expiresAt);
+      e.current = snapshot(e.key, reason, token, now, expiresAt);
     }
     if (reason == FetchReason.INVALIDATED || rejected != null && !rejected.equals(token.value())) {
       e.rejected = null;
@@ -458,10 +459,11 @@ public final class TokenCache implements AutoCloseable {
   /**
    * The thresholds of a token that arrived at {@code now}: usable until the margin before its (capped) expiry;
    * fresh until its refresh point, which is its own {@code refreshAt}, else the refresh window before expiry, but
-   * no earlier than half its life when that life is short, never sooner than the minimum refresh interval after
-   * it arrived and never after the end of its usable life.
+   * no earlier than half its life when that life is short, never after the end of its usable life, and, unless it
+   * came from the key's first fetch, never sooner than the minimum refresh interval after it arrived: a source
+   * whose tokens are always due makes one refresh ahead per interval, not one per request.
    */
-  private Snapshot snapshot(TokenKey key, AccessToken token, long now, long claimedExpiry) {
+  private Snapshot snapshot(TokenKey key, FetchReason reason, AccessToken token, long now, long claimedExpiry) {
     long expiresAt = claimedExpiry;
     long cap = saturatedPlus(now, maximumLifetimeMillis);
     if (expiresAt > cap && token.expires()) {
@@ -479,7 +481,10 @@ public final class TokenCache implements AutoCloseable {
       long life = expiresAt - now;
       refreshAt = Math.max(saturatedMinus(expiresAt, refreshAheadMillis), now + life / 2);
     }
-    refreshAt = Math.min(Math.max(refreshAt, saturatedPlus(now, minimumRefreshIntervalMillis)), usableUntil);
+    if (reason != FetchReason.INITIAL) {
+      refreshAt = Math.max(refreshAt, saturatedPlus(now, minimumRefreshIntervalMillis));
+    }
+    refreshAt = Math.min(refreshAt, usableUntil);
     long sampledUntil = Math.min(refreshAt, saturatedMinus(usableUntil, SAMPLED_CLOCK_TRUST_MILLIS));
     return new Snapshot(token, sampledUntil, refreshAt, usableUntil);
   }
@@ -768,8 +773,9 @@ public final class TokenCache implements AutoCloseable {
 
     /**
      * Sets how soon after a token arrived the cache may start refreshing it ahead of expiry, so that one key never
-     * starts refreshes ahead more often than this, whatever {@code refreshAt} or lifetime its source reports. A
-     * token whose usable life is shorter is fetched again only when it stops being usable.
+     * starts refreshes ahead more often than this, whatever {@code refreshAt} or lifetime its source reports. The
+     * token of a key's first fetch (which may come from a file and already be due) is exempt. A token whose usable
+     * life is shorter is fetched again only when it stops being usable.
      *
      * @param minimumRefreshInterval the floor, 30 seconds by default
      * @return this builder

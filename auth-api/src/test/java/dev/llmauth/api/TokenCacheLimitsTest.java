@@ -216,7 +216,8 @@ class TokenCacheLimitsTest {
           clock.advance(Duration.ofSeconds(1));
         }
       }
-      assertThat(calls.get()).isBetween(2, 300 / 30 + 1);
+      // The first token is refreshed at once (it came from the key's first fetch), later ones every 30 s.
+      assertThat(calls.get()).isBetween(3, 300 / 30 + 2);
     }
 
     @Test
