@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -88,9 +89,11 @@ public final class Soak {
     List<Part> parts = new ArrayList<>();
     for (String method : methods) {
       for (String adapter : adapters) {
+        String load = Files.readString(Path.of("/proc/loadavg")).trim();
         System.out.printf(Locale.ROOT, "-- %s via %s: %d threads for %d s (load average %s)%n", method, adapter,
-            threads, seconds, Files.readString(Path.of("/proc/loadavg")).trim());
+            threads, seconds, load);
         Part p = run(method, adapter, seconds, threads);
+        p.loadAverageAtStart = String.join(" ", Arrays.copyOf(load.split(" "), 3));
         parts.add(p);
         System.out.println("   " + p.summary());
       }
@@ -362,6 +365,7 @@ public final class Soak {
     long minLifeLeftMillis = Long.MAX_VALUE;
     long worstExpiredByMillis;
     String workerLog = "";
+    String loadAverageAtStart = "";
 
     Part(String method, String adapter, int seconds, int threads) {
       this.method = method;
@@ -511,6 +515,7 @@ public final class Soak {
       StringBuilder s = new StringBuilder("{");
       s.append("\"method\": ").append(Machine.Json.string(method));
       s.append(", \"adapter\": ").append(Machine.Json.string(adapter));
+      s.append(", \"loadAverageAtStart\": ").append(Machine.Json.string(loadAverageAtStart));
       s.append(", \"passed\": ").append(passed());
       if (!passed()) {
         s.append(", \"problem\": ").append(Machine.Json.string(problem()));
