@@ -187,7 +187,7 @@ final class CommandOutput {
       return message.contains("End of input") ? "the JSON ends too early" : "malformed";
     }
     int path = message.indexOf(" path ", at);
-    return message.substring(at + 1, path > 0 ? path : message.length());
+    return message.substring(at + " at ".length(), path > 0 ? path : message.length());
   }
 
   private static TokenException invalid(String what, String problem) {
