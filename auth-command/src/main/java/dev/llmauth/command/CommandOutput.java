@@ -72,6 +72,7 @@ final class CommandOutput {
     String token = null;
     String expiresIn = null;
     String expiresAt = null;
+    boolean accessToken = false;
     Set<String> seen = new HashSet<>();
     try (JsonReader r = new JsonReader(new StringReader(text))) {
       r.setStrictness(Strictness.STRICT);
@@ -89,7 +90,10 @@ final class CommandOutput {
           case "token" -> token = string(r, what, "token");
           case "expires_in" -> expiresIn = scalar(r, what, "expires_in");
           case "expires_at" -> expiresAt = scalar(r, what, "expires_at");
-          default -> r.skipValue();
+          default -> {
+            accessToken |= name.equals("access_token") || name.equals("accessToken");
+            r.skipValue();
+          }
         }
       }
       r.endObject();
@@ -101,7 +105,8 @@ final class CommandOutput {
       throw invalid(what, "is not valid JSON (" + position(e.getMessage()) + ")");
     }
     if (token == null) {
-      throw invalid(what, "has no string field token");
+      throw invalid(what, "has no string field token" + (accessToken ? " (its access_token is not read: rename the "
+          + "field, or print the token alone as text)" : ""));
     }
     Secret secret = token(token, what, "the JSON field token");
     if (expiresIn != null && expiresAt != null) {
@@ -118,7 +123,7 @@ final class CommandOutput {
     if (expiresAt != null) {
       Instant at = instant(expiresAt, what);
       if (!at.isAfter(now)) {
-        throw invalid(what, "has expires_at " + at + ", which is not in the future; check the command and this "
+        throw invalid(what, "has expires_at " + at + ": the token has already expired; check the command and this "
             + "machine's clock");
       }
       return AccessToken.of(secret, at);

@@ -61,7 +61,8 @@ class CommandOutputTest {
     assertError("{\"token\": \"" + TOKEN + "\"", "is not valid JSON (line 1 column");
     assertError("{\"token\": \"" + TOKEN + "\"} trailing", "not valid JSON");
     assertError("{\"token\": 42}", "has token that is not a string");
-    assertError("{\"access_token\": \"" + TOKEN + "\"}", "has no string field token");
+    assertError("{\"access_token\": \"" + TOKEN + "\"}", "has no string field token (its access_token is not read");
+    assertError("{\"kind\": \"x\"}", "has no string field token; print");
     assertError("{\"token\": \"" + TOKEN + "\", \"token\": \"x\"}", "has the field token twice");
     assertError("{\"token\": \"" + TOKEN + "\", \"expires_in\": 60, \"expires_at\": 1796122800}",
         "has both expires_in and expires_at; give one");
@@ -69,8 +70,8 @@ class CommandOutputTest {
     assertError("{\"token\": \"" + TOKEN + "\", \"expires_in\": \"soon\"}", "has expires_in that is not a number");
     assertError("{\"token\": \"" + TOKEN + "\", \"expires_in\": [60]}", "neither a number nor a string");
     assertError("{\"token\": \"" + TOKEN + "\", \"expires_at\": 1796122800000}", "looks like milliseconds");
-    assertError("{\"token\": \"" + TOKEN + "\", \"expires_at\": \"2026-12-01T09:00:00Z\"}", "which is not in the "
-        + "future");
+    assertError("{\"token\": \"" + TOKEN + "\", \"expires_at\": \"2026-12-01T09:00:00Z\"}", "the token has already "
+        + "expired");
     assertError("{\"token\": \"" + TOKEN + "\", \"expires_at\": \"tomorrow\"}", "neither epoch seconds nor an RFC 3339");
     assertError("{\"token\": \"" + TOKEN + " x\"}", "printed the JSON field token with whitespace");
     assertThat(catchThrowableOfType(TokenException.class, () -> parse("[\"" + TOKEN + "\"]",
