@@ -42,8 +42,11 @@ final class CommandTokenSource implements TokenSource {
   static final String PROVIDER_VARIABLE = "LLM_AUTH_PROVIDER";
   /** Variable naming why the token is needed, set for the command. */
   static final String REASON_VARIABLE = "LLM_AUTH_REASON";
-  /** How long stderr may stay open after the command exited (a descendant may hold it). */
-  private static final long STDERR_GRACE_MILLIS = 500;
+  /**
+   * How long stdout and stderr may stay open after the command exited: a process it left behind may hold them, and
+   * what it prints after the exit is not read.
+   */
+  private static final long STREAM_GRACE_MILLIS = 500;
   /** Long runs of token-like characters in stderr are shown as this. */
   private static final Pattern TOKEN_LIKE = Pattern.compile("[A-Za-z0-9+/=_.~-]{24,}");
   private static final Pattern STDOUT_WORDS = Pattern.compile("[\\s\"',:{}\\[\\]]+");
@@ -105,11 +108,13 @@ final class CommandTokenSource implements TokenSource {
     descendants.forEach(ProcessHandle::destroyForcibly);
   }
 
-  /** One run: a reader thread for stdout (which then waits for the exit) and one for stderr. */
+  /** One run: a reader thread for each of stdout and stderr, and one that waits for the exit. */
   private final class Run {
     final Process process;
     final CompletableFuture<AccessToken> result = new CompletableFuture<>();
+    final Capped stdout = new Capped(MAX_STDOUT);
     final Capped stderr = new Capped(MAX_STDERR);
+    final CompletableFuture<Void> stdoutClosed = new CompletableFuture<>();
     final CompletableFuture<Void> stderrClosed = new CompletableFuture<>();
 
     Run(Process process) {
@@ -142,23 +147,30 @@ final class CommandTokenSource implements TokenSource {
         }
       });
       thread("stdout", this::readStdout);
+      thread("exit", this::awaitExit);
     }
 
     private void readStdout() {
-      try {
-        Capped stdout = new Capped(MAX_STDOUT);
-        try (InputStream in = process.getInputStream()) {
-          if (!stdout.readUpToCap(in)) {
-            result.completeExceptionally(new TokenException(what + " printed more than " + MAX_STDOUT
-                + " bytes on stdout and was stopped; make it print only the key or token", null));
-            return;
-          }
+      try (InputStream in = process.getInputStream()) {
+        if (!stdout.drainUpToCap(in)) {
+          result.completeExceptionally(new TokenException(what + " printed more than " + MAX_STDOUT
+              + " bytes on stdout and was stopped; make it print only the key or token", null));
         }
+      } catch (IOException e) {
+        // The stream was closed when the run was stopped.
+      } finally {
+        stdoutClosed.complete(null);
+      }
+    }
+
+    /** Waits for the exit, then for the streams (briefly: a process the command left behind may hold them). */
+    private void awaitExit() {
+      try {
         int status = process.waitFor();
-        try {
-          stderrClosed.get(STDERR_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-          // A descendant holds stderr open: use what arrived.
+        awaitBriefly(stdoutClosed);
+        awaitBriefly(stderrClosed);
+        if (result.isDone()) {
+          return;
         }
         String out = decode(stdout.bytes());
         if (status != 0) {
@@ -172,10 +184,17 @@ final class CommandTokenSource implements TokenSource {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         result.completeExceptionally(new TokenException(what + " was interrupted", null));
-      } catch (IOException | java.util.concurrent.ExecutionException | RuntimeException e) {
-        // Reading failed, usually because the run was stopped and the result is already complete.
+      } catch (RuntimeException e) {
         result.completeExceptionally(new TokenException(what + " failed while its output was read ("
             + e.getClass().getSimpleName() + ")", null));
+      }
+    }
+
+    private void awaitBriefly(CompletableFuture<Void> closed) throws InterruptedException {
+      try {
+        closed.get(STREAM_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        // Still open: use what arrived.
       }
     }
 
@@ -225,14 +244,16 @@ final class CommandTokenSource implements TokenSource {
     }
 
     /** @return whether the stream ended within the cap */
-    boolean readUpToCap(InputStream in) throws IOException {
+    boolean drainUpToCap(InputStream in) throws IOException {
       byte[] chunk = new byte[8192];
       int n;
       while ((n = in.read(chunk)) >= 0) {
-        if (buffer.size() + n > cap) {
-          return false;
+        synchronized (this) {
+          if (buffer.size() + n > cap) {
+            return false;
+          }
+          buffer.write(chunk, 0, n);
         }
-        buffer.write(chunk, 0, n);
       }
       return true;
     }

@@ -79,6 +79,19 @@ class CommandTokenSourceTest {
     assertGone(pid("child"));
   }
 
+  /** A process the command leaves behind inherits stdout: the token is read at the command's exit anyway. */
+  @Test
+  void aProcessLeftBehindHoldingStdoutDoesNotHoldUpTheToken() throws Exception {
+    Path script = Scripts.write(dir, "daemonizes", "(sleep 300 & echo $! > '" + dir.resolve("daemon") + "'); echo '"
+        + TOKEN + "'");
+    try {
+      assertThat(fetch(source(script, Map.of("timeout", "20s")), FetchReason.INITIAL).value().reveal())
+          .isEqualTo(TOKEN);
+    } finally {
+      ProcessHandle.of(awaitPid("daemon")).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
   @Test
   void cancellingTheFetchStopsTheCommandWithItsChildren() throws Exception {
     Path script = Scripts.write(dir, "slow", "sleep 300 & echo $! > '" + dir.resolve("child.tmp") + "'; mv '"
