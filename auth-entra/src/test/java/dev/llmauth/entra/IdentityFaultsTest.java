@@ -3,6 +3,7 @@ package dev.llmauth.entra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmauth.conformance.mock.MockIdentityServer;
+import dev.llmauth.conformance.mock.MockIdentityServer.AnswerStyle;
 import dev.llmauth.conformance.mock.MockIdentityServer.Fault;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,7 +172,7 @@ class IdentityFaultsTest {
       String where = appService ? "via App Service at " + mock.appServiceEndpoint() : "via IMDS at " + mock.url();
       assertThat(fails).hasSize(3).allSatisfy(f -> assertThat(f).startsWith("token_unavailable permanent=false")
           .contains(where));
-      assertThat(fails.get(0)).contains("the identity endpoint did not answer within 400 ms");
+      assertThat(fails.get(0)).contains("the identity endpoint gave no complete answer within 400 ms");
       assertThat(fails.get(1)).contains("the connection to the identity endpoint failed without an answer (");
       assertThat(fails.get(2)).contains("answer is larger than 1048576 bytes");
       // MSAL does not retry I/O errors: one call each (two for the reset), then the good one.
@@ -218,7 +219,7 @@ class IdentityFaultsTest {
     mock.tokenLifetime(Duration.ofSeconds(lifetime));
     ChildJvm.Output string = run(env(true), "mi", "token");
     mock.reset();
-    mock.tokenLifetime(Duration.ofSeconds(lifetime)).expiresOnAsNumber(true);
+    mock.tokenLifetime(Duration.ofSeconds(lifetime)).answerStyle(AnswerStyle.EXPIRES_ON_NUMBER);
     ChildJvm.Output number = run(env(true), "mi", "token");
     mock.reset();
     mock.tokenLifetime(Duration.ofSeconds(lifetime)).enqueue(Fault.missingField("expires_on"));
@@ -237,6 +238,94 @@ class IdentityFaultsTest {
       } else {
         assertThat(refresh).as("no refresh_in: the cache refreshes 5 minutes before expiry").isEqualTo("none");
       }
+    }
+  }
+
+  /** The environment of a path: {@code mi} (managed identity) or {@code entra} (the chain narrowed to it). */
+  private Map<String, String> pathEnv(String path, boolean appService) {
+    Map<String, String> env = env(appService);
+    if (path.equals("entra")) {
+      env.put("AZURE_TOKEN_CREDENTIALS", "ManagedIdentityCredential");
+    }
+    return env;
+  }
+
+  @Test
+  @DisplayName("every answer style on both Entra paths: expires_on as a string, a number or a date, or only expires_in")
+  void answerStylesOnEveryPath() throws Exception {
+    long lifetime = 3600;
+    for (String path : List.of("mi", "entra")) {
+      for (AnswerStyle style : AnswerStyle.values()) {
+        for (boolean appService : List.of(true, false)) {
+          mock.reset();
+          mock.tokenLifetime(Duration.ofSeconds(lifetime)).answerStyle(style);
+          ChildJvm.Output out = run(pathEnv(path, appService), path, "token");
+          String token = out.only("token");
+          String where = path + " " + style + (appService ? " App Service" : " IMDS");
+          assertThat(token).as(where).startsWith(lastIssued() + " ");
+          long expires = Long.parseLong(token.split(" ")[1].substring("expiresIn=".length()));
+          assertThat(expires).as(where).isBetween(lifetime - 60, lifetime + 2);
+        }
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a trickled answer: one deadline ends the whole exchange on both paths, and no thread waits on")
+  void trickledAnswerEndsAtTheDeadline() throws Exception {
+    for (String path : List.of("mi", "entra")) {
+      mock.reset();
+      // Headers at once, then one byte every 100 ms: the whole answer would take about 25 s.
+      mock.enqueue(Fault.trickle(Duration.ofMillis(100)));
+      ChildJvm.Output out = run(pathEnv(path, true), path, "timeouts", "2000", "500", "fail", "waiting",
+          "authorize", "2", "1");
+      assertThat(out.only("fail")).as(path).startsWith("token_unavailable permanent=false")
+          .contains("the identity endpoint gave no complete answer within 500 ms");
+      assertThat(out.only("waiting")).as(path + ": threads left in an identity exchange").isEqualTo("0");
+      assertThat(mock.tokenRequests()).as(path + " " + out.lines()).hasSize(2);
+      assertThat(out.only("authorize")).as(path).isEqualTo("1 " + lastIssued());
+      awaitTricklesAbandoned(1);
+    }
+  }
+
+  @Test
+  @DisplayName("the token cache giving up on a trickled answer abandons the exchange on both paths")
+  void cacheGivingUpAbandonsTheExchange() throws Exception {
+    for (String path : List.of("mi", "entra")) {
+      mock.reset();
+      mock.enqueue(Fault.trickle(Duration.ofMillis(100)));
+      // The exchange's own deadline (60 s) is far off; the cache gives up after 500 ms.
+      ChildJvm.Output out = ChildJvm.run(pathEnv(path, true), List.of("-DfetchTimeoutMillis=500"),
+          EntraChild.class, path, "timeouts", "2000", "60000", "fail", "waiting", "authorize", "2", "1");
+      assertThat(out.exitCode()).as("child stderr: %s", out.stderr()).isZero();
+      assertNoSecrets(out);
+      assertThat(out.only("fail")).as(path).startsWith("token_unavailable");
+      assertThat(out.only("waiting")).as(path + ": threads left in an identity exchange").isEqualTo("0");
+      assertThat(out.only("authorize")).as(path).isEqualTo("1 " + lastIssued());
+      awaitTricklesAbandoned(1);
+    }
+  }
+
+  /** The mock notices a client hanging up at its next byte: wait for it, a bounded number of times. */
+  private void awaitTricklesAbandoned(int expected) throws InterruptedException {
+    for (int tries = 0; tries < 100 && mock.tricklesAbandoned() < expected; tries++) {
+      Thread.sleep(50);
+    }
+    assertThat(mock.tricklesAbandoned()).as("trickled answers the client hung up on").isEqualTo(expected);
+  }
+
+  @Test
+  @DisplayName("a truncated 200 holding the token and an echoed identity header: the cause chain quotes neither")
+  void truncatedAnswerRedactedOnEveryPath() throws Exception {
+    for (String path : List.of("mi", "entra")) {
+      mock.reset();
+      mock.echoIdentityHeader(true).enqueue(Fault.truncatedJson());
+      // run() checks everything the child printed (messages and causes) for the header and every issued token.
+      ChildJvm.Output out = run(pathEnv(path, true), path, "fail", "authorize", "2", "1");
+      assertThat(out.only("fail")).as(path).startsWith("token_unavailable permanent=false")
+          .contains("answer is not valid JSON (truncated or malformed)")
+          .contains("causes= <- ");
+      assertThat(out.only("authorize")).as(path).isEqualTo("1 " + lastIssued());
     }
   }
 

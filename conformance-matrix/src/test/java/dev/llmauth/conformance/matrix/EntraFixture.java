@@ -185,7 +185,7 @@ final class EntraFixture implements MethodFixture {
   /** Sets the answer timeout of identity clients created from now on; returns the previous one. */
   private static Duration readTimeout(Duration timeout) {
     try {
-      Field f = Class.forName(IDENTITY_CLIENT).getDeclaredField("defaultReadTimeout");
+      Field f = Class.forName(IDENTITY_CLIENT).getDeclaredField("defaultDeadline");
       f.setAccessible(true);
       Duration previous = (Duration) f.get(null);
       f.set(null, timeout);
