@@ -159,20 +159,20 @@ class IdentityFaultsTest {
   }
 
   @Test
-  @DisplayName("no answer within the read timeout, a reset connection, a huge body: one call, a typed error, recovery")
+  @DisplayName("no answer within the deadline, a reset connection, a huge body: one call, a typed error, recovery")
   void connectionFaults() throws Exception {
     for (boolean appService : List.of(true, false)) {
       mock.reset();
       // java.net.http sends a GET again, once, when the connection closes before any answer: two resets.
-      mock.enqueue(Fault.delay(Duration.ofSeconds(3))).enqueue(Fault.connectionReset())
+      mock.enqueue(Fault.delay(Duration.ofSeconds(10))).enqueue(Fault.connectionReset())
           .enqueue(Fault.connectionReset()).enqueue(Fault.hugeBody());
-      ChildJvm.Output out = run(env(appService), "mi", "timeouts", "2000", "400", "fail", "fail", "fail",
+      ChildJvm.Output out = run(env(appService), "mi", "timeouts", "2000", "4500", "fail", "fail", "fail",
           "authorize", "2", "1");
       List<String> fails = out.out("fail");
       String where = appService ? "via App Service at " + mock.appServiceEndpoint() : "via IMDS at " + mock.url();
       assertThat(fails).hasSize(3).allSatisfy(f -> assertThat(f).startsWith("token_unavailable permanent=false")
           .contains(where));
-      assertThat(fails.get(0)).contains("the identity endpoint gave no complete answer within 400 ms");
+      assertThat(fails.get(0)).contains("the identity endpoint gave no complete answer within 4500 ms");
       assertThat(fails.get(1)).contains("the connection to the identity endpoint failed without an answer (");
       assertThat(fails.get(2)).contains("answer is larger than 1048576 bytes");
       // MSAL does not retry I/O errors: one call each (two for the reset), then the good one.
@@ -230,11 +230,12 @@ class IdentityFaultsTest {
     for (ChildJvm.Output out : List.of(string, number, expiresIn, refreshIn)) {
       String[] parts = out.only("token").split(" ");
       long expires = Long.parseLong(parts[1].substring("expiresIn=".length()));
-      // The child's clock starts at the real time when it starts; allow for the child's start-up.
-      assertThat(expires).as(out.only("token")).isBetween(lifetime - 60, lifetime + 2);
+      // The child's clock starts at the real time when it starts; allow for the child's start-up (a loaded
+      // machine can take many seconds before the first token).
+      assertThat(expires).as(out.only("token")).isBetween(lifetime - 60, lifetime + 30);
       String refresh = parts[2].substring("refreshIn=".length());
       if (out == refreshIn) {
-        assertThat(Long.parseLong(refresh)).isBetween(600L - 60, 600L + 2);
+        assertThat(Long.parseLong(refresh)).isBetween(600L - 60, 600L + 30);
       } else {
         assertThat(refresh).as("no refresh_in: the cache refreshes 5 minutes before expiry").isEqualTo("none");
       }
@@ -264,7 +265,7 @@ class IdentityFaultsTest {
           String where = path + " " + style + (appService ? " App Service" : " IMDS");
           assertThat(token).as(where).startsWith(lastIssued() + " ");
           long expires = Long.parseLong(token.split(" ")[1].substring("expiresIn=".length()));
-          assertThat(expires).as(where).isBetween(lifetime - 60, lifetime + 2);
+          assertThat(expires).as(where).isBetween(lifetime - 60, lifetime + 30);
         }
       }
     }
@@ -275,12 +276,13 @@ class IdentityFaultsTest {
   void trickledAnswerEndsAtTheDeadline() throws Exception {
     for (String path : List.of("mi", "entra")) {
       mock.reset();
-      // Headers at once, then one byte every 100 ms: the whole answer would take about 25 s.
+      // Headers at once, then one byte every 100 ms: the whole answer would take about 25 s. The deadline is
+      // generous so that the good answer after it arrives in time on a loaded machine.
       mock.enqueue(Fault.trickle(Duration.ofMillis(100)));
-      ChildJvm.Output out = run(pathEnv(path, true), path, "timeouts", "2000", "500", "fail", "waiting",
+      ChildJvm.Output out = run(pathEnv(path, true), path, "timeouts", "2000", "5500", "fail", "waiting",
           "authorize", "2", "1");
       assertThat(out.only("fail")).as(path).startsWith("token_unavailable permanent=false")
-          .contains("the identity endpoint gave no complete answer within 500 ms");
+          .contains("the identity endpoint gave no complete answer within 5500 ms");
       assertThat(out.only("waiting")).as(path + ": threads left in an identity exchange").isEqualTo("0");
       assertThat(mock.tokenRequests()).as(path + " " + out.lines()).hasSize(2);
       assertThat(out.only("authorize")).as(path).isEqualTo("1 " + lastIssued());
@@ -293,9 +295,11 @@ class IdentityFaultsTest {
   void cacheGivingUpAbandonsTheExchange() throws Exception {
     for (String path : List.of("mi", "entra")) {
       mock.reset();
-      mock.enqueue(Fault.trickle(Duration.ofMillis(100)));
-      // The exchange's own deadline (60 s) is far off; the cache gives up after 500 ms.
-      ChildJvm.Output out = ChildJvm.run(pathEnv(path, true), List.of("-DfetchTimeoutMillis=500"),
+      // About 40 s for the whole answer.
+      mock.enqueue(Fault.trickle(Duration.ofMillis(150)));
+      // The exchange's own deadline (60 s) is far off; the cache gives up after 10 s (generous: the good answer
+      // after it must arrive in time on a loaded machine).
+      ChildJvm.Output out = ChildJvm.run(pathEnv(path, true), List.of("-DfetchTimeoutMillis=10000"),
           EntraChild.class, path, "timeouts", "2000", "60000", "fail", "waiting", "authorize", "2", "1");
       assertThat(out.exitCode()).as("child stderr: %s", out.stderr()).isZero();
       assertNoSecrets(out);

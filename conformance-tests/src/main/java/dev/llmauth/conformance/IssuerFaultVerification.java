@@ -32,7 +32,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The conformance suite for issuer faults: rules F1 to F9 of {@code RULES.md}, each one test named after its rule
+ * The conformance suite for issuer faults: rules F1 to F10 of {@code RULES.md}, each one test named after its rule
  * and run once for every credential method that {@link #methods()} lists, through the adapter under test.
  *
  * <p>For each rule the suite asks the method's fixture to make its issuer misbehave ({@link
@@ -181,6 +181,13 @@ public abstract class IssuerFaultVerification {
   @MethodSource("methods")
   void required_f9_aHugeAnswerIsCutOff(Supplier<MethodFixture> method) throws Exception {
     check("F9", IssuerFault.HUGE_BODY, method);
+  }
+
+  /** <a href="RULES.md#f10">F10</a>: an answer that trickles in is cut off by one deadline for the whole exchange. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_f10_aTrickledAnswerIsCutOffByTheDeadline(Supplier<MethodFixture> method) throws Exception {
+    check("F10", IssuerFault.TRICKLE, method);
   }
 
   // ---------------------------------------------------------------------------------------------------------

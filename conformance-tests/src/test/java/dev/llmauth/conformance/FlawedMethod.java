@@ -14,6 +14,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /** The kit's {@link ScriptedMethod} with one deliberate flaw in how its credential reports issuer failures. */
 final class FlawedMethod implements MethodFixture {
@@ -26,12 +27,15 @@ final class FlawedMethod implements MethodFixture {
     /** The first failure is kept and returned forever, even after the issuer recovers. */
     KEEPS_THE_FAILURE,
     /** The 429's Retry-After is dropped. */
-    DROPS_RETRY_AFTER
+    DROPS_RETRY_AFTER,
+    /** No deadline for the whole exchange: an answer that trickles in keeps the call waiting. */
+    READS_UNTIL_THE_END
   }
 
   private static final Secret REFRESH = Secret.of("rt-flawed-5e1d0c7a9b3f");
   private final ScriptedMethod scripted = new ScriptedMethod();
   private final Flaw flaw;
+  private volatile @Nullable IssuerFault injected;
 
   FlawedMethod(Flaw flaw) {
     this.flaw = flaw;
@@ -85,6 +89,7 @@ final class FlawedMethod implements MethodFixture {
 
   @Override
   public boolean injectFault(IssuerFault fault) {
+    injected = fault;
     return scripted.injectFault(fault);
   }
 
@@ -128,6 +133,9 @@ final class FlawedMethod implements MethodFixture {
 
     @Override
     public CompletableFuture<AccessToken> token() {
+      if (flaw == Flaw.READS_UNTIL_THE_END && injected == IssuerFault.TRICKLE) {
+        return new CompletableFuture<>();
+      }
       Throwable old = kept.get();
       if (old != null) {
         return CompletableFuture.failedFuture(old);
@@ -150,6 +158,7 @@ final class FlawedMethod implements MethodFixture {
           }
           case DROPS_RETRY_AFTER -> new TokenException(AuthException.TOKEN_UNAVAILABLE, te.getMessage(),
               te.isPermanent(), null, null);
+          case READS_UNTIL_THE_END -> te;
         };
         throw new CompletionException(worse);
       });
