@@ -1,5 +1,7 @@
 package dev.llmauth.entra;
 
+import com.azure.core.http.policy.FixedDelayOptions;
+import com.azure.core.http.policy.RetryOptions;
 import com.azure.core.util.Configuration;
 import com.azure.core.util.ConfigurationBuilder;
 import com.azure.core.util.ConfigurationSource;
@@ -99,7 +101,10 @@ final class AzureSources {
     Map<String, String> env = spec.environment();
     Configuration configuration = new ConfigurationBuilder(NONE, NONE, path -> env).build();
     IdentityAnswerPolicy identity = new IdentityAnswerPolicy(MSAL_EXECUTOR);
+    // MSAL4J retries identity calls itself; azure-core's pipeline retry on top of it would multiply the calls and
+    // sleep through Retry-After past the exchange's deadline, so the pipeline does not retry.
     return new TokenCredentialSource(new DefaultAzureCredentialBuilder().configuration(configuration)
+        .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ZERO)))
         .addPolicy(identity).build(), spec.describe(), fixFor(spec), new TokenCredentialSource.Observed(identity,
         secretsOf(spec), MSAL_EXECUTOR));
   }
@@ -171,9 +176,8 @@ final class AzureSources {
         }
         return AccessToken.of(Secret.of(r.accessToken()), r.expiresOnDate().toInstant(), refreshAt);
       });
-      // The token cache gives up on a fetch by completing or cancelling this future: the exchange in flight goes too.
       token.whenComplete((t, failure) -> {
-        if (failure != null) {
+        if (givenUp(failure)) {
           http.cancel();
         }
       });
@@ -435,14 +439,32 @@ final class AzureSources {
   private static @Nullable Duration retryAfter(Map<String, List<String>> headers) {
     for (Map.Entry<String, List<String>> h : headers.entrySet()) {
       if ("retry-after".equalsIgnoreCase(h.getKey()) && h.getValue() != null && !h.getValue().isEmpty()) {
-        try {
-          return Duration.ofSeconds(Long.parseLong(h.getValue().get(0).trim()));
-        } catch (NumberFormatException notSeconds) {
-          return null;
-        }
+        return retryAfter(h.getValue().get(0));
       }
     }
     return null;
+  }
+
+  /** A {@code Retry-After} in seconds, or {@code null} when absent or not seconds. */
+  static @Nullable Duration retryAfter(@Nullable String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Duration.ofSeconds(Long.parseLong(value.trim()));
+    } catch (NumberFormatException notSeconds) {
+      return null;
+    }
+  }
+
+  /**
+   * Whether a source's future ended because the token cache gave up on it: it times the future out ({@code
+   * orTimeout}) or cancels it when it closes. The source's own failures are {@link TokenException}s; the exchange in
+   * flight then is already over, and may even be the next fetch's.
+   */
+  static boolean givenUp(@Nullable Throwable failure) {
+    Throwable f = failure == null ? null : unwrap(failure);
+    return f instanceof TimeoutException || f instanceof CancellationException;
   }
 
   static Throwable unwrap(Throwable t) {

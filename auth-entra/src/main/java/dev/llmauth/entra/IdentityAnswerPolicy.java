@@ -60,6 +60,9 @@ final class IdentityAnswerPolicy implements HttpPipelinePolicy {
   volatile @Nullable IOException lastError;
   volatile @Nullable String problem;
   volatile boolean sawTokenAnswer;
+  /** The status of the last managed-identity answer of the current fetch, or 0. */
+  volatile int lastStatus;
+  volatile @Nullable Duration lastRetryAfter;
 
   IdentityAnswerPolicy(Executor executor) {
     this.executor = executor;
@@ -72,6 +75,8 @@ final class IdentityAnswerPolicy implements HttpPipelinePolicy {
     lastError = null;
     problem = null;
     sawTokenAnswer = false;
+    lastStatus = 0;
+    lastRetryAfter = null;
   }
 
   /** Abandons the exchanges of the current fetch: their connections are closed and their waiters fail. */
@@ -176,6 +181,10 @@ final class IdentityAnswerPolicy implements HttpPipelinePolicy {
   }
 
   private HttpResponse answer(HttpResponse response, byte[] bytes, boolean identity) {
+    if (identity) {
+      lastStatus = response.getStatusCode();
+      lastRetryAfter = AzureSources.retryAfter(response.getHeaders().getValue(HttpHeaderName.RETRY_AFTER));
+    }
     if (!identity || response.getStatusCode() != 200) {
       return new Buffered(response, bytes);
     }

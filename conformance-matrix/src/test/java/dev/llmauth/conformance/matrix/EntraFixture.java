@@ -55,7 +55,7 @@ final class EntraFixture implements MethodFixture {
   /** MSAL4J's pause between retries of a managed-identity call, in milliseconds, for this JVM. */
   static final int MSAL_PAUSE_MS = 5;
   /** The identity exchange's deadline under {@link IssuerFault#TIMEOUT}. */
-  static final Duration SHORT_READ_TIMEOUT = Duration.ofMillis(1500);
+  static final Duration SHORT_READ_TIMEOUT = Duration.ofMillis(3000);
   private static final String IDENTITY_CLIENT = "dev.llmauth.entra.AzureSources$IdentityHttpClient";
   private static @Nullable MockIdentityServer shared;
 
