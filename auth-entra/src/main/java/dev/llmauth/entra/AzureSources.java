@@ -1,7 +1,7 @@
 package dev.llmauth.entra;
 
-import com.azure.core.http.policy.FixedDelayOptions;
-import com.azure.core.http.policy.RetryOptions;
+import com.azure.core.http.policy.FixedDelay;
+import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.util.Configuration;
 import com.azure.core.util.ConfigurationBuilder;
 import com.azure.core.util.ConfigurationSource;
@@ -102,9 +102,10 @@ final class AzureSources {
     Configuration configuration = new ConfigurationBuilder(NONE, NONE, path -> env).build();
     IdentityAnswerPolicy identity = new IdentityAnswerPolicy(MSAL_EXECUTOR);
     // MSAL4J retries identity calls itself; azure-core's pipeline retry on top of it would multiply the calls and
-    // sleep through Retry-After past the exchange's deadline, so the pipeline does not retry.
+    // sleep through Retry-After past the exchange's deadline, so the pipeline does not retry. (A retry policy, not
+    // retry options: azure-identity sets a retry policy of its own for IMDS, and refuses both kinds at once.)
     return new TokenCredentialSource(new DefaultAzureCredentialBuilder().configuration(configuration)
-        .retryOptions(new RetryOptions(new FixedDelayOptions(0, Duration.ZERO)))
+        .retryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ZERO)))
         .addPolicy(identity).build(), spec.describe(), fixFor(spec), new TokenCredentialSource.Observed(identity,
         secretsOf(spec), MSAL_EXECUTOR));
   }

@@ -181,7 +181,11 @@ public final class EntraChild {
             default -> throw new IllegalArgumentException("unknown command " + cmd);
           }
         } catch (Exception e) {
-          System.out.println("OUT error " + cmd + " " + e);
+          StringBuilder causes = new StringBuilder();
+          for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            causes.append(" <- ").append(c.getMessage());
+          }
+          System.out.println("OUT error " + cmd + " " + e + causes.toString().replace('\n', ' '));
         }
       }
       System.out.println("OUT stats " + cache.stats().fetches());
