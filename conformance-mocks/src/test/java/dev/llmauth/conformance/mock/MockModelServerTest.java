@@ -1,8 +1,7 @@
-package dev.llmauth.conformance;
+package dev.llmauth.conformance.mock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmauth.conformance.mock.MockModelServer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
