@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * to fix it, carry no secret, and leave the next request free to succeed once the endpoint recovers.
  */
 class IdentityFaultsTest {
-  private final MockIdentityServer mock = MockIdentityServer.start();
+  private final MockIdentityServer mock = new MockIdentityServer().start();
 
   @AfterEach
   void stop() {

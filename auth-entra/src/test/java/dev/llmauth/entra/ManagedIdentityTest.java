@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * holds nothing but the mock's variables: nothing can reach a real identity endpoint.
  */
 class ManagedIdentityTest {
-  private final MockIdentityServer mock = MockIdentityServer.start();
+  private final MockIdentityServer mock = new MockIdentityServer().start();
 
   @AfterEach
   void stop() {

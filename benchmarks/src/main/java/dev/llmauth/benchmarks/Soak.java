@@ -143,7 +143,7 @@ public final class Soak {
 
   private static Part run(String method, String adapter, int seconds, int threads) throws Exception {
     Path home = Files.createTempDirectory("llmauth-soak");
-    try (MockModelServer model = new MockModelServer()) {
+    try (MockModelServer model = new MockModelServer().start()) {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
           SoakWorker.class.getName(), method, adapter, model.url("/v1").toString(), Integer.toString(seconds),
@@ -154,13 +154,13 @@ public final class Soak {
           || k.startsWith("CODEX_") || k.startsWith("OPENAI_") || k.equals("IMDS_ENDPOINT"));
       Issuer issuer;
       if (method.equals("codex")) {
-        MockOAuthServer oauth = new MockOAuthServer().accessTokenLifetime(TOKEN_LIFETIME);
+        MockOAuthServer oauth = new MockOAuthServer().start().accessTokenLifetime(TOKEN_LIFETIME);
         Path authFile = writeAuthFile(oauth, home);
         command.add(authFile.toString());
         command.add(oauth.issuer().toString());
         issuer = codexIssuer(oauth);
       } else {
-        MockIdentityServer identity = MockIdentityServer.start().tokenLifetime(TOKEN_LIFETIME).rotateTokens(true);
+        MockIdentityServer identity = new MockIdentityServer().start().tokenLifetime(TOKEN_LIFETIME).rotateTokens(true);
         env.putAll(identity.appServiceEnvironment());
         env.put("AZURE_TOKEN_CREDENTIALS", "ManagedIdentityCredential");
         issuer = entraIssuer(identity);

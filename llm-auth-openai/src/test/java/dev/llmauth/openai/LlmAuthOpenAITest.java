@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LlmAuthOpenAITest {
-  final MockModelServer model = new MockModelServer();
+  final MockModelServer model = new MockModelServer().start();
 
   @AfterEach
   void stop() {
@@ -217,7 +217,7 @@ class LlmAuthOpenAITest {
 
   @Test
   void theResponsesApiOfTheCodexBackendCarriesTheSignInAndTheAccountHeader(@TempDir Path home) throws IOException {
-    try (MockOAuthServer issuer = new MockOAuthServer()) {
+    try (MockOAuthServer issuer = new MockOAuthServer().start()) {
       String access = issuer.issueAccessToken(Duration.ofHours(1));
       try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(codex(issuer, model, home, access)))) {
         OpenAIClient client = LlmAuthOpenAI.client(auth.authenticator("codex"));
@@ -266,7 +266,7 @@ class LlmAuthOpenAITest {
 
   @Test
   void aRejectedOAuthTokenIsRefreshedAndTheRequestSentOnceMore(@TempDir Path home) throws IOException {
-    try (MockOAuthServer issuer = new MockOAuthServer()) {
+    try (MockOAuthServer issuer = new MockOAuthServer().start()) {
       String stale = issuer.issueAccessToken(Duration.ofHours(1));
       model.rejectToken(stale);
       try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(codex(issuer, model, home, stale)))) {
@@ -336,7 +336,7 @@ class LlmAuthOpenAITest {
 
   @Test
   void aRedirectToAnotherHostReceivesNoCredential() {
-    try (MockModelServer other = new MockModelServer()) {
+    try (MockModelServer other = new MockModelServer().start()) {
       // Same loopback interface, another host name: another origin.
       model.redirectTo(307, java.net.URI.create("http://localhost:" + other.port()));
       for (ProviderConfig provider : List.of(openai("sk-redirected-1"),
@@ -411,7 +411,7 @@ class LlmAuthOpenAITest {
 
   @Test
   void aSyncCallInterruptedWhileItsTokenIsFetchedSendsNothing(@TempDir Path home) throws Exception {
-    try (MockOAuthServer issuer = new MockOAuthServer()) {
+    try (MockOAuthServer issuer = new MockOAuthServer().start()) {
       issuer.holdTokens();
       String expired = issuer.issueAccessToken(Duration.ofMinutes(-5));
       try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(codex(issuer, model, home, expired)))) {
@@ -442,7 +442,7 @@ class LlmAuthOpenAITest {
    */
   @Test
   void anAsyncRequestCancelledWhileItsTokenIsFetchedSendsNothing(@TempDir Path home) throws Exception {
-    try (MockOAuthServer issuer = new MockOAuthServer()) {
+    try (MockOAuthServer issuer = new MockOAuthServer().start()) {
       issuer.holdTokens();
       String expired = issuer.issueAccessToken(Duration.ofMinutes(-5));
       try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(codex(issuer, model, home, expired)))) {

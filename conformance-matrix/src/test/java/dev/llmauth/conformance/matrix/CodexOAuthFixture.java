@@ -55,7 +55,7 @@ final class CodexOAuthFixture implements MethodFixture {
   /** The issuer client's connect and call timeouts under {@link IssuerFault#TIMEOUT}. */
   static final Duration SHORT_TIMEOUT = Duration.ofSeconds(1);
 
-  private final MockOAuthServer issuer = new MockOAuthServer();
+  private final MockOAuthServer issuer = new MockOAuthServer().start();
   private final Path home;
   private final Path authFile;
   private final Set<Secret> seen = new LinkedHashSet<>();

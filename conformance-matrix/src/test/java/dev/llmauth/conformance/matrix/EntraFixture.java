@@ -109,7 +109,7 @@ final class EntraFixture implements MethodFixture {
         throw new IllegalStateException("IDENTITY_ENDPOINT must be http://127.0.0.1:<port>"
             + MockIdentityServer.APP_SERVICE_PATH + " for the mock identity server, got " + endpoint);
       }
-      s = MockIdentityServer.start(uri.getPort(), header);
+      s = new MockIdentityServer(uri.getPort(), header).start();
       shared = s;
       try {
         for (String policy : List.of("ManagedIdentityRetryPolicy", "IMDSRetryPolicy")) {

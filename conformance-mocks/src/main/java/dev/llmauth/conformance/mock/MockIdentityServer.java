@@ -112,43 +112,40 @@ public final class MockIdentityServer extends MockServer {
     EXPIRES_IN_ONLY
   }
 
-  private MockIdentityServer(int port) {
+  /** Creates a server for a free loopback port; {@link #start()} it. */
+  public MockIdentityServer() {
+    this(0);
+  }
+
+  /**
+   * Creates a server for a given port; {@link #start()} it.
+   *
+   * @param port the port, or 0 for a free one
+   */
+  public MockIdentityServer(int port) {
     super(port);
   }
 
-  /** @return a server on a free loopback port */
-  public static MockIdentityServer start() {
-    return new MockIdentityServer(0);
-  }
-
   /**
-   * Starts a server on a given port.
-   *
-   * @param port the port, or 0 for a free one
-   * @return the server
-   */
-  public static MockIdentityServer start(int port) {
-    return new MockIdentityServer(port);
-  }
-
-  /**
-   * Starts a server on a given port that expects a given {@code IDENTITY_HEADER} secret, for a process whose
+   * Creates a server for a given port that expects a given {@code IDENTITY_HEADER} secret, for a process whose
    * environment was set before it started (MSAL4J reads {@code IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER}
-   * from the process environment only).
+   * from the process environment only); {@link #start()} it.
    *
    * @param port the port, or 0 for a free one
    * @param headerSecret the value {@code X-IDENTITY-HEADER} must carry
-   * @return the server
    */
-  public static MockIdentityServer start(int port, String headerSecret) {
+  public MockIdentityServer(int port, String headerSecret) {
+    super(port);
     if (headerSecret.isBlank()) {
       throw new IllegalArgumentException("headerSecret must not be blank");
     }
-    MockIdentityServer server = new MockIdentityServer(port);
-    synchronized (server) {
-      server.headerSecret = headerSecret;
-    }
-    return server;
+    this.headerSecret = headerSecret;
+  }
+
+  @Override
+  public MockIdentityServer start() {
+    super.start();
+    return this;
   }
 
   /**
@@ -159,7 +156,7 @@ public final class MockIdentityServer extends MockServer {
    * @throws InterruptedException if interrupted while serving
    */
   public static void main(String[] args) throws InterruptedException {
-    serve(args, "MockIdentityServer", MockIdentityServer::start);
+    serve(args, "MockIdentityServer", port -> new MockIdentityServer(port).start());
   }
 
   @Override

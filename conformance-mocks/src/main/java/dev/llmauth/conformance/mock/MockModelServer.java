@@ -46,18 +46,34 @@ public final class MockModelServer extends MockServer {
   private volatile @Nullable ConcurrentLinkedQueue<Integer> statuses;
   private final AtomicInteger held = new AtomicInteger();
 
-  /** Starts the server on a free port of 127.0.0.1. */
+  /** Creates a server for a free loopback port; {@link #start()} it. */
   public MockModelServer() {
     this(0);
   }
 
   /**
-   * Starts the server.
+   * Creates a server for a given port; {@link #start()} it.
    *
    * @param port the port, or 0 for a free one
    */
   public MockModelServer(int port) {
     super(port);
+  }
+
+  @Override
+  public MockModelServer start() {
+    super.start();
+    return this;
+  }
+
+  /**
+   * The base URL to configure as a provider's {@code baseUrl}: {@code url("/v1")}, as the {@code Listening:} line
+   * gives it.
+   *
+   * @return such as {@code http://127.0.0.1:41234/v1}
+   */
+  public URI baseUrl() {
+    return url("/v1");
   }
 
   /**
@@ -67,7 +83,7 @@ public final class MockModelServer extends MockServer {
    * @throws InterruptedException if interrupted while serving
    */
   public static void main(String[] args) throws InterruptedException {
-    serve(args, "MockModelServer", MockModelServer::new);
+    serve(args, "MockModelServer", port -> new MockModelServer(port).start());
   }
 
   private Set<String> rejected() {
@@ -198,7 +214,7 @@ public final class MockModelServer extends MockServer {
   @Override
   protected Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("baseUrl", url("/v1").toString());
+    m.put("baseUrl", baseUrl().toString());
     m.put("chatCompletions", url("/v1/chat/completions").toString());
     m.put("responses", url("/v1/responses").toString());
     m.putAll(super.describe());

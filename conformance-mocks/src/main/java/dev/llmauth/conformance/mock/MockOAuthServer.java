@@ -72,18 +72,24 @@ public final class MockOAuthServer extends MockServer {
   private volatile Settings settings = new Settings();
   private volatile @Nullable CountDownLatch tokenGate;
 
-  /** Starts on a free port. */
+  /** Creates a server for a free loopback port; {@link #start()} it. */
   public MockOAuthServer() {
     this(0);
   }
 
   /**
-   * Starts on a port.
+   * Creates a server for a given port; {@link #start()} it.
    *
    * @param port the port, or 0 for a free one
    */
   public MockOAuthServer(int port) {
     super(port);
+  }
+
+  @Override
+  public MockOAuthServer start() {
+    super.start();
+    return this;
   }
 
   /**
@@ -93,7 +99,7 @@ public final class MockOAuthServer extends MockServer {
    * @throws InterruptedException when interrupted
    */
   public static void main(String[] args) throws InterruptedException {
-    serve(args, "MockOAuthServer", MockOAuthServer::new);
+    serve(args, "MockOAuthServer", port -> new MockOAuthServer(port).start());
   }
 
   /** @return the issuer URL to configure as {@code codexOAuth.issuer} */

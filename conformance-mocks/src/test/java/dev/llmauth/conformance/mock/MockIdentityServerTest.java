@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class MockIdentityServerTest {
   private final HttpClient http = HttpClient.newHttpClient();
-  private final MockIdentityServer server = MockIdentityServer.start();
+  private final MockIdentityServer server = new MockIdentityServer().start();
 
   @AfterEach
   void stop() {

@@ -17,7 +17,7 @@ class MockModelServerTest {
 
   @Test
   void answersChatAndResponsesRecordsAndRejectsChosenTokens() throws Exception {
-    try (MockModelServer server = new MockModelServer()) {
+    try (MockModelServer server = new MockModelServer().start()) {
       assertThat(post(server, "/v1/chat/completions", "{\"model\":\"m\"}", "Bearer a").body())
           .contains("\"object\":\"chat.completion\"", MockModelServer.ANSWER);
       assertThat(post(server, "/backend-api/codex/responses", "{}", "Bearer a").body())
@@ -43,7 +43,7 @@ class MockModelServerTest {
 
   @Test
   void queuedFailuresAreServedOncePerRequestInOrderThenNormalAnswersResume() throws Exception {
-    try (MockModelServer server = new MockModelServer()) {
+    try (MockModelServer server = new MockModelServer().start()) {
       server.failNext(503);
       server.failNext(429);
       assertThat(post(server, "/v1/chat/completions", "{}", "Bearer a").statusCode()).isEqualTo(503);
@@ -60,7 +60,7 @@ class MockModelServerTest {
 
   @Test
   void aHeldStreamIsCountedAfterItsFirstEventUntilReleased() throws Exception {
-    try (MockModelServer server = new MockModelServer()) {
+    try (MockModelServer server = new MockModelServer().start()) {
       server.holdStreams();
       assertThat(server.heldStreams()).isZero();
       java.util.concurrent.CompletableFuture<HttpResponse<String>> stream = http.sendAsync(HttpRequest.newBuilder(
@@ -78,7 +78,7 @@ class MockModelServerTest {
 
   @Test
   void streamsServerSentEventsAndStopsOnRequest() throws Exception {
-    MockModelServer server = new MockModelServer();
+    MockModelServer server = new MockModelServer().start();
     HttpResponse<String> r = post(server, "/v1/chat/completions", "{\"model\":\"m\",\"stream\":true}", "Bearer a");
     assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
     assertThat(r.body()).isEqualTo(String.join("", MockModelServer.chatEvents(1, "m"))).endsWith("data: [DONE]\n\n");

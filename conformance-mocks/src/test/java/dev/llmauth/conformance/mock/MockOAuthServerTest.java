@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class MockOAuthServerTest {
-  final MockOAuthServer server = new MockOAuthServer();
+  final MockOAuthServer server = new MockOAuthServer().start();
   final HttpClient http = HttpClient.newHttpClient();
 
   @AfterEach

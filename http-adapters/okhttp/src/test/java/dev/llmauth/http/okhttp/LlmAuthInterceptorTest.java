@@ -26,7 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class LlmAuthInterceptorTest {
-  private final MockModelServer server = new MockModelServer();
+  private final MockModelServer server = new MockModelServer().start();
   private final RotatingCredential credential = new RotatingCredential();
   private final OkHttpClient client = new OkHttpClient.Builder()
       .addInterceptor(LlmAuthInterceptor.of(authenticator(credential))).build();
