@@ -3,13 +3,16 @@ package dev.llmauth.api;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.internal.ProviderData;
 import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.Loopback;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -28,13 +31,16 @@ import org.jspecify.annotations.Nullable;
  *       x-api-key};
  *   <li>an Azure OpenAI API key sets {@code api-key: <key>} and removes {@code Authorization};
  *   <li>with {@code providerDataHeader}, the token travels in that header's JSON object as {@code
- *       azure_api_key}, with {@code azure_api_base}, merged into the object the request already carries there,
- *       and no {@code Authorization} is sent;
+ *       azure_api_key}, with {@code azure_api_base} ({@link ProviderConfig#providerDataBase()}), merged into the
+ *       object the request carries in that header, else into the value of that header among the provider's
+ *       static {@code headers}, else into {@code {}}; a value that is not a JSON object is replaced; no {@code
+ *       Authorization} is sent;
  *   <li>the provider's static {@code headers} and the token's own headers (such as {@code ChatGPT-Account-Id})
- *       are set.
+ *       are set, unless a credential header above has the same name (compared ignoring case).
  * </ul>
  *
- * <p>A credential is never sent over plain {@code http://} to a host other than loopback unless the provider
+ * <p>A credential is never sent over plain {@code http://} to a host other than loopback (as {@link
+ * Loopback#isLoopbackHost} defines it: {@code localhost}, {@code 127.x.x.x}, {@code ::1}) unless the provider
  * sets {@code allowInsecureHttp}.
  *
  * <p>401 handling, the same in every adapter: call {@link #invalidate(Authorization)} with the rejected
@@ -162,24 +168,13 @@ public final class RequestAuthenticator {
   }
 
   private void checkTransport(URI uri) {
-    if (config.allowInsecureHttp() || !"http".equalsIgnoreCase(uri.getScheme()) || isLoopback(uri.getHost())) {
+    if (config.allowInsecureHttp() || !"http".equalsIgnoreCase(uri.getScheme())
+        || Loopback.isLoopbackHost(uri.getHost())) {
       return;
     }
     throw new AuthException(AuthException.INSECURE_TRANSPORT, "refusing to send the credential of provider '"
         + config.name() + "' over plain http to " + uri.getHost() + "; use https, or set \"allowInsecureHttp\": "
         + "true on the provider if this network is trusted");
-  }
-
-  static boolean isLoopback(@Nullable String host) {
-    if (host == null) {
-      return false;
-    }
-    String h = host.toLowerCase(Locale.ROOT);
-    if (h.startsWith("[") && h.endsWith("]")) {
-      h = h.substring(1, h.length() - 1);
-    }
-    return h.equals("localhost") || h.endsWith(".localhost") || h.startsWith("127.") || h.equals("::1")
-        || h.equals("0:0:0:0:0:0:0:1");
   }
 
   private Authorization edits(OutgoingRequest request, AccessToken token) {
@@ -188,9 +183,10 @@ public final class RequestAuthenticator {
     String dataHeader = config.providerDataHeader();
     if (dataHeader != null) {
       removals.addAll(BEARER_CONFLICTS);
-      String baseUrl = config.effectiveBaseUrl();
-      sets.put(dataHeader, ProviderData.merge(request.header(dataHeader), token.value().reveal(),
-          baseUrl == null ? "" : baseUrl));
+      String base = config.providerDataBase();
+      String existing = request.header(dataHeader);
+      sets.put(dataHeader, ProviderData.merge(existing != null ? existing : staticHeader(dataHeader),
+          token.value().reveal(), base == null ? "" : base));
     } else if (credential.use() == Credential.TokenUse.API_KEY_HEADER) {
       removals.addAll(API_KEY_CONFLICTS);
       sets.put("api-key", token.value().reveal());
@@ -198,18 +194,30 @@ public final class RequestAuthenticator {
       removals.addAll(BEARER_CONFLICTS);
       sets.put("Authorization", "Bearer " + token.value().reveal());
     }
-    for (Map.Entry<String, String> h : config.headers().entrySet()) {
-      sets.putIfAbsent(h.getKey(), h.getValue());
+    Set<String> taken = new LinkedHashSet<>();
+    sets.keySet().forEach(name -> taken.add(name.toLowerCase(Locale.ROOT)));
+    for (Map<String, String> more : List.of(config.headers(), token.headers())) {
+      for (Map.Entry<String, String> h : more.entrySet()) {
+        if (taken.add(h.getKey().toLowerCase(Locale.ROOT))) {
+          sets.put(h.getKey(), h.getValue());
+        }
+      }
     }
-    for (Map.Entry<String, String> h : token.headers().entrySet()) {
-      sets.putIfAbsent(h.getKey(), h.getValue());
-    }
-    for (String name : sets.keySet()) {
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (!removals.contains(lower)) {
-        removals.add(lower);
+    for (String name : taken) {
+      if (!removals.contains(name)) {
+        removals.add(name);
       }
     }
     return new Authorization(credential, token, removals, sets);
+  }
+
+  /** The value of a static header, its name compared ignoring case, or {@code null}. */
+  private @Nullable String staticHeader(String name) {
+    for (Map.Entry<String, String> h : config.headers().entrySet()) {
+      if (h.getKey().equalsIgnoreCase(name)) {
+        return h.getValue();
+      }
+    }
+    return null;
   }
 }

@@ -91,6 +91,48 @@ class RequestAuthenticatorTest {
   }
 
   @Test
+  @DisplayName("without a request value, the token merges into the provider's static value of the header")
+  void providerDataMergesIntoTheStaticHeader() {
+    ProviderConfig pc = ProviderConfig.builder("gw").baseUrl("https://gw.example.test/v1")
+        .providerDataHeader("X-LlamaStack-Provider-Data")
+        .headers(Map.of("x-llamastack-provider-data", "{\"azure_api_version\":\"2024-06-01\"}")).build();
+    RequestAuthenticator auth = RequestAuthenticator.of(pc, new FixedCredential("tok-3", TokenUse.BEARER, true));
+    Authorization a = auth.authorize(request(Map.of()));
+    Map<String, String> out = apply(a, Map.of());
+    assertThat(out).containsOnlyKeys("X-LlamaStack-Provider-Data");
+    JsonObject json = JsonParser.parseString(out.get("X-LlamaStack-Provider-Data")).getAsJsonObject();
+    assertThat(json.get("azure_api_version").getAsString()).isEqualTo("2024-06-01");
+    assertThat(json.get("azure_api_key").getAsString()).isEqualTo("tok-3");
+    assertThat(json.get("azure_api_base").getAsString()).isEqualTo("https://gw.example.test/v1");
+
+    Map<String, String> sent = Map.of("X-LlamaStack-Provider-Data", "{\"mine\":true}");
+    JsonObject own = JsonParser.parseString(apply(auth.authorize(request(sent)), sent)
+        .get("X-LlamaStack-Provider-Data")).getAsJsonObject();
+    assertThat(own.keySet()).as("the request's own value wins over the static one")
+        .containsExactlyInAnyOrder("mine", "azure_api_key", "azure_api_base");
+  }
+
+  @Test
+  @DisplayName("providerDataApiBase, when set, is the azure_api_base")
+  void providerDataApiBase() {
+    ProviderConfig pc = ProviderConfig.builder("gw").baseUrl("https://gw.example.test/v1")
+        .providerDataHeader("X-OGX-Provider-Data").providerDataApiBase("https://r.openai.azure.com/openai/v1").build();
+    RequestAuthenticator auth = RequestAuthenticator.of(pc, new FixedCredential("tok-4", TokenUse.BEARER, true));
+    JsonObject json = JsonParser.parseString(apply(auth.authorize(request(Map.of())), Map.of())
+        .get("X-OGX-Provider-Data")).getAsJsonObject();
+    assertThat(json.get("azure_api_base").getAsString()).isEqualTo("https://r.openai.azure.com/openai/v1");
+  }
+
+  @Test
+  @DisplayName("a static header never overrides a credential header written in another case")
+  void staticHeadersNeverOverrideTheCredential() {
+    ProviderConfig pc = ProviderConfig.builder("p").headers(Map.of("authorization", "Basic static")).build();
+    Authorization a = RequestAuthenticator.of(pc, new FixedCredential("tok-5", TokenUse.BEARER, true))
+        .authorize(request(Map.of()));
+    assertThat(apply(a, Map.of())).containsExactly(Map.entry("Authorization", "Bearer tok-5"));
+  }
+
+  @Test
   @DisplayName("static headers and the token's own headers are set")
   void extraHeaders() {
     ProviderConfig pc = ProviderConfig.builder("p").headers(Map.of("X-Extra", "v")).build();
@@ -127,6 +169,11 @@ class RequestAuthenticatorTest {
         .hasMessageContaining("allowInsecureHttp").hasMessageNotContaining("secret-token")
         .extracting(e -> ((AuthException) e).code()).isEqualTo(AuthException.INSECURE_TRANSPORT);
     assertThat(strict.authorizeAsync(remote)).isCompletedExceptionally();
+    for (String host : List.of("127.attacker.example", "x.localhost", "127.0.0.1.nip.example")) {
+      OutgoingRequest lookalike = OutgoingRequest.of("POST", URI.create("http://" + host + "/v1"), Map.of());
+      assertThatThrownBy(() -> strict.authorize(lookalike)).as(host).isInstanceOf(AuthException.class)
+          .hasMessageContaining("allowInsecureHttp");
+    }
     for (String host : List.of("127.0.0.1", "localhost", "[::1]")) {
       assertThat(strict.authorize(OutgoingRequest.of("GET", URI.create("http://" + host + ":8080/v1"), Map.of()))
           .headerNames()).contains("Authorization");

@@ -95,7 +95,7 @@ class EntraCredentialProviderTest {
         .apiKey(Secret.of("k")).build();
     assertThat(provider.availability(keyedAzure, context(Map.of())).available()).isFalse();
     ProviderConfig noBase = new ProviderConfig("p", ProviderType.AZURE_OPENAI, null, null, null, null,
-        ManagedIdentityConfig.systemAssigned(), null, null, null, Map.of(), false, Map.of(), Map.of());
+        ManagedIdentityConfig.systemAssigned(), null, null, null, null, Map.of(), false, Map.of(), Map.of());
     Availability a = provider.availability(noBase, context(Map.of()));
     assertThat(a.available()).isFalse();
     assertThat(a.detail()).startsWith("no baseUrl");

@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * @param codexOAuth Codex sign-in settings, or {@code null} for the defaults
  * @param providerDataHeader the header whose JSON object carries the token instead of {@code Authorization}, or
  *     {@code null}
+ * @param providerDataApiBase the URL sent as {@code azure_api_base} in the provider-data header (the Azure OpenAI
+ *     endpoint behind the gateway), or {@code null} to send the base URL (see {@link #providerDataBase()})
  * @param headers static headers sent on every request
  * @param allowInsecureHttp whether a credential may be sent over plain {@code http://} to a host other than
  *     loopback
@@ -40,6 +42,7 @@ public record ProviderConfig(
     @Nullable EntraConfig entra,
     @Nullable CodexOAuthConfig codexOAuth,
     @Nullable String providerDataHeader,
+    @Nullable String providerDataApiBase,
     Map<String, String> headers,
     boolean allowInsecureHttp,
     Map<String, Object> extensions,
@@ -55,6 +58,7 @@ public record ProviderConfig(
     baseUrl = emptyToNull(baseUrl);
     authMode = emptyToNull(authMode);
     providerDataHeader = emptyToNull(providerDataHeader);
+    providerDataApiBase = emptyToNull(providerDataApiBase);
     headers = headers.entrySet().stream().filter(h -> !h.getValue().isEmpty())
         .collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
     extensions = Map.copyOf(extensions);
@@ -80,16 +84,31 @@ public record ProviderConfig(
     return baseUrl != null ? baseUrl : type.defaultBaseUrl();
   }
 
+  /**
+   * The value written as {@code azure_api_base} next to the token in the provider-data header: {@link
+   * #providerDataApiBase()} when set, else {@link #effectiveBaseUrl()}. Llama Stack (and OGX) ignore the whole
+   * object unless this is an absolute URL, so it is always written.
+   *
+   * @return the URL, or {@code null} when neither is known
+   */
+  public @Nullable String providerDataBase() {
+    return providerDataApiBase != null ? providerDataApiBase : effectiveBaseUrl();
+  }
+
   /** @return where this provider's settings came from, for {@code doctor}: the field's origin or "default" */
   public String originOf(String field) {
     return origins.getOrDefault(field, "default");
   }
 
-  /** Shows which fields are set, never their secret values or header values. */
+  /**
+   * Shows which fields are set, never their secret values or header values. URLs are shown without userinfo and
+   * query values ({@link #redactUrl}); a value taken from an environment variable is shown as {@code set (env
+   * NAME)}.
+   */
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("ProviderConfig[name=").append(name).append(", type=").append(type.id());
-    if (baseUrl != null) sb.append(", baseUrl=").append(baseUrl);
+    if (baseUrl != null) sb.append(", baseUrl=").append(shownUrl("baseUrl", baseUrl));
     if (authMode != null) sb.append(", authMode=").append(authMode);
     if (apiKey != null) sb.append(", apiKey=").append(apiKey);
     if (bearerToken != null) sb.append(", bearerToken=").append(bearerToken);
@@ -97,10 +116,73 @@ public record ProviderConfig(
     if (entra != null) sb.append(", entra=").append(entra);
     if (codexOAuth != null) sb.append(", codexOAuth=").append(codexOAuth);
     if (providerDataHeader != null) sb.append(", providerDataHeader=").append(providerDataHeader);
+    if (providerDataApiBase != null) {
+      sb.append(", providerDataApiBase=").append(shownUrl("providerDataApiBase", providerDataApiBase));
+    }
     if (!headers.isEmpty()) sb.append(", headers=").append(headers.keySet());
     if (allowInsecureHttp) sb.append(", allowInsecureHttp=true");
     if (!extensions.isEmpty()) sb.append(", extensions=").append(extensions.keySet());
     return sb.append(']').toString();
+  }
+
+  /**
+   * How a URL field is shown in diagnostics ({@code toString()}, {@code doctor}): {@code set (env NAME ...)} when
+   * its value came from the environment, else the URL without userinfo and query values.
+   *
+   * @param field the field's name, such as {@code baseUrl}
+   * @param url the field's value
+   * @return the text to show
+   */
+  public String shownUrl(String field, String url) {
+    String origin = originOf(field);
+    return origin.startsWith("env ") ? "set (" + origin + ")" : redactUrl(url);
+  }
+
+  /**
+   * Removes what a URL may carry that is secret: userinfo ({@code user:key@}) becomes {@code ***@}, each query
+   * value becomes {@code ***} (names are kept) and a fragment is dropped. Text that is not an absolute URL with a
+   * host is shown as {@code (not a URL)}.
+   *
+   * @param url the URL
+   * @return the URL fit for a log line or diagnostic output
+   */
+  public static String redactUrl(String url) {
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      return "(not a URL)";
+    }
+    if (uri.getRawAuthority() == null) {
+      return "(not a URL)";
+    }
+    StringBuilder sb = new StringBuilder();
+    if (uri.getScheme() != null) {
+      sb.append(uri.getScheme()).append("://");
+    }
+    String authority = uri.getRawAuthority();
+    int at = authority.lastIndexOf('@');
+    if (at >= 0) {
+      sb.append("***@");
+      authority = authority.substring(at + 1);
+    }
+    sb.append(authority);
+    if (uri.getRawPath() != null) {
+      sb.append(uri.getRawPath());
+    }
+    String query = uri.getRawQuery();
+    if (query != null) {
+      sb.append('?');
+      String[] pairs = query.split("&", -1);
+      for (int i = 0; i < pairs.length; i++) {
+        if (i > 0) {
+          sb.append('&');
+        }
+        int eq = pairs[i].indexOf('=');
+        sb.append(eq >= 0 ? pairs[i].substring(0, eq) + "=***" : "***");
+      }
+    }
+    return sb.toString();
   }
 
   /**
@@ -119,6 +201,7 @@ public record ProviderConfig(
     private @Nullable EntraConfig entra;
     private @Nullable CodexOAuthConfig codexOAuth;
     private @Nullable String providerDataHeader;
+    private @Nullable String providerDataApiBase;
     private Map<String, String> headers = Map.of();
     private boolean allowInsecureHttp;
     private Map<String, Object> extensions = Map.of();
@@ -181,6 +264,16 @@ public record ProviderConfig(
       return mark("providerDataHeader", !providerDataHeader.isEmpty());
     }
 
+    /**
+     * @param providerDataApiBase the URL sent as {@code azure_api_base} in the provider-data header, the Azure
+     *     OpenAI endpoint behind the gateway
+     * @return this builder
+     */
+    public Builder providerDataApiBase(String providerDataApiBase) {
+      this.providerDataApiBase = providerDataApiBase;
+      return mark("providerDataApiBase", !providerDataApiBase.isEmpty());
+    }
+
     /** @param headers static headers sent on every request @return this builder */
     public Builder headers(Map<String, String> headers) {
       this.headers = Map.copyOf(headers);
@@ -209,7 +302,7 @@ public record ProviderConfig(
       Map<String, String> all = new HashMap<>(origins);
       extensions.keySet().forEach(field -> all.put(field, "code"));
       ProviderConfig config = new ProviderConfig(name, type, baseUrl, authMode, apiKey, bearerToken, managedIdentity,
-          entra, codexOAuth, providerDataHeader, headers, allowInsecureHttp, extensions, all);
+          entra, codexOAuth, providerDataHeader, providerDataApiBase, headers, allowInsecureHttp, extensions, all);
       dev.llmauth.api.internal.ConfigValidator.validate(config);
       return config;
     }

@@ -14,6 +14,10 @@ import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -39,6 +43,8 @@ public final class ConfigParser {
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{env:([^}]*)(})?");
   private static final String EXAMPLE = "{\"providers\": {\"openai\": {\"apiKey\": \"${env:OPENAI_API_KEY}\"}}}";
   private static final String ENVIRONMENT = "environment";
+  /** The largest configuration file read: far above any real one, small enough to refuse a wrong file fast. */
+  static final int MAX_FILE_BYTES = 1 << 20;
 
   private ConfigParser() {}
 
@@ -48,13 +54,20 @@ public final class ConfigParser {
    * @param file the file
    * @param environment the variables for {@code ${env:NAME}}
    * @return the configuration, with origin {@code file <absolute path>}
-   * @throws ConfigException when the file is missing, unreadable or invalid
+   * @throws ConfigException when the file is missing, unreadable, larger than 1 MiB or invalid
    */
   public static LlmAuthConfig load(Path file, Map<String, String> environment) {
     String origin = "file " + file.toAbsolutePath().normalize();
     String text;
-    try {
-      text = Files.readString(file);
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+      if (bytes.length > MAX_FILE_BYTES) {
+        throw new ConfigException(null, null, origin + " is larger than " + MAX_FILE_BYTES / (1 << 20) + " MiB, the "
+            + "most a configuration file may hold; check that it is the right file (a configuration holds a few "
+            + "provider objects, see docs/configuration.md)");
+      }
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
     } catch (NoSuchFileException e) {
       throw new ConfigException(null, null, origin + " does not exist; create it (see docs/configuration.md) or "
           + "point to another file");
@@ -133,7 +146,7 @@ public final class ConfigParser {
     });
     String apiKey = variable(environment, "OPENAI_API_KEY");
     ProviderConfig config = new ProviderConfig("openai", ProviderType.OPENAI, variable(environment, baseUrlVariable),
-        authMode, apiKey == null ? null : Secret.of(apiKey), null, null, entra, null, null, Map.of(), false,
+        authMode, apiKey == null ? null : Secret.of(apiKey), null, null, entra, null, null, null, Map.of(), false,
         Map.of(), origins);
     return new LlmAuthConfig(Map.of("openai", validated(config, ENVIRONMENT, variables)), ENVIRONMENT);
   }
@@ -214,6 +227,7 @@ public final class ConfigParser {
           field(o, "entra", this::entra),
           field(o, "codexOAuth", this::codexOAuth),
           field(o, "providerDataHeader", this::text),
+          field(o, "providerDataApiBase", this::text),
           headers == null ? Map.of() : headers,
           insecure != null && insecure,
           extensions,

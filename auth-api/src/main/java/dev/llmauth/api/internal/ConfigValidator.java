@@ -26,7 +26,8 @@ public final class ConfigValidator {
 
   /** The fields of a provider object that this library defines; every other field is an extension. */
   static final List<String> FIELDS = List.of("type", "baseUrl", "authMode", "apiKey", "bearerToken",
-      "managedIdentity", "entra", "codexOAuth", "providerDataHeader", "headers", "allowInsecureHttp");
+      "managedIdentity", "entra", "codexOAuth", "providerDataHeader", "providerDataApiBase", "headers",
+      "allowInsecureHttp");
 
   private static final String BASE_URL_EXAMPLE = "https://my-resource.openai.azure.com/openai/v1";
 
@@ -42,6 +43,14 @@ public final class ConfigValidator {
     if (config.name().isEmpty()) {
       throw new ConfigException("", "providers", "a provider has an empty name (providers.\"\"); give it a name "
           + "such as \"openai\"");
+    }
+    if (config.apiKey() != null) {
+      requireVisibleAscii(config, "apiKey", config.apiKey().reveal(), "copy the key again, without spaces, line "
+          + "breaks or invisible characters around or inside it");
+    }
+    if (config.bearerToken() != null) {
+      requireVisibleAscii(config, "bearerToken", config.bearerToken().reveal(), "copy the token again, without "
+          + "spaces, line breaks or invisible characters around or inside it");
     }
     ManagedIdentityConfig mi = config.managedIdentity();
     if (mi != null) {
@@ -95,14 +104,27 @@ public final class ConfigValidator {
       throw error(config, "providerDataHeader", "not a valid HTTP header name",
           "use letters, digits and '-', such as X-LlamaStack-Provider-Data");
     }
+    if (config.providerDataApiBase() != null) {
+      if (config.providerDataHeader() == null) {
+        throw error(config, "providerDataApiBase", "providerDataApiBase is sent only in the provider-data header, "
+            + "and providerDataHeader is not set", "set providerDataHeader (such as X-LlamaStack-Provider-Data), or "
+            + "remove providerDataApiBase");
+      }
+      requireHttpUrl(config, "providerDataApiBase", config.providerDataApiBase(), BASE_URL_EXAMPLE);
+    }
     for (Map.Entry<String, String> header : config.headers().entrySet()) {
       if (!isToken(header.getKey())) {
         throw error(config, "headers", "header name '" + header.getKey() + "' is not a valid HTTP header name",
             "use letters, digits and '-', such as X-Extra");
       }
-      if (header.getValue().chars().anyMatch(ch -> ch == '\r' || ch == '\n' || ch == 0)) {
-        throw error(config, "headers." + header.getKey(), "the header value contains a line break or NUL",
-            "put the value on one line");
+      String value = header.getValue();
+      for (int i = 0; i < value.length(); i++) {
+        char ch = value.charAt(i);
+        if (ch != ' ' && ch != '\t' && !isVisibleAscii(ch)) {
+          throw error(config, "headers." + header.getKey(), "the header value has a character HTTP clients refuse "
+              + "in a header (" + describe(value, i) + "); header values are visible ASCII, spaces and tabs",
+              "put the value on one line, without control or non-ASCII characters");
+        }
       }
     }
   }
@@ -137,7 +159,34 @@ public final class ConfigValidator {
     return allowed;
   }
 
+  /**
+   * Requires a secret to be visible ASCII (U+0021 to U+007E), as a header value built from it must be; the error
+   * says which character and where, never the value.
+   */
+  private static void requireVisibleAscii(ProviderConfig config, String field, String value, String fix) {
+    for (int i = 0; i < value.length(); i++) {
+      if (!isVisibleAscii(value.charAt(i))) {
+        throw error(config, field, "the value has a character that cannot be sent in an HTTP header ("
+            + describe(value, i) + "); it must be visible ASCII, without spaces", fix);
+      }
+    }
+  }
+
+  private static boolean isVisibleAscii(char ch) {
+    return ch > 0x20 && ch < 0x7f;
+  }
+
+  /** Names a character of a value by code point and position only, so that no part of the value is shown. */
+  private static String describe(String value, int index) {
+    return String.format(Locale.ROOT, "U+%04X at position %d of %d", (int) value.charAt(index), index + 1,
+        value.length());
+  }
+
   private static void requireHttpUrl(ProviderConfig config, String field, String url, String example) {
+    if (!url.chars().allMatch(ch -> ch < 0x7f && ch > 0x20)) {
+      throw error(config, field, "not an absolute http(s) URL: it has a space, control or non-ASCII character",
+          "write the full URL percent-encoded, with the host in its ASCII (punycode) form, such as " + example);
+    }
     boolean ok;
     try {
       URI uri = new URI(url);

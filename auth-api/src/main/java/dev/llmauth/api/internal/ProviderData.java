@@ -17,9 +17,10 @@ public final class ProviderData {
    * Puts {@code token} and {@code baseUrl} into the JSON object in {@code existing}, keeping its other keys. A
    * value that is absent or not a strict JSON object (RFC 8259, no duplicate keys) is replaced by a new object.
    *
-   * @param existing the header's current value, or {@code null}
+   * @param existing the value to merge into: the request's own value of the header, else the provider's static
+   *     value of it, else {@code null}
    * @param token the token
-   * @param baseUrl the provider's base URL
+   * @param baseUrl the URL for {@code azure_api_base}
    * @return the new header value, compact JSON
    */
   public static String merge(@Nullable String existing, String token, String baseUrl) {

@@ -210,6 +210,7 @@ class LlmAuthConfigTest {
             "managedIdentity": {"clientId": "c", "scope": "api://x/.default"},
             "codexOAuth": {"authFile": "/tmp/auth.json", "issuer": "http://127.0.0.1:1/", "originator": "me"},
             "providerDataHeader": "X-LlamaStack-Provider-Data",
+            "providerDataApiBase": "https://backend.openai.azure.com/openai/v1",
             "headers": {"X-Extra": "v"},
             "allowInsecureHttp": true
           }""");
@@ -220,6 +221,7 @@ class LlmAuthConfigTest {
       assertThat(p.managedIdentity()).isEqualTo(new ManagedIdentityConfig("c", null, null, "api://x/.default"));
       assertThat(p.codexOAuth()).isEqualTo(new CodexOAuthConfig("/tmp/auth.json", "http://127.0.0.1:1/", "me"));
       assertThat(p.providerDataHeader()).isEqualTo("X-LlamaStack-Provider-Data");
+      assertThat(p.providerDataApiBase()).isEqualTo("https://backend.openai.azure.com/openai/v1");
       assertThat(p.headers()).isEqualTo(Map.of("X-Extra", "v"));
       assertThat(p.allowInsecureHttp()).isTrue();
       assertThat(p.extensions()).isEmpty();

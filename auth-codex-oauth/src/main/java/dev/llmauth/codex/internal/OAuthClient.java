@@ -6,6 +6,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.llmauth.api.spi.Loopback;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringReader;
@@ -125,8 +126,7 @@ public final class OAuthClient {
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-    boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
-        || host.equals("::1");
+    boolean loopback = Loopback.isLoopbackHost(host);
     if (!(scheme.equals("https") || (scheme.equals("http") && loopback)) || host.isEmpty()) {
       throw new IllegalArgumentException("codexOAuth.issuer '" + issuer
           + "' must be an https URL (plain http is accepted for 127.0.0.1 and localhost only)");
