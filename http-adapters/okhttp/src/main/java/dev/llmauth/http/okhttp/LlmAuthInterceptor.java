@@ -3,10 +3,12 @@ package dev.llmauth.http.okhttp;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.Authorization;
 import dev.llmauth.api.OutgoingRequest;
+import dev.llmauth.api.ProviderRouter;
 import dev.llmauth.api.RequestAuthenticator;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -47,6 +49,11 @@ import org.jspecify.annotations.Nullable;
  * the 401 is closed and the request is authorized again and sent once more; a second 401 is returned to the
  * caller. An {@link okhttp3.Authenticator} set on the client sees only the response this interceptor returns.
  *
+ * <p>Built over a {@link ProviderRouter} instead of one authenticator, it authenticates each request for the
+ * provider its tag names ({@code tag(ProviderRouter.Route.class, new ProviderRouter.Route("azure"))}), or the
+ * router's default when it has none; a request naming an unknown provider, or none without a default, fails with
+ * an {@link IOException} naming the provider before anything is sent.
+ *
  * <p>While a token is fetched, the call waits; {@link Call#cancel()} and the call timeout end the wait. When no
  * token can be obtained the call fails with an {@link IOException} whose cause is the {@link AuthException}. A
  * header value OkHttp refuses (a character outside visible ASCII) fails the call with an {@link IOException}
@@ -76,11 +83,14 @@ public final class LlmAuthInterceptor implements Interceptor {
     return chain.proceed(stripped.build());
   };
 
-  private final RequestAuthenticator authenticator;
+  private final @Nullable RequestAuthenticator authenticator;
+  private final @Nullable ProviderRouter router;
   private final boolean guarded;
 
-  private LlmAuthInterceptor(RequestAuthenticator authenticator, boolean guarded) {
-    this.authenticator = java.util.Objects.requireNonNull(authenticator, "authenticator");
+  private LlmAuthInterceptor(@Nullable RequestAuthenticator authenticator, @Nullable ProviderRouter router,
+      boolean guarded) {
+    this.authenticator = authenticator;
+    this.router = router;
     this.guarded = guarded;
   }
 
@@ -96,7 +106,18 @@ public final class LlmAuthInterceptor implements Interceptor {
    * @return the interceptor
    */
   public static LlmAuthInterceptor of(RequestAuthenticator authenticator) {
-    return new LlmAuthInterceptor(authenticator, false);
+    return new LlmAuthInterceptor(Objects.requireNonNull(authenticator, "authenticator"), null, false);
+  }
+
+  /**
+   * Creates the interceptor alone over a router: each request is authenticated for the provider its {@link
+   * ProviderRouter.Route} tag names. The redirect limits of {@link #of(RequestAuthenticator)} apply.
+   *
+   * @param router the providers, from {@code ProviderRouter.of(auth, defaultProvider)}
+   * @return the interceptor
+   */
+  public static LlmAuthInterceptor of(ProviderRouter router) {
+    return new LlmAuthInterceptor(null, Objects.requireNonNull(router, "router"), false);
   }
 
   /**
@@ -108,22 +129,54 @@ public final class LlmAuthInterceptor implements Interceptor {
    * @return {@code builder}
    */
   public static OkHttpClient.Builder install(OkHttpClient.Builder builder, RequestAuthenticator authenticator) {
-    return builder.addInterceptor(new LlmAuthInterceptor(authenticator, true)).addNetworkInterceptor(REDIRECT_GUARD);
+    return install(builder, new LlmAuthInterceptor(Objects.requireNonNull(authenticator, "authenticator"), null,
+        true));
+  }
+
+  /**
+   * Adds the interceptor over a router to a builder, with the redirect guard of {@link
+   * #install(OkHttpClient.Builder, RequestAuthenticator)}: each request is authenticated for the provider its
+   * {@link ProviderRouter.Route} tag names, or the router's default.
+   *
+   * @param builder the client builder
+   * @param router the providers, from {@code ProviderRouter.of(auth, defaultProvider)}
+   * @return {@code builder}
+   */
+  public static OkHttpClient.Builder install(OkHttpClient.Builder builder, ProviderRouter router) {
+    return install(builder, new LlmAuthInterceptor(null, Objects.requireNonNull(router, "router"), true));
+  }
+
+  private static OkHttpClient.Builder install(OkHttpClient.Builder builder, LlmAuthInterceptor interceptor) {
+    return builder.addInterceptor(interceptor).addNetworkInterceptor(REDIRECT_GUARD);
   }
 
   @Override
   public Response intercept(Chain chain) throws IOException {
     Request request = chain.request();
-    Authorization authorization = authorize(chain, request);
+    RequestAuthenticator authenticator = authenticatorFor(request);
+    Authorization authorization = authorize(authenticator, chain, request);
     if (!guarded && mayFollowRedirects(chain)) {
-      refuseUnguardedRedirects(authorization);
+      refuseUnguardedRedirects(authenticator, authorization);
     }
-    Response response = chain.proceed(apply(request, authorization));
+    Response response = chain.proceed(apply(authenticator, request, authorization));
     if (response.code() != 401 || !authenticator.invalidate(authorization) || !replayable(request.body())) {
       return response;
     }
     response.close();
-    return chain.proceed(apply(request, authorize(chain, request)));
+    return chain.proceed(apply(authenticator, request, authorize(authenticator, chain, request)));
+  }
+
+  /** The authenticator, or the one the router picks for the request's {@link ProviderRouter.Route} tag. */
+  private RequestAuthenticator authenticatorFor(Request request) throws IOException {
+    if (authenticator != null) {
+      return authenticator;
+    }
+    ProviderRouter.Route route = request.tag(ProviderRouter.Route.class);
+    try {
+      return Objects.requireNonNull(router).authenticator(route == null ? null : route.provider());
+    } catch (AuthException e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   private static boolean replayable(@Nullable RequestBody body) {
@@ -150,7 +203,8 @@ public final class LlmAuthInterceptor implements Interceptor {
     };
   }
 
-  private Authorization authorize(Chain chain, Request request) throws IOException {
+  private static Authorization authorize(RequestAuthenticator authenticator, Chain chain, Request request)
+      throws IOException {
     CompletableFuture<Authorization> future = authenticator.authorizeAsync(view(request));
     Call call = chain.call();
     Timeout timeout = call.timeout();
@@ -201,7 +255,8 @@ public final class LlmAuthInterceptor implements Interceptor {
    * OkHttp drops only {@code Authorization} when it follows a redirect to another host (RetryAndFollowUpInterceptor),
    * after this interceptor has run: every other header set here would go along.
    */
-  private void refuseUnguardedRedirects(Authorization authorization) throws IOException {
+  private static void refuseUnguardedRedirects(RequestAuthenticator authenticator, Authorization authorization)
+      throws IOException {
     for (String name : authorization.headerNames()) {
       if (!name.equalsIgnoreCase("Authorization")) {
         throw new IOException("provider '" + authenticator.provider() + "' sets the " + name + " header, which "
@@ -217,7 +272,8 @@ public final class LlmAuthInterceptor implements Interceptor {
    * A copy of {@code request} with the header edits applied, tagged with its origin so that the redirect guard
    * can remove them on another host.
    */
-  private Request apply(Request request, Authorization authorization) throws IOException {
+  private static Request apply(RequestAuthenticator authenticator, Request request, Authorization authorization)
+      throws IOException {
     Request.Builder copy = request.newBuilder();
     for (String name : authorization.headersToRemove()) {
       copy.removeHeader(name);
@@ -263,6 +319,6 @@ public final class LlmAuthInterceptor implements Interceptor {
 
   @Override
   public String toString() {
-    return "LlmAuthInterceptor[" + authenticator + "]";
+    return "LlmAuthInterceptor[" + (authenticator != null ? authenticator : router) + "]";
   }
 }
