@@ -45,18 +45,39 @@ final class DoctorCommand implements Runnable {
     }
   }
 
+  /** Fields printed with their value (redacted) rather than as "set". */
+  private static final List<String> SHOWN_APART = List.of("baseUrl", "authMode", "providerDataHeader",
+      "providerDataApiBase");
+
+  /** A URL field: redacted, or "set (env ...)" when it came from the environment, with its origin. */
+  private static String shown(ProviderConfig pc, String field, @Nullable String url) {
+    if (url == null) {
+      return "(not set)";
+    }
+    String shown = pc.shownUrl(field, url);
+    return shown.startsWith("set (") ? shown : shown + " (" + pc.originOf(field) + ")";
+  }
+
   private static boolean explain(LlmAuth auth, ProviderConfig pc, PrintStream out) {
     out.println();
     out.println("provider " + pc.name() + " (type " + pc.type().id() + ")");
-    String baseUrl = pc.effectiveBaseUrl();
-    out.println("  baseUrl: " + (baseUrl == null ? "(not set)" : baseUrl + " (" + pc.originOf("baseUrl") + ")"));
+    out.println("  baseUrl: " + shown(pc, "baseUrl", pc.effectiveBaseUrl()));
     if (pc.authMode() != null) {
       out.println("  authMode: " + pc.authMode() + " (" + pc.originOf("authMode") + ")");
     }
     for (Map.Entry<String, String> o : pc.origins().entrySet()) {
-      if (!o.getKey().equals("baseUrl") && !o.getKey().equals("authMode")) {
+      if (!SHOWN_APART.contains(o.getKey())) {
         out.println("  " + o.getKey() + ": set (" + o.getValue() + ")");
       }
+    }
+    if (pc.providerDataHeader() != null) {
+      out.println("  providerDataHeader: " + pc.providerDataHeader() + " (" + pc.originOf("providerDataHeader")
+          + "): the token goes in its JSON object as azure_api_key, no Authorization is sent");
+      out.println("  azure_api_base: " + (pc.providerDataApiBase() != null
+          ? shown(pc, "providerDataApiBase", pc.providerDataApiBase()) + ", from providerDataApiBase"
+          : shown(pc, "baseUrl", pc.effectiveBaseUrl()) + ", the baseUrl, because providerDataApiBase is not set; "
+              + "set it to the Azure OpenAI endpoint behind the gateway (Llama Stack ignores the token without a "
+              + "valid URL here, and routes by its own configuration)"));
     }
     Resolution r = auth.explain(pc.name());
     for (Resolution.Candidate c : r.candidates()) {

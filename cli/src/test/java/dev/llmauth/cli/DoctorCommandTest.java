@@ -47,6 +47,48 @@ class DoctorCommandTest {
   }
 
   @Test
+  void urlsShowNoUserinfoQueryValueOrValueFromTheEnvironment() {
+    Map<String, String> env = new HashMap<>(isolatedEnv(home));
+    env.put("GATEWAY_HOST", "gw-" + key + ".example.test");
+    Path config = write(home, "leaky.jsonc", """
+        {"providers": {
+          "userinfo": {"baseUrl": "https://user:%1$s@proxy.example.test/v1?key=%1$s&api-version=1", "apiKey": "k"},
+          "fromEnv": {"baseUrl": "https://${env:GATEWAY_HOST}/v1", "apiKey": "k"}
+        }}
+        """.formatted(key));
+
+    Result r = run(env, "doctor", "--config", config.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("baseUrl: https://***@proxy.example.test/v1?key=***&api-version=*** (file ")
+        .contains("baseUrl: set (env GATEWAY_HOST via file " + config + ")");
+    assertThat(r.all()).doesNotContain(key).doesNotContain("user:");
+  }
+
+  @Test
+  void theProviderDataBaseIsExplained() {
+    Path config = write(home, "gateway.jsonc", """
+        {"providers": {
+          "plain": {"baseUrl": "https://gw.example.test/v1", "apiKey": "k",
+                    "providerDataHeader": "X-LlamaStack-Provider-Data"},
+          "routed": {"baseUrl": "https://gw.example.test/v1", "apiKey": "k", "providerDataHeader": "X-OGX-Provider-Data",
+                     "providerDataApiBase": "https://r.openai.azure.com/openai/v1"}
+        }}
+        """);
+
+    Result r = run(isolatedEnv(home), "doctor", "--config", config.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("providerDataHeader: X-LlamaStack-Provider-Data (file " + config + "): the token goes in its JSON "
+            + "object as azure_api_key")
+        .contains("azure_api_base: https://gw.example.test/v1 (file " + config + "), the baseUrl, because "
+            + "providerDataApiBase is not set; set it to the Azure OpenAI endpoint behind the gateway")
+        .contains("azure_api_base: https://r.openai.azure.com/openai/v1 (file " + config + "), from "
+            + "providerDataApiBase");
+  }
+
+  @Test
   void oneProviderOnly() {
     Result r = run(isolatedEnv(home), "doctor", "--config", config().toString(), "--provider", "azure");
 
@@ -64,7 +106,7 @@ class DoctorCommandTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("configuration: environment")
-        .contains("baseUrl: https://proxy.example.test/v1 (env OPENAI_BASE_URL)")
+        .contains("baseUrl: set (env OPENAI_BASE_URL)").doesNotContain("proxy.example.test")
         .contains("apiKey: set (env OPENAI_API_KEY)")
         .containsPattern("chosen +api-key");
     assertThat(r.all()).doesNotContain(key);

@@ -129,9 +129,9 @@ public final class LlmAuthAsyncExecChainHandler implements AsyncExecChainHandler
         callback.failed(Requests.ioException(failure));
         return;
       }
-      HttpRequest copy = BasicRequestBuilder.copy(request).build();
-      Requests.apply(copy, authorization);
       try {
+        HttpRequest copy = BasicRequestBuilder.copy(request).build();
+        Requests.apply(copy, authorization, authenticator.provider());
         chain.proceed(copy, entityProducer, scope, first
             ? new FirstAttempt(authenticator, request, entityProducer, scope, chain, callback, authorization)
             : callback);

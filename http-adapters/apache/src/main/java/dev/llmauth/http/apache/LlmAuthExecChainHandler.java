@@ -123,9 +123,9 @@ public final class LlmAuthExecChainHandler implements ExecChainHandler {
     return entity == null || entity.isRepeatable();
   }
 
-  private static ClassicHttpRequest copy(ClassicHttpRequest request, Authorization authorization) {
+  private ClassicHttpRequest copy(ClassicHttpRequest request, Authorization authorization) throws IOException {
     ClassicHttpRequest copy = ClassicRequestBuilder.copy(request).build();
-    Requests.apply(copy, authorization);
+    Requests.apply(copy, authorization, authenticator.provider());
     return copy;
   }
 

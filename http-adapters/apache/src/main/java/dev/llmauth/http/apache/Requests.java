@@ -56,12 +56,48 @@ final class Requests {
     }
   }
 
-  /** Applies the header edits to {@code copy}, which must be the adapter's own copy of the request. */
-  static void apply(HttpRequest copy, Authorization authorization) {
+  /**
+   * Applies the header edits to {@code copy}, which must be the adapter's own copy of the request. Apache
+   * HttpClient does not check header values (it would send a replacement character instead), so a value with a
+   * character an HTTP header cannot carry is refused here, as the other clients refuse it: with an exception that
+   * names the header and never shows the value, which may be a token.
+   *
+   * @throws IOException when a value cannot be sent
+   */
+  static void apply(HttpRequest copy, Authorization authorization, String provider) throws IOException {
     for (String name : authorization.headersToRemove()) {
       copy.removeHeaders(name);
     }
-    authorization.forEachHeader(copy::setHeader);
+    String[] refused = new String[1];
+    authorization.forEachHeader((name, value) -> {
+      if (refused[0] == null) {
+        if (!sendable(value)) {
+          refused[0] = name;
+          return;
+        }
+        try {
+          copy.setHeader(name, value);
+        } catch (RuntimeException e) {
+          refused[0] = name;
+        }
+      }
+    });
+    if (refused[0] != null) {
+      throw new IOException("provider '" + provider + "': header " + refused[0] + " from method "
+          + authorization.method() + " has a value that an HTTP header cannot carry (a control character or one "
+          + "outside ASCII); the request was not sent and the value is not shown");
+    }
+  }
+
+  /** Whether every character is visible ASCII, a space or a tab, as OkHttp and java.net.http accept. */
+  private static boolean sendable(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c != '\t' && (c < 0x20 || c > 0x7e)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

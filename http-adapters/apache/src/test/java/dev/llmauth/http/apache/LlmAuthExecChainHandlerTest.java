@@ -8,8 +8,15 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.RequestAuthenticator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.AuthException;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.config.ProviderType;
+import dev.llmauth.api.spi.Credential;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -108,6 +115,69 @@ class LlmAuthExecChainHandlerTest {
         .isInstanceOf(ExecutionException.class).cause().isInstanceOf(IOException.class)
         .hasCauseInstanceOf(AuthException.class);
     assertThat(authorizations(server)).isEmpty();
+  }
+
+  @Test
+  void aTokenTheClientCannotCarryFailsTheCallWithoutShowingIt() throws Exception {
+    String secret = "sk-apache-" + System.nanoTime();
+    for (String bad : List.of("\u200b", "\r\nX-Injected: 1", "\u00e9")) {
+      for (ProviderConfig config : List.of(ProviderConfig.builder("test").build(),
+          ProviderConfig.builder("test").type(ProviderType.AZURE_OPENAI).baseUrl(server.url("/v1").toString()).build(),
+          ProviderConfig.builder("test").providerDataHeader("X-Provider-Data").build())) {
+        if (config.providerDataHeader() != null && bad.startsWith("\r")) {
+          continue; // JSON escapes control characters, so the provider-data header can carry them
+        }
+        RequestAuthenticator authenticator = RequestAuthenticator.of(config, fixed(secret + bad + "-tail",
+            config.type() == ProviderType.AZURE_OPENAI ? Credential.TokenUse.API_KEY_HEADER
+                : Credential.TokenUse.BEARER));
+        try (CloseableHttpClient c = LlmAuthExecChainHandler.install(HttpClients.custom(), authenticator).build();
+            CloseableHttpAsyncClient a = LlmAuthAsyncExecChainHandler.install(HttpAsyncClients.custom(),
+                authenticator).build()) {
+          a.start();
+          Throwable sync = catchThrowable(() -> c.execute(new HttpPost(chat()), response -> response.getCode()));
+          // A deadline for declaring the failure only: a lost exception would leave the future pending for ever.
+          Throwable async = catchThrowable(() -> a.execute(SimpleRequestBuilder.get(chat()).build(), null)
+              .get(30, TimeUnit.SECONDS)).getCause();
+          for (Throwable t : List.of(sync, async)) {
+            assertThat(t).as("%s via %s", bad, config).isInstanceOf(IOException.class)
+                .hasMessageContaining("provider 'test'").hasMessageContaining("the value is not shown");
+            for (Throwable x = t; x != null; x = x.getCause()) {
+              assertThat(x.toString()).doesNotContain(secret).doesNotContain("tail");
+            }
+          }
+        }
+      }
+    }
+    assertThat(server.recorded()).as("nothing is sent with an altered credential").isEmpty();
+  }
+
+  private static Credential fixed(String token, Credential.TokenUse use) {
+    return new Credential() {
+      @Override
+      public String method() {
+        return "fixed";
+      }
+
+      @Override
+      public TokenUse use() {
+        return use;
+      }
+
+      @Override
+      public String describe() {
+        return "a fixed test token";
+      }
+
+      @Override
+      public CompletableFuture<AccessToken> token() {
+        return CompletableFuture.completedFuture(AccessToken.nonExpiring(Secret.of(token)));
+      }
+
+      @Override
+      public boolean invalidate(AccessToken token) {
+        return false;
+      }
+    };
   }
 
   private URI chat() {

@@ -129,12 +129,12 @@ public final class LlmAuthHttpClient extends HttpClient {
     RequestAuthenticator authenticator = authenticatorFor(request);
     Authorization authorization = authorize(authenticator, request);
     AtomicBoolean replay = new AtomicBoolean();
-    HttpResponse<T> first = delegate.send(apply(request, authorization), firstAttempt(authenticator, handler,
-        authorization, replay));
+    HttpResponse<T> first = delegate.send(apply(authenticator, request, authorization),
+        firstAttempt(authenticator, handler, authorization, replay));
     if (!replay.get()) {
       return first;
     }
-    return delegate.send(apply(request, authorize(authenticator, request)), handler);
+    return delegate.send(apply(authenticator, request, authorize(authenticator, request)), handler);
   }
 
   @Override
@@ -185,9 +185,16 @@ public final class LlmAuthHttpClient extends HttpClient {
       }
       AtomicBoolean replay = new AtomicBoolean();
       BodyHandler<T> h = first ? firstAttempt(authenticator, handler, a, replay) : handler;
+      HttpRequest authorized;
+      try {
+        authorized = apply(authenticator, request, a);
+      } catch (IOException e) {
+        result.completeExceptionally(e);
+        return;
+      }
       CompletableFuture<HttpResponse<T>> exchange = pushPromiseHandler == null
-          ? delegate.sendAsync(apply(request, a), h)
-          : delegate.sendAsync(apply(request, a), h, pushPromiseHandler);
+          ? delegate.sendAsync(authorized, h)
+          : delegate.sendAsync(authorized, h, pushPromiseHandler);
       if (!step(current, exchange, result)) {
         return;
       }
@@ -268,13 +275,34 @@ public final class LlmAuthHttpClient extends HttpClient {
     };
   }
 
-  /** A copy of {@code request} with the header edits applied and without the routing header. */
-  static HttpRequest apply(HttpRequest request, Authorization authorization) {
+  /**
+   * A copy of {@code request} with the header edits applied and without the routing header. When {@code
+   * java.net.http} refuses a header (its exception quotes the value, which may be a token), the failure names the
+   * header only.
+   *
+   * @throws IOException when a header is refused
+   */
+  private static HttpRequest apply(RequestAuthenticator authenticator, HttpRequest request,
+      Authorization authorization) throws IOException {
     List<String> removals = authorization.headersToRemove();
     HttpRequest.Builder copy = HttpRequest.newBuilder(request,
         (name, value) -> !removals.contains(name.toLowerCase(Locale.ROOT))
             && !name.equalsIgnoreCase(ProviderRouter.HEADER));
-    authorization.forEachHeader(copy::setHeader);
+    String[] refused = new String[1];
+    authorization.forEachHeader((name, value) -> {
+      if (refused[0] == null) {
+        try {
+          copy.setHeader(name, value);
+        } catch (IllegalArgumentException e) {
+          refused[0] = name;
+        }
+      }
+    });
+    if (refused[0] != null) {
+      throw new IOException("provider '" + authenticator.provider() + "': java.net.http refused header "
+          + refused[0] + " from method " + authorization.method() + " (a name it reserves, or a value with a "
+          + "character an HTTP header cannot carry); the request was not sent and the value is not shown");
+    }
     return copy.build();
   }
 

@@ -8,8 +8,15 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.RequestAuthenticator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.AuthException;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.config.ProviderType;
+import dev.llmauth.api.spi.Credential;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,6 +80,67 @@ class LlmAuthHttpClientTest {
         .isInstanceOf(ExecutionException.class).cause().isInstanceOf(IOException.class)
         .hasCauseInstanceOf(AuthException.class);
     assertThat(authorizations(server)).isEmpty();
+  }
+
+  @Test
+  void aTokenTheClientRefusesFailsTheCallWithoutShowingIt() throws Exception {
+    String secret = "sk-jdk-" + System.nanoTime();
+    for (String bad : List.of("\u200b", "\r\nX-Injected: 1", "\u0000")) {
+      for (ProviderConfig config : List.of(ProviderConfig.builder("test").build(),
+          ProviderConfig.builder("test").type(ProviderType.AZURE_OPENAI).baseUrl(server.url("/v1").toString()).build(),
+          ProviderConfig.builder("test").providerDataHeader("X-Provider-Data").build())) {
+        if (config.providerDataHeader() != null && !bad.equals("\u200b")) {
+          continue; // JSON escapes control characters, so the provider-data header can carry them
+        }
+        Credential credential = fixed(secret + bad + "-tail", config.type() == ProviderType.AZURE_OPENAI
+            ? Credential.TokenUse.API_KEY_HEADER : Credential.TokenUse.BEARER);
+        HttpClient refusing = LlmAuthHttpClient.wrap(HttpClient.newHttpClient(),
+            RequestAuthenticator.of(config, credential));
+        HttpRequest request = HttpRequest.newBuilder(chat()).POST(HttpRequest.BodyPublishers.ofString("{}")).build();
+
+        Throwable sync = catchThrowable(() -> refusing.send(request, HttpResponse.BodyHandlers.ofString()));
+        // A deadline for declaring the failure only: a lost exception would leave the future pending for ever.
+        Throwable async = catchThrowable(() -> refusing.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+            .get(30, TimeUnit.SECONDS)).getCause();
+        for (Throwable t : List.of(sync, async)) {
+          assertThat(t).isInstanceOf(IOException.class).hasMessageContaining("provider 'test'")
+              .hasMessageContaining("the value is not shown");
+          for (Throwable c = t; c != null; c = c.getCause()) {
+            assertThat(c.toString()).doesNotContain(secret).doesNotContain("tail");
+          }
+        }
+      }
+    }
+    assertThat(server.recorded()).isEmpty();
+  }
+
+  private static Credential fixed(String token, Credential.TokenUse use) {
+    return new Credential() {
+      @Override
+      public String method() {
+        return "fixed";
+      }
+
+      @Override
+      public TokenUse use() {
+        return use;
+      }
+
+      @Override
+      public String describe() {
+        return "a fixed test token";
+      }
+
+      @Override
+      public CompletableFuture<AccessToken> token() {
+        return CompletableFuture.completedFuture(AccessToken.nonExpiring(Secret.of(token)));
+      }
+
+      @Override
+      public boolean invalidate(AccessToken token) {
+        return false;
+      }
+    };
   }
 
   @Test
