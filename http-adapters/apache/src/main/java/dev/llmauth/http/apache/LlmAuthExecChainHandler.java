@@ -110,20 +110,21 @@ public final class LlmAuthExecChainHandler implements ExecChainHandler {
     RequestAuthenticator authenticator = Requests.authenticator(this.authenticator, router, scope.clientContext);
     OutgoingRequest view = Requests.view(request, scope.route);
     Authorization authorization = authorize(authenticator, view, scope);
-    ClassicHttpResponse response = chain.proceed(copy(request, authorization), scope);
+    ClassicHttpResponse response = chain.proceed(copy(authenticator, request, authorization), scope);
     if (response.getCode() != 401 || !authenticator.invalidate(authorization) || !replayable(request.getEntity())) {
       return response;
     }
     EntityUtils.consume(response.getEntity());
     response.close();
-    return chain.proceed(copy(request, authorize(authenticator, view, scope)), scope);
+    return chain.proceed(copy(authenticator, request, authorize(authenticator, view, scope)), scope);
   }
 
   private static boolean replayable(@Nullable HttpEntity entity) {
     return entity == null || entity.isRepeatable();
   }
 
-  private ClassicHttpRequest copy(ClassicHttpRequest request, Authorization authorization) throws IOException {
+  private static ClassicHttpRequest copy(RequestAuthenticator authenticator, ClassicHttpRequest request,
+      Authorization authorization) throws IOException {
     ClassicHttpRequest copy = ClassicRequestBuilder.copy(request).build();
     Requests.apply(copy, authorization, authenticator.provider());
     return copy;
