@@ -48,9 +48,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The conformance suite for HTTP adapters: rules A1 to A13 of {@code RULES.md}, each one test named after its rule
- * and run once for every credential method that {@link #methods()} lists, and the routing rules R1 to R4, run once
- * over {@link AdapterDriver#openRouting} (skipped when the driver cannot route).
+ * The conformance suite for HTTP adapters: rules A1 to A14 of {@code RULES.md}, each one test named after its rule;
+ * A1 to A13 run once for every credential method that {@link #methods()} lists, A14 once, and the routing rules R1
+ * to R4 once over {@link AdapterDriver#openRouting} (skipped when the driver cannot route).
  *
  * <p>Subclass it in your tests and supply the adapter; the suite starts a {@link MockModelServer} on loopback and
  * runs each rule with a fresh client and a fresh method fixture:
@@ -428,7 +428,7 @@ public abstract class HttpAdapterVerification {
         assertThat(o.has("azure_api_key") ? o.get("azure_api_key").getAsString() : null).as("A10: azure_api_key")
             .isEqualTo(run.fixture.currentToken().reveal());
         assertThat(o.has("azure_api_base") ? o.get("azure_api_base").getAsString() : null)
-            .as("A10: azure_api_base").isEqualTo(run.config.effectiveBaseUrl());
+            .as("A10: azure_api_base").isEqualTo(run.config.providerDataBase());
         if (value != null && value.startsWith("{")) {
           assertThat(o.get("region").getAsString()).as("A10: other keys are kept").isEqualTo("eu");
           assertThat(o.get("n").getAsInt()).as("A10: other keys are kept").isEqualTo(1);
@@ -436,6 +436,32 @@ public abstract class HttpAdapterVerification {
         } else {
           assertThat(o.size()).as("A10: a value that is not a JSON object is replaced (sent: " + value + ")")
               .isEqualTo(2);
+        }
+      }
+    }
+    // The provider's static value of the header is the object merged into when the request has none, and
+    // providerDataApiBase, when set, is the azure_api_base.
+    String backend = "https://backend.openai.azure.example/openai/v1";
+    try (Run run = new Run(method, b -> b.providerDataHeader(DATA_HEADER).providerDataApiBase(backend)
+        .headers(Map.of(DATA_HEADER.toLowerCase(Locale.ROOT), "{\"azure_api_version\":\"2024-06-01\"}")))) {
+      for (String value : new String[] {null, "{\"mine\":true}"}) {
+        server().reset();
+        TestRequest request = chat();
+        run.sendOk(value == null ? request : request.withHeader(DATA_HEADER, value));
+        RecordedRequest got = single("A10");
+        assertThat(got.headers(DATA_HEADER)).as("A10: exactly one " + DATA_HEADER + " with a static value of it")
+            .hasSize(1);
+        JsonObject o = JsonParser.parseString(got.header(DATA_HEADER)).getAsJsonObject();
+        assertThat(o.has("azure_api_key") ? o.get("azure_api_key").getAsString() : null)
+            .as("A10: azure_api_key with a static value of the header").isEqualTo(run.fixture.currentToken().reveal());
+        assertThat(o.has("azure_api_base") ? o.get("azure_api_base").getAsString() : null)
+            .as("A10: azure_api_base with providerDataApiBase set").isEqualTo(backend);
+        if (value == null) {
+          assertThat(o.keySet()).as("A10: without a request value, the static value is merged into")
+              .containsExactlyInAnyOrder("azure_api_version", "azure_api_key", "azure_api_base");
+        } else {
+          assertThat(o.keySet()).as("A10: the request's own value wins over the static one")
+              .containsExactlyInAnyOrder("mine", "azure_api_key", "azure_api_base");
         }
       }
     }
@@ -545,6 +571,80 @@ public abstract class HttpAdapterVerification {
           fail("A13: " + what + " carried the credential in a header: " + r.headers().keySet());
         }
       }
+    }
+  }
+
+  /** <a href="RULES.md#a14">A14</a>: a token the client cannot carry fails the call without showing it. */
+  @Test
+  void required_a14_refusesATokenTheClientCannotCarryWithoutShowingIt() throws Exception {
+    String secret = "sk-a14-" + Long.toHexString(System.nanoTime());
+    Map<String, Consumer<ProviderConfig.Builder>> styles = new java.util.LinkedHashMap<>();
+    styles.put("Authorization", b -> {});
+    styles.put("api-key", b -> b.type(ProviderType.AZURE_OPENAI));
+    styles.put("a provider-data header", b -> b.providerDataHeader(DATA_HEADER));
+    for (Map.Entry<String, Consumer<ProviderConfig.Builder>> style : styles.entrySet()) {
+      // JSON escapes control characters, so only a character outside ASCII is unsendable in provider data.
+      List<String> bad = style.getKey().startsWith("a provider") ? List.of("\u200b") : List.of("\u200b", "\r\nX-A14: 1");
+      for (String character : bad) {
+        server().reset();
+        ProviderConfig.Builder b = ProviderConfig.builder("conformance").baseUrl(server().url("/v1").toString());
+        style.getValue().accept(b);
+        ProviderConfig config = b.build();
+        Secret token = Secret.of(secret + character + "-a14tail");
+        Credential credential = new UnsendableToken(token, style.getKey().equals("api-key")
+            ? Credential.TokenUse.API_KEY_HEADER : Credential.TokenUse.BEARER);
+        String what = "A14: a token with U+" + String.format(Locale.ROOT, "%04X", (int) character.charAt(0)) + " in "
+            + style.getKey();
+        Throwable thrown = null;
+        try (AdapterDriver.Client client = Objects.requireNonNull(driver().open(RequestAuthenticator.of(config,
+            credential)), "hook AdapterDriver.open returned null"); TestResponse r = client.send(chat())) {
+          fail(what + " was sent (status " + r.status() + "); the adapter must fail the call instead of sending an "
+              + "altered credential");
+        } catch (Exception e) {
+          thrown = KitSupport.unwrap(e);
+        }
+        assertThat(thrown).as(what + ": the failure must be the client's own exception type")
+            .isInstanceOf(driver().failureType());
+        assertThat(thrown.getMessage()).as(what + ": the failure's message").isNotBlank();
+        KitSupport.assertNoSecret(thrown, List.of(token, Secret.of(secret)), what + ": the failure");
+        assertThat(server().recorded()).as(what + ": requests at the server").isEmpty();
+      }
+    }
+  }
+
+  /** A credential whose only token has a character no HTTP header can carry, as a faulty issuer might return. */
+  private static final class UnsendableToken implements Credential {
+    private final AccessToken token;
+    private final TokenUse use;
+
+    UnsendableToken(Secret value, TokenUse use) {
+      this.token = AccessToken.nonExpiring(value);
+      this.use = use;
+    }
+
+    @Override
+    public String method() {
+      return "unsendable";
+    }
+
+    @Override
+    public TokenUse use() {
+      return use;
+    }
+
+    @Override
+    public String describe() {
+      return "a token with a character no HTTP header can carry";
+    }
+
+    @Override
+    public CompletableFuture<AccessToken> token() {
+      return CompletableFuture.completedFuture(token);
+    }
+
+    @Override
+    public boolean invalidate(AccessToken rejected) {
+      return false;
     }
   }
 

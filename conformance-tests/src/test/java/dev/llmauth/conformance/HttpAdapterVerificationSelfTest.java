@@ -50,7 +50,7 @@ class HttpAdapterVerificationSelfTest {
   void aCorrectAdapterPassesEveryRuleAndSkipsOnlyWithAReason() {
     Map<String, SuiteRunner.Outcome> outcomes = run(Fault.NONE);
 
-    assertThat(outcomes.keySet()).hasSize(17).allMatch(n -> n.matches("(required|optional)_[ar]\\d+_\\w+"));
+    assertThat(outcomes.keySet()).hasSize(18).allMatch(n -> n.matches("(required|optional)_[ar]\\d+_\\w+"));
     outcomes.forEach((rule, o) -> {
       assertThat(o.failures).as(rule).isEmpty();
       assertThat(o.passed).as(rule + " passes with at least one method").isPositive();
@@ -93,6 +93,8 @@ class HttpAdapterVerificationSelfTest {
         Arguments.of(Fault.REDIRECT_WITH_CREDENTIAL,
             "required_a13_neverSendsTheCredentialAlongARedirectToAnotherHost",
             "A13: Authorization on a 307 redirect from http://127.0.0.1:"),
+        Arguments.of(Fault.QUOTE_REFUSED_HEADER, "required_a14_refusesATokenTheClientCannotCarryWithoutShowingIt",
+            "A14: a token with U+200B in Authorization: the failure"),
         Arguments.of(Fault.ROUTE_IGNORED, "required_r1_routesEachRequestToTheProviderItNames",
             "R1: the static header of the provider the request named (beta)"),
         Arguments.of(Fault.SEND_ROUTING_HEADER, "required_r1_routesEachRequestToTheProviderItNames",

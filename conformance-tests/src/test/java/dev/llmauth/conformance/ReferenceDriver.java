@@ -27,8 +27,8 @@ final class ReferenceDriver implements AdapterDriver {
   enum Fault {
     NONE, KEEP_CONFLICTS, MUTATE_CALLER, FETCH_EAGERLY, SERIALIZE, NO_REPLAY, REPLAY_LOOP, REPLAY_ONE_SHOT,
     IGNORE_CANCEL, BUFFER_STREAM, LEAK_SECRET, RAW_EXCEPTION, DROP_QUERY, DUPLICATE_SET_HEADERS,
-    REDIRECT_WITH_CREDENTIAL, ROUTE_IGNORED, SEND_ROUTING_HEADER, UNKNOWN_TO_FIRST, DEFAULT_IGNORED,
-    REPLAY_ON_FIRST
+    REDIRECT_WITH_CREDENTIAL, QUOTE_REFUSED_HEADER, ROUTE_IGNORED, SEND_ROUTING_HEADER, UNKNOWN_TO_FIRST,
+    DEFAULT_IGNORED, REPLAY_ON_FIRST
   }
 
   private final Fault fault;
@@ -188,7 +188,17 @@ final class ReferenceDriver implements AdapterDriver {
       byte[] body = request.body();
       HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(request.method(),
           body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-      headers.forEach((name, values) -> values.forEach(v -> b.header(name, v)));
+      for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+        for (String v : h.getValue()) {
+          try {
+            b.header(h.getKey(), v);
+          } catch (IllegalArgumentException e) {
+            // java.net.http's message quotes the value.
+            throw fault == Fault.QUOTE_REFUSED_HEADER ? new IOException(e.getMessage(), e)
+                : new IOException("header " + h.getKey() + " refused; the value is not shown");
+          }
+        }
+      }
       if (fault == Fault.BUFFER_STREAM) {
         HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         return new Buffered(r);

@@ -23,6 +23,13 @@ public record CodexOAuthConfig(@Nullable String authFile, @Nullable String issue
     originator = ProviderConfig.emptyToNull(originator);
   }
 
+  /** Shows the settings, the issuer without userinfo or query values ({@link ProviderConfig#redactUrl}). */
+  @Override
+  public String toString() {
+    return "CodexOAuthConfig[authFile=" + authFile + ", issuer=" + (issuer == null ? null
+        : ProviderConfig.redactUrl(issuer)) + ", originator=" + originator + "]";
+  }
+
   /** @return the defaults: the standard file, issuer and originator */
   public static CodexOAuthConfig defaults() {
     return new CodexOAuthConfig(null, null, null);

@@ -1,6 +1,8 @@
 package dev.llmauth.api.config;
 
 import dev.llmauth.api.Secret;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -109,13 +111,15 @@ public record ProviderConfig(
   public String toString() {
     StringBuilder sb = new StringBuilder("ProviderConfig[name=").append(name).append(", type=").append(type.id());
     if (baseUrl != null) sb.append(", baseUrl=").append(shownUrl("baseUrl", baseUrl));
-    if (authMode != null) sb.append(", authMode=").append(authMode);
+    if (authMode != null) sb.append(", authMode=").append(shown("authMode", authMode));
     if (apiKey != null) sb.append(", apiKey=").append(apiKey);
     if (bearerToken != null) sb.append(", bearerToken=").append(bearerToken);
-    if (managedIdentity != null) sb.append(", managedIdentity=").append(managedIdentity);
-    if (entra != null) sb.append(", entra=").append(entra);
-    if (codexOAuth != null) sb.append(", codexOAuth=").append(codexOAuth);
-    if (providerDataHeader != null) sb.append(", providerDataHeader=").append(providerDataHeader);
+    if (managedIdentity != null) sb.append(", managedIdentity=").append(shown("managedIdentity", managedIdentity));
+    if (entra != null) sb.append(", entra=").append(shown("entra", entra));
+    if (codexOAuth != null) sb.append(", codexOAuth=").append(shown("codexOAuth", codexOAuth));
+    if (providerDataHeader != null) {
+      sb.append(", providerDataHeader=").append(shown("providerDataHeader", providerDataHeader));
+    }
     if (providerDataApiBase != null) {
       sb.append(", providerDataApiBase=").append(shownUrl("providerDataApiBase", providerDataApiBase));
     }
@@ -123,6 +127,12 @@ public record ProviderConfig(
     if (allowInsecureHttp) sb.append(", allowInsecureHttp=true");
     if (!extensions.isEmpty()) sb.append(", extensions=").append(extensions.keySet());
     return sb.append(']').toString();
+  }
+
+  /** A non-secret field's value, or {@code set (env NAME ...)} when it came from the environment. */
+  private String shown(String field, Object value) {
+    String origin = originOf(field);
+    return origin.startsWith("env ") ? "set (" + origin + ")" : value.toString();
   }
 
   /**
@@ -147,10 +157,10 @@ public record ProviderConfig(
    * @return the URL fit for a log line or diagnostic output
    */
   public static String redactUrl(String url) {
-    java.net.URI uri;
+    URI uri;
     try {
-      uri = new java.net.URI(url);
-    } catch (java.net.URISyntaxException e) {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
       return "(not a URL)";
     }
     if (uri.getRawAuthority() == null) {

@@ -141,6 +141,15 @@ class ConfigHardeningTest {
     }
 
     @Test
+    void nestedSettingsFromTheEnvironmentShowOnlyTheVariable() {
+      ProviderConfig p = provider("{\"type\": \"azure-openai\", \"baseUrl\": \"https://r.openai.azure.com\", "
+          + "\"managedIdentity\": {\"clientId\": \"${env:CID}\"}, \"codexOAuth\": {\"issuer\": "
+          + "\"https://u:" + KEY + "@issuer.example.test/?k=" + KEY + "\"}}", Map.of("CID", "cid-" + KEY));
+      assertThat(p.toString()).doesNotContain(KEY).contains("managedIdentity=set (env CID via " + ORIGIN + ")")
+          .contains("issuer=https://***@issuer.example.test/?k=***");
+    }
+
+    @Test
     void redactUrlKeepsWhatIsNotSecret() {
       assertThat(ProviderConfig.redactUrl("https://r.openai.azure.com/openai/v1"))
           .isEqualTo("https://r.openai.azure.com/openai/v1");
