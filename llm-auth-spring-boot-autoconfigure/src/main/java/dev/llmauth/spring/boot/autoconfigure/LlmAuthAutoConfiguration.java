@@ -1,10 +1,12 @@
 package dev.llmauth.spring.boot.autoconfigure;
 
 import dev.llmauth.api.LlmAuth;
+import dev.llmauth.http.okhttp.LlmAuthInterceptor;
 import dev.llmauth.micrometer.LlmAuthMetrics;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.ai.openai.http.okhttp.OpenAiHttpClientBuilderCustomizer;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -17,6 +19,7 @@ import org.springframework.boot.health.contributor.HealthContributor;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
 
@@ -24,7 +27,8 @@ import org.springframework.web.reactive.function.client.ExchangeFilterFunction;
  * Auto-configuration of llm-auth: an {@link LlmAuth} from {@code llmauth.*} (closed with the context), the
  * {@link RequestAuthenticators} registry, and, when their libraries are present, a {@code RestClient} interceptor
  * and a {@code WebClient} filter for {@code llmauth.http.provider}, the Micrometer binder, a health contributor
- * per provider and the {@code llmauth} actuator endpoint. Every bean backs off when the application defines its
+ * per provider, the {@code llmauth} actuator endpoint, and Spring AI's OpenAI models authenticated as {@code
+ * spring.ai.openai.llmauth.provider}. Every bean backs off when the application defines its
  * own.
  */
 @AutoConfiguration
@@ -110,6 +114,24 @@ public class LlmAuthAutoConfiguration {
         providers.put(name, new LlmAuthHealth(auth, name, last));
       }
       return CompositeHealthContributor.fromMap(providers);
+    }
+  }
+
+  /**
+   * Spring AI's OpenAI models authenticate through {@code spring.ai.openai.llmauth.provider}: Spring AI 2 builds
+   * their OkHttp client through {@link OpenAiHttpClientBuilderCustomizer} beans, and this one adds llm-auth's
+   * OkHttp interceptor (credential headers, 401 replay).
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass({OpenAiHttpClientBuilderCustomizer.class, LlmAuthInterceptor.class})
+  @ConditionalOnProperty(SpringAiDefaults.PROVIDER)
+  static class SpringAiConfiguration {
+    @Bean
+    OpenAiHttpClientBuilderCustomizer llmAuthOpenAiHttpClientBuilderCustomizer(RequestAuthenticators authenticators,
+        Environment environment) {
+      LlmAuthInterceptor interceptor = LlmAuthInterceptor.of(
+          authenticators.get(environment.getRequiredProperty(SpringAiDefaults.PROVIDER)));
+      return builder -> builder.interceptor(interceptor);
     }
   }
 

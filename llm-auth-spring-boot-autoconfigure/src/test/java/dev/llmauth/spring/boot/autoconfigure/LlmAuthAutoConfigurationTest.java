@@ -292,6 +292,34 @@ class LlmAuthAutoConfigurationTest {
   }
 
   @Test
+  @DisplayName("Spring AI: spring.ai.openai.llmauth.provider gives the OkHttp customizer; without it or Spring AI, none")
+  void springAi() {
+    Class<?> customizer = org.springframework.ai.openai.http.okhttp.OpenAiHttpClientBuilderCustomizer.class;
+    runner.withPropertyValues("llmauth.providers.openai.api-key=" + KEY, "spring.ai.openai.llmauth.provider=openai")
+        .run(context -> assertThat(context).hasSingleBean(customizer));
+    runner.withPropertyValues("llmauth.providers.openai.api-key=" + KEY)
+        .run(context -> assertThat(context).doesNotHaveBean(customizer));
+    runner.withPropertyValues("llmauth.providers.openai.api-key=" + KEY, "spring.ai.openai.llmauth.provider=openai")
+        .withClassLoader(new FilteredClassLoader(customizer))
+        .run(context -> assertThat(context).doesNotHaveBean("llmAuthOpenAiHttpClientBuilderCustomizer"));
+  }
+
+  @Test
+  @DisplayName("Spring AI's key defaults to empty (no-key mode) only when a provider is named and no key is set")
+  void springAiDefaults() {
+    org.springframework.mock.env.MockEnvironment env = new org.springframework.mock.env.MockEnvironment();
+    new SpringAiDefaults().postProcessEnvironment(env, new org.springframework.boot.SpringApplication());
+    assertThat(env.containsProperty("spring.ai.openai.api-key")).isFalse();
+    env.setProperty("spring.ai.openai.llmauth.provider", "azure");
+    new SpringAiDefaults().postProcessEnvironment(env, new org.springframework.boot.SpringApplication());
+    assertThat(env.getProperty("spring.ai.openai.api-key")).isEmpty();
+    org.springframework.mock.env.MockEnvironment own = new org.springframework.mock.env.MockEnvironment()
+        .withProperty("spring.ai.openai.llmauth.provider", "azure").withProperty("spring.ai.openai.api-key", "k");
+    new SpringAiDefaults().postProcessEnvironment(own, new org.springframework.boot.SpringApplication());
+    assertThat(own.getProperty("spring.ai.openai.api-key")).isEqualTo("k");
+  }
+
+  @Test
   @DisplayName("the analyzer leaves other failures alone")
   void otherFailures() {
     assertThat(new LlmAuthFailureAnalyzer().analyze(new IllegalStateException("x"))).isNull();

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -35,7 +36,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * a port reserved at build time, because MSAL4J reads them from the process environment only. Each test uses a
  * provider with a scope of its own, so MSAL4J's static cache never answers one test with another's token.
  */
-@SpringBootTest(classes = SpringApplicationTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@SpringBootTest(classes = SpringApplicationTest.App.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
+    properties = "spring.ai.openai.llmauth.provider=ai")
 @ExtendWith(OutputCaptureExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS) // a hang guard, not a performance assertion
 class SpringApplicationTest {
@@ -46,11 +48,12 @@ class SpringApplicationTest {
 
   @DynamicPropertySource
   static void providers(DynamicPropertyRegistry registry) {
-    for (String name : List.of("rest", "web", "replay", "held")) {
+    for (String name : List.of("rest", "web", "replay", "held", "ai")) {
       registry.add("llmauth.providers." + name + ".base-url", () -> MODEL.url("/v1").toString());
       registry.add("llmauth.providers." + name + ".managed-identity.scope", () -> "api://" + name + "/.default");
     }
     registry.add("llmauth.http.provider", () -> "rest");
+    registry.add("spring.ai.openai.base-url", () -> MODEL.url("/v1").toString());
   }
 
   @AfterAll
@@ -77,6 +80,7 @@ class SpringApplicationTest {
   @Autowired RestClient restClient;
   @Autowired WebClient.Builder webClients;
   @Autowired RequestAuthenticators authenticators;
+  @Autowired ChatModel chatModel;
 
   private static String bearer(RecordedRequest r) {
     return String.valueOf(r.header("Authorization"));
@@ -157,5 +161,18 @@ class SpringApplicationTest {
     } finally {
       IDENTITY.releaseTokens();
     }
+  }
+
+  @Test
+  @DisplayName("Spring AI's OpenAI chat model authenticates as spring.ai.openai.llmauth.provider, with no key")
+  void springAiChatModel(CapturedOutput output) {
+    int before = IDENTITY.tokenRequests().size();
+    String answer = chatModel.call("hi");
+    assertThat(answer).isEqualTo(MockModelServer.ANSWER);
+    assertThat(IDENTITY.tokenRequests().size()).isGreaterThan(before);
+    String issued = IDENTITY.issuedTokens().get(IDENTITY.issuedTokens().size() - 1);
+    RecordedRequest sent = chats().get(chats().size() - 1);
+    assertThat(sent.headers("Authorization")).containsExactly("Bearer " + issued);
+    assertThat(output.getAll()).doesNotContain(issued);
   }
 }
