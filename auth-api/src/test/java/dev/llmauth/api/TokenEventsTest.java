@@ -73,6 +73,20 @@ class TokenEventsTest {
       return e;
     }
 
+    /** Waits for the end of the marker's fetch, the last event of a test. */
+    void awaitMarkerEnd() throws InterruptedException {
+      TokenEvent e;
+      do {
+        e = next();
+      } while (!(e instanceof TokenEvent.FetchSucceeded && e.source().equals("marker source")));
+    }
+
+    List<TokenEvent> snapshot() {
+      synchronized (all) {
+        return List.copyOf(all);
+      }
+    }
+
     <T extends TokenEvent> T next(Class<T> type) throws InterruptedException {
       return type.cast(assertThat(next()).isInstanceOf(type).actual());
     }
@@ -202,7 +216,8 @@ class TokenEventsTest {
           TokenEvent.FetchStarted.class, TokenEvent.FetchFailed.class, TokenEvent.RefreshSkipped.class,
           TokenEvent.FetchStarted.class, TokenEvent.FetchFailed.class, TokenEvent.RefreshSkipped.class,
           TokenEvent.FetchStarted.class);
-      TokenEvent.RefreshSkipped skipped = events.all.stream().filter(TokenEvent.RefreshSkipped.class::isInstance)
+      events.awaitMarkerEnd();
+      TokenEvent.RefreshSkipped skipped = events.snapshot().stream().filter(TokenEvent.RefreshSkipped.class::isInstance)
           .map(TokenEvent.RefreshSkipped.class::cast).findFirst().orElseThrow();
       assertThat(skipped.retryAt()).isEqualTo(clock.plus(Duration.ofSeconds(-2)).plus(Duration.ofSeconds(1)));
     }
@@ -225,11 +240,9 @@ class TokenEventsTest {
       source.complete(token("secret-token-2", Duration.ofHours(1)));
       f.join();
       marker();
-      while (!events.next().source().equals("marker source")) {
-        // drain up to the marker
-      }
-      assertThat(events.all).hasSizeGreaterThanOrEqualTo(6);
-      for (TokenEvent e : events.all) {
+      events.awaitMarkerEnd();
+      assertThat(events.snapshot()).hasSizeGreaterThanOrEqualTo(6);
+      for (TokenEvent e : events.snapshot()) {
         assertThat(e.toString()).doesNotContain("secret-token");
         for (RecordComponent c : e.getClass().getRecordComponents()) {
           Object v = c.getAccessor().invoke(e);
