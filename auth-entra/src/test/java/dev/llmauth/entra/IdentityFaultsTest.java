@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmauth.conformance.mock.MockIdentityServer;
 import dev.llmauth.conformance.mock.MockIdentityServer.AnswerStyle;
-import dev.llmauth.conformance.mock.MockIdentityServer.Fault;
+import dev.llmauth.conformance.mock.Fault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

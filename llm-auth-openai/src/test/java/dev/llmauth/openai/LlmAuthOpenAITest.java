@@ -28,6 +28,7 @@ import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.conformance.RotatingCredential;
+import dev.llmauth.conformance.mock.Fault;
 import dev.llmauth.conformance.mock.MockModelServer;
 import dev.llmauth.conformance.mock.MockOAuthServer;
 import dev.llmauth.conformance.mock.RecordedRequest;
@@ -320,7 +321,7 @@ class LlmAuthOpenAITest {
 
   @Test
   void everyRetryOfTheSdkIsAuthorizedWithTheCurrentToken() {
-    model.failNext(503);
+    model.enqueue(Fault.status(503));
     RequestAuthenticator authenticator = RequestAuthenticator.of(
         ProviderConfig.builder("counting").baseUrl(model.url("/v1").toString()).build(), new CountingCredential());
     OpenAIClient client = LlmAuthOpenAI.client(authenticator);

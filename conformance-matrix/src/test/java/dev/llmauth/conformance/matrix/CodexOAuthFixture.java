@@ -18,6 +18,7 @@ import dev.llmauth.codex.internal.CodexTokenSource;
 import dev.llmauth.codex.internal.OAuthClient;
 import dev.llmauth.conformance.IssuerFault;
 import dev.llmauth.conformance.MethodFixture;
+import dev.llmauth.conformance.mock.Fault;
 import dev.llmauth.conformance.mock.MockOAuthServer;
 import dev.llmauth.conformance.mock.RecordedRequest;
 import java.io.IOException;
@@ -126,7 +127,7 @@ final class CodexOAuthFixture implements MethodFixture {
   @Override
   public boolean failIssuer() {
     for (int i = 0; i < FAULTS; i++) {
-      issuer.enqueueTokenFault(503, "server_error");
+      issuer.enqueue(Fault.error(503, "server_error"));
     }
     return true;
   }
@@ -140,23 +141,23 @@ final class CodexOAuthFixture implements MethodFixture {
     this.fault = fault;
     for (int i = 0; i < FAULTS; i++) {
       switch (fault) {
-        case TIMEOUT -> issuer.enqueueTokenStall(Duration.ofMinutes(1));
-        case RESET -> issuer.enqueueTokenReset();
-        case RATE_LIMITED -> issuer.enqueueTokenFault(429, "rate_limit_exceeded", IssuerFault.RETRY_AFTER);
-        case SERVER_ERROR -> issuer.enqueueTokenFault(503, "server_error");
-        case REJECTED -> issuer.enqueueTokenFault(400, "invalid_grant");
+        case TIMEOUT -> issuer.enqueue(Fault.stall(Duration.ofMinutes(1)));
+        case RESET -> issuer.enqueue(Fault.connectionReset());
+        case RATE_LIMITED -> issuer.enqueue(Fault.error(429, "rate_limit_exceeded", IssuerFault.RETRY_AFTER));
+        case SERVER_ERROR -> issuer.enqueue(Fault.error(503, "server_error"));
+        case REJECTED -> issuer.enqueue(Fault.error(400, "invalid_grant"));
         case MALFORMED -> {
           if (i % 2 == 0) {
-            issuer.enqueueTokenAnswer(200, "{\"access_token\": \"eyJhbGciOi");
+            issuer.enqueue(Fault.answer(200, "{\"access_token\": \"eyJhbGciOi"));
           } else {
-            issuer.enqueueTokenTruncated();
+            issuer.enqueue(Fault.shortBody());
           }
         }
-        case MISSING_TOKEN -> issuer.enqueueTokenAnswer(200, "{\"token_type\": \"Bearer\", \"expires_in\": 3600}");
-        case HUGE_BODY -> issuer.enqueueTokenHugeBody(4L * 1024 * 1024);
+        case MISSING_TOKEN -> issuer.enqueue(Fault.answer(200, "{\"token_type\": \"Bearer\", \"expires_in\": 3600}"));
+        case HUGE_BODY -> issuer.enqueue(Fault.hugeBody(4L * 1024 * 1024));
         case EXPIRED_TOKEN -> {
           // Real refreshes whose access tokens have expired: the rotated refresh token stays usable.
-          issuer.accessTokenLifetime(Duration.ofMinutes(-5));
+          issuer.tokenLifetime(Duration.ofMinutes(-5));
           return true;
         }
       }
@@ -166,8 +167,8 @@ final class CodexOAuthFixture implements MethodFixture {
 
   @Override
   public void clearFaults() {
-    issuer.clearTokenFaults();
-    issuer.accessTokenLifetime(Duration.ofHours(1));
+    issuer.clearFaults();
+    issuer.tokenLifetime(Duration.ofHours(1));
     if (fault == IssuerFault.REJECTED) {
       // The refused refresh token is never sent again: recovering takes a new sign-in, as the message says.
       try {

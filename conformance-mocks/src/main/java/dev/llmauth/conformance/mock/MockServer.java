@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -173,6 +174,31 @@ public abstract class MockServer implements AutoCloseable {
       }
     }
     exchange.close();
+  }
+
+  /** Holds a request for a while (or until the server closes), then closes the connection without an answer. */
+  static void stall(HttpExchange exchange, Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    exchange.close();
+  }
+
+  /**
+   * Answers 200 with a {@code Content-Length} four times what it sends, then drops the connection: a body cut short.
+   *
+   * @throws IOException always, which makes the server drop the connection short of the promised length
+   */
+  static void shortBody(HttpExchange exchange, String part) throws IOException {
+    byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, bytes.length * 4L);
+    OutputStream out = exchange.getResponseBody();
+    out.write(bytes);
+    out.flush();
+    throw new IOException("mock server: answer cut short");
   }
 
   /**

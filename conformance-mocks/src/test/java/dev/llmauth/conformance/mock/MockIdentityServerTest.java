@@ -112,11 +112,11 @@ class MockIdentityServerTest {
     @Test
     @DisplayName("serves queued faults in order, then normal answers")
     void faults() throws Exception {
-      server.enqueue(MockIdentityServer.Fault.status(503, Duration.ofSeconds(2)))
-          .enqueue(MockIdentityServer.Fault.truncatedJson())
-          .enqueue(MockIdentityServer.Fault.malformedJson())
-          .enqueue(MockIdentityServer.Fault.missingField("expires_on"))
-          .enqueue(MockIdentityServer.Fault.delay(Duration.ofMillis(1)));
+      server.enqueue(Fault.status(503, Duration.ofSeconds(2)))
+          .enqueue(Fault.truncatedJson())
+          .enqueue(Fault.malformedJson())
+          .enqueue(Fault.missingField("expires_on"))
+          .enqueue(Fault.delay(Duration.ofMillis(1)));
       HttpResponse<String> unavailable = imds(IMDS_QUERY, true);
       assertThat(unavailable.statusCode()).isEqualTo(503);
       assertThat(unavailable.headers().firstValue("Retry-After")).contains("2");
@@ -154,7 +154,7 @@ class MockIdentityServerTest {
     @Test
     @DisplayName("reset forgets requests, tokens, faults and settings")
     void reset() throws Exception {
-      server.tokenLifetime(Duration.ofSeconds(5)).enqueue(MockIdentityServer.Fault.status(500));
+      server.tokenLifetime(Duration.ofSeconds(5)).enqueue(Fault.status(500));
       imds(IMDS_QUERY, true);
       http.send(HttpRequest.newBuilder(server.url("/__control/reset")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(server.recorded()).isEmpty();
@@ -263,7 +263,7 @@ class MockIdentityServerTest {
     @Test
     @DisplayName("a trickle sends the headers at once and counts a client that hangs up before the end")
     void trickle() throws Exception {
-      server.enqueue(MockIdentityServer.Fault.trickle(Duration.ofMillis(50)));
+      server.enqueue(Fault.trickle(Duration.ofMillis(50)));
       HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(server.appServiceEndpoint()
           + "?" + APP_QUERY)).header("X-IDENTITY-HEADER", server.identityHeader()).build(),
           HttpResponse.BodyHandlers.ofInputStream());
