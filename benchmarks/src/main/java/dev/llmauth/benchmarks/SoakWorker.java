@@ -4,9 +4,9 @@ import dev.llmauth.api.AuthException;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.TokenCache;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.LlmAuthConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
+import dev.llmauth.entra.EntraSettings;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.http.apache.LlmAuthExecChainHandler;
@@ -96,9 +96,9 @@ public final class SoakWorker {
     int threads = Integer.parseInt(args[4]);
     ProviderConfig provider = switch (method) {
       case "codex" -> ProviderConfig.builder("codex").type(ProviderType.CODEX).baseUrl(base)
-          .codexOAuth(new CodexOAuthConfig(args[5], args[6], null)).build();
+          .set("codexOAuth", new CodexOAuthSettings(args[5], args[6], null).toBlock()).build();
       case "entra" -> ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI).baseUrl(base)
-          .managedIdentity(ManagedIdentityConfig.systemAssigned()).build();
+          .set("managedIdentity", java.util.Map.of()).build();
       default -> throw new IllegalArgumentException("method must be codex or entra, got " + method);
     };
     // A 2-second token is an hour-long one scaled down 1,800 times: the cache's margins are scaled alike.

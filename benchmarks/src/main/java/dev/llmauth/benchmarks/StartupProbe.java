@@ -5,7 +5,7 @@ import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.OutgoingRequest;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.LlmAuthConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
+import dev.llmauth.entra.EntraSettings;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import java.io.IOException;
@@ -50,7 +50,7 @@ public final class StartupProbe {
         ? ProviderConfig.builder("azure")
             .type(ProviderType.AZURE_OPENAI)
             .baseUrl(baseUrl)
-            .managedIdentity(ManagedIdentityConfig.systemAssigned())
+            .set("managedIdentity", java.util.Map.of())
             .build()
         : ProviderConfig.builder("openai")
             .type(ProviderType.OPENAI)

@@ -1,7 +1,7 @@
 package dev.llmauth.conformance.matrix;
 
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.ManagedIdentityConfig;
+import dev.llmauth.entra.EntraSettings;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.CredentialProvider;
 import dev.llmauth.conformance.IssuerFault;
@@ -106,7 +106,7 @@ final class EntraFixture implements MethodFixture {
 
   @Override
   public void configure(ProviderConfig.Builder provider) {
-    provider.managedIdentity(new ManagedIdentityConfig(null, null, null, scope));
+    provider.set("managedIdentity", java.util.Map.of("scope", scope));
   }
 
   @Override

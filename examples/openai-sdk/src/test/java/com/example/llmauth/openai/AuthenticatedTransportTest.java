@@ -10,7 +10,7 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
@@ -130,7 +130,7 @@ class AuthenticatedTransportTest {
       model.rejectToken(stale);
       ProviderConfig codex = ProviderConfig.builder("codex").type(ProviderType.CODEX)
           .baseUrl(model.url("/backend-api/codex").toString())
-          .codexOAuth(new CodexOAuthConfig(authFile.toString(), issuer.issuer().toString(), null)).build();
+          .set("codexOAuth", new CodexOAuthSettings(authFile.toString(), issuer.issuer().toString(), null).toBlock()).build();
 
       String answer = ChatExample.ask(LlmAuthConfig.of(codex), "codex", "gpt-5-codex", "Say hello.");
 
