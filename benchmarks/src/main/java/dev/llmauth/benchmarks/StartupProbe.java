@@ -5,7 +5,6 @@ import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.OutgoingRequest;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.LlmAuthConfig;
-import dev.llmauth.entra.EntraSettings;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import java.io.IOException;

@@ -302,7 +302,7 @@ public final class ConfigNode {
 
   /**
    * Returns the value as plain Java: {@code String}, {@code Boolean}, {@code BigDecimal}, {@code List} or {@code
-   * Map}, with JSON null members and items left out.
+   * Map}, with JSON null and empty-string members and items left out (they count as unset).
    *
    * @return the value, or {@code null} when missing
    */
@@ -327,12 +327,24 @@ public final class ConfigNode {
       }
       return Collections.unmodifiableList(list);
     }
-    return value;
+    return "".equals(value) ? null : value;
   }
 
   @SuppressWarnings("unchecked")
   private Map<String, ConfigNode> members() {
     return (Map<String, ConfigNode>) Objects.requireNonNull(value);
+  }
+
+  /** Two views are equal when they hold the same values at the same paths, from the same origins. */
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof ConfigNode n && provider.equals(n.provider) && path.equals(n.path) && origin.equals(n.origin)
+        && Objects.equals(value, n.value);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(provider, path, origin, value);
   }
 
   /** Shows the path and the kind of value, never the value. */
