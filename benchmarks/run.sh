@@ -3,7 +3,8 @@
 #   latest.json   JMH JSON of the token-cache hot path, 1 and 2 threads, with -prof gc
 #   storm.json    the counted refresh storm
 #   adapter.json  one loopback request through each HTTP adapter vs the bare client (JMH, then interleaved)
-#   startup.json  classes loaded and time to the first request: API key, bare client, Entra managed identity
+#   startup.json  classes loaded and time to the first request: API key, bare client, Entra managed identity,
+#                 the Entra chain through LlmAuthConfig.load and azure-identity alone, each over netty and the JDK client
 #   run.log       everything printed, tables included, with the load average before each step
 # Builds the module first (offline) unless benchmarks/target/lib exists; pass --build to force it.
 set -euo pipefail
@@ -34,7 +35,7 @@ echo "== 3. Adapter overhead: jdk, okhttp, apache classic, each bare and through
 java -cp "$CP" dev.llmauth.benchmarks.AdapterRun "$OUT/adapter.json" 3 5 3000
 
 load
-echo "== 4. Start-up: API key, bare client, Entra managed identity (mock identity server), 5 JVMs each"
+echo "== 4. Start-up: API key, bare client, Entra managed identity, Entra chain (llm-auth, azure-identity alone) over netty and the JDK client, 5 JVMs each"
 java -cp "$CP" dev.llmauth.benchmarks.StartupRun "$OUT/startup.json" 5
 
 load
