@@ -53,6 +53,8 @@ public final class RequestAuthenticator {
 
   private final ProviderConfig config;
   private final Credential credential;
+  /** The edits built for the token last seen, reused while the credential returns that same token instance. */
+  private volatile @Nullable Authorization lastBuilt;
 
   private RequestAuthenticator(ProviderConfig config, Credential credential) {
     this.config = Objects.requireNonNull(config, "config");
@@ -103,6 +105,10 @@ public final class RequestAuthenticator {
     } catch (AuthException e) {
       return CompletableFuture.failedFuture(e);
     }
+    AccessToken ready = credential.tokenIfReady();
+    if (ready != null) {
+      return CompletableFuture.completedFuture(edits(request, ready));
+    }
     return credential.token().thenApply(token -> edits(request, token));
   }
 
@@ -115,6 +121,10 @@ public final class RequestAuthenticator {
    */
   public Authorization authorize(OutgoingRequest request) {
     checkTransport(request.uri());
+    AccessToken ready = credential.tokenIfReady();
+    if (ready != null) {
+      return edits(request, ready);
+    }
     CompletableFuture<AccessToken> future = credential.token();
     AccessToken token;
     try {
@@ -177,14 +187,34 @@ public final class RequestAuthenticator {
         + "true on the provider if this network is trusted");
   }
 
+  /**
+   * The edits for {@code token}. They depend on the request only when it carries a provider-data header of its
+   * own; otherwise the edits last built are reused for as long as the credential hands out the same token
+   * instance, so a request with a cached token allocates nothing here.
+   */
   private Authorization edits(OutgoingRequest request, AccessToken token) {
+    String dataHeader = config.providerDataHeader();
+    String existing = dataHeader == null ? null : request.header(dataHeader);
+    if (existing != null) {
+      return build(existing, token);
+    }
+    Authorization last = lastBuilt;
+    if (last != null && last.token() == token) {
+      return last;
+    }
+    Authorization built = build(null, token);
+    lastBuilt = built;
+    return built;
+  }
+
+  /** Builds the edits; {@code existing} is the request's own provider-data header value, if any. */
+  private Authorization build(@Nullable String existing, AccessToken token) {
     LinkedHashMap<String, String> sets = new LinkedHashMap<>();
     List<String> removals = new ArrayList<>();
     String dataHeader = config.providerDataHeader();
     if (dataHeader != null) {
       removals.addAll(BEARER_CONFLICTS);
       String base = config.providerDataBase();
-      String existing = request.header(dataHeader);
       sets.put(dataHeader, ProviderData.merge(existing != null ? existing : staticHeader(dataHeader),
           token.value().reveal(), base == null ? "" : base));
     } else if (credential.use() == Credential.TokenUse.API_KEY_HEADER) {

@@ -58,11 +58,11 @@ import org.jspecify.annotations.Nullable;
  * system calls off the hot path; every decision past the refresh point (usable or not, when to retry) reads the
  * system clock itself, so a lagging sampler can delay a refresh but never hand out a token inside the margin.
  *
- * {@snippet :
+ * <pre>{@code
  * TokenCache cache = TokenCache.builder().build();
  * TokenKey key = TokenKey.of(source, TokenRequest.forScope("https://cognitiveservices.azure.com/.default"));
  * String bearer = cache.get(key).value().reveal();
- * }
+ * }</pre>
  */
 public final class TokenCache implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(TokenCache.class.getName());
@@ -169,6 +169,18 @@ public final class TokenCache implements AutoCloseable {
       }
     });
     return mine;
+  }
+
+  /**
+   * Returns the cached token for {@code key} when it is usable, without waiting for a fetch; {@code null} when a
+   * caller would have to wait. Like a hit of {@link #get(TokenKey)}, it starts a background refresh once the token
+   * is no longer fresh, and with a kept key it neither locks nor allocates.
+   *
+   * @param key the source and request
+   * @return the usable token, or {@code null}
+   */
+  public @Nullable AccessToken getIfUsable(TokenKey key) {
+    return usable(entry(key));
   }
 
   /**

@@ -98,6 +98,11 @@ public final class ApiKeyCredentialProvider implements CredentialProvider {
     }
 
     @Override
+    public AccessToken tokenIfReady() {
+      return token;
+    }
+
+    @Override
     public boolean invalidate(AccessToken rejected) {
       return false;
     }
