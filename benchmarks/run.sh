@@ -9,7 +9,7 @@
 #   scale.json           1, 100 and 10,000 providers: memory, hit cost, and behaviour past maximumSize
 #   startup.json         classes loaded and time to the first request: API key, bare client, Entra managed identity
 #   run.log              everything printed, with the load average before each step
-# Then regenerates the tables of benchmarks/README.md from those files (ReadmeTables).
+# Then regenerates the tables of benchmarks/README.md and the figures in README.md from those files (ReadmeTables).
 # Builds the module first (offline) unless benchmarks/target/lib exists; pass --build to force it.
 # --tables only regenerates the README tables from the committed results.
 set -euo pipefail
@@ -22,7 +22,7 @@ fi
 CP="benchmarks/target/classes:benchmarks/target/lib/*"
 OUT=benchmarks/results
 if [[ "${1:-}" == "--tables" ]]; then
-  exec java -cp "$CP" dev.llmauth.benchmarks.ReadmeTables "$OUT" benchmarks/README.md
+  exec java -cp "$CP" dev.llmauth.benchmarks.ReadmeTables "$OUT" benchmarks/README.md README.md
 fi
 mkdir -p "$OUT"
 exec > >(tee "$OUT/run.log") 2>&1
@@ -52,7 +52,7 @@ java -cp "$CP" dev.llmauth.benchmarks.StartupRun "$OUT/startup.json" 5
 
 load
 echo "== 6. Tables of benchmarks/README.md"
-java -cp "$CP" dev.llmauth.benchmarks.ReadmeTables "$OUT" benchmarks/README.md
+java -cp "$CP" dev.llmauth.benchmarks.ReadmeTables "$OUT" benchmarks/README.md README.md
 
 load
 echo "== done: $OUT"

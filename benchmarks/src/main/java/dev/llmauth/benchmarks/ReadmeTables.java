@@ -26,7 +26,10 @@ import java.util.regex.Pattern;
  * another results file without {@code .json} (every array of objects in it becomes a table, its other values a
  * line).
  *
- * <p>Arguments: the results directory and the README to rewrite.
+ * <p>{@code requestPathSummary} is one sentence for the project README: ours at 1 thread and each anchor as a
+ * multiple of it.
+ *
+ * <p>Arguments: the results directory and the READMEs to rewrite.
  */
 public final class ReadmeTables {
   private static final Pattern PART =
@@ -39,15 +42,20 @@ public final class ReadmeTables {
   /**
    * Rewrites the README.
    *
-   * @param args the results directory, the README
+   * @param args the results directory, the READMEs
    * @throws IOException when a file cannot be read or written
    */
   public static void main(String[] args) throws IOException {
-    if (args.length != 2) {
-      throw new IllegalArgumentException("usage: ReadmeTables <results directory> <README.md>");
+    if (args.length < 2) {
+      throw new IllegalArgumentException("usage: ReadmeTables <results directory> <README.md>...");
     }
     Path results = Path.of(args[0]);
-    Path readme = Path.of(args[1]);
+    for (int i = 1; i < args.length; i++) {
+      rewrite(results, Path.of(args[i]));
+    }
+  }
+
+  private static void rewrite(Path results, Path readme) throws IOException {
     String text = Files.readString(readme, StandardCharsets.UTF_8);
     Matcher m = PART.matcher(text);
     StringBuilder out = new StringBuilder();
@@ -66,6 +74,7 @@ public final class ReadmeTables {
           List.of("azureCore", "googleAuth"));
       case "tokenCache" -> jmh(results, "TokenCacheHotPathBenchmark",
           List.of("ours", "azureCore", "googleAuth", "awsSdk"), List.of("azureCore", "googleAuth", "awsSdk"));
+      case "requestPathSummary" -> summary(results);
       default -> generic(read(results.resolve(name + ".json")));
     };
   }
@@ -148,6 +157,27 @@ public final class ReadmeTables {
       sb.append(".\n");
     }
     return sb.toString();
+  }
+
+  /** One sentence: ours at 1 thread, the anchors as multiples of it. */
+  private static String summary(Path results) throws IOException {
+    Map<String, JsonObject> one = new LinkedHashMap<>();
+    for (JsonElement e : read(results.resolve("latest.json")).getAsJsonArray()) {
+      JsonObject r = e.getAsJsonObject();
+      String benchmark = r.get("benchmark").getAsString();
+      if (benchmark.contains(".RequestPathBenchmark.") && r.get("threads").getAsInt() == 1) {
+        one.put(benchmark.substring(benchmark.lastIndexOf('.') + 1), r);
+      }
+    }
+    JsonObject ours = one.get("ours");
+    JsonObject azure = one.get("azureCore");
+    JsonObject google = one.get("googleAuth");
+    if (ours == null || azure == null || google == null) {
+      throw new IOException("latest.json lacks RequestPathBenchmark ours/azureCore/googleAuth at 1 thread");
+    }
+    return String.format(Locale.ROOT, "at 1 thread ours takes %.1f ns and allocates %.0f bytes per request; "
+        + "azure-core takes %.0f× as long and allocates %.0f bytes, google-auth-library takes %.0f× as long.%n",
+        score(ours), bytes(ours), score(azure) / score(ours), bytes(azure), score(google) / score(ours));
   }
 
   private static double score(JsonObject r) {

@@ -16,7 +16,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * Scale: 1, 100 and 10,000 providers on one token cache. For each size: the heap each provider takes once its token
- * is cached (key, cache entry, token with its 2 KB value, credential and authenticator, measured after full GCs),
+ * is cached and one request was authorized (key, cache entry, token with its 2 KB value, the header value built from
+ * it, credential and authenticator; measured after full GCs, with the classes already loaded), so the figure at 1
+ * provider also holds the empty cache's own growth,
  * and the per-request cost of a hit ({@link ScaleBenchmark}, JMH with {@code -prof gc}). Then past the cache's
  * {@code maximumSize}: 10,000 providers on a cache bounded to 1,000 entries, authorized twice over, counting source
  * calls, entries kept and requests that carried a wrong token.
@@ -44,9 +46,14 @@ public final class ScaleRun {
     List<String> rows = new ArrayList<>();
     Collection<RunResult> jmh = new Runner(new OptionsBuilder().include(ScaleBenchmark.class.getName() + "\\.")
         .addProfiler(GCProfiler.class).build()).run();
+    // Load and initialize every class on the path first, so that the heap figures hold only the providers.
+    try (TokenCache warm = TokenCache.builder().build()) {
+      new ScaleBenchmark.Fleet(10, warm).authorizeAll();
+    }
     for (int size : ScaleBenchmark.sizes()) {
+      TokenCache cache = TokenCache.builder().build();
       long before = usedAfterGc();
-      ScaleBenchmark.Fleet fleet = new ScaleBenchmark.Fleet(size, TokenCache.builder().build());
+      ScaleBenchmark.Fleet fleet = new ScaleBenchmark.Fleet(size, cache);
       int wrong = fleet.authorizeAll();
       long after = usedAfterGc();
       RunResult r = jmh.stream().filter(x -> x.getParams().getParam("providers").equals(String.valueOf(size)))
