@@ -112,7 +112,7 @@ public final class ReadmeTables {
     StringBuilder sb = new StringBuilder();
     Path machine = results.resolve("latest.machine.json");
     if (Files.exists(machine)) {
-      sb.append(machineLine(read(machine).getAsJsonObject())).append("\n\n");
+      sb.append(machineLine(read(machine).getAsJsonObject().getAsJsonObject("machine"))).append("\n\n");
     }
     sb.append("`").append(benchmarkClass).append("`, ").append(profile)
         .append(", `-prof gc`. \"× ours\": the method's time divided by ours, same run and thread count.\n\n");
@@ -143,8 +143,8 @@ public final class ReadmeTables {
           fastest &= score(r) > score(ours);
         }
       }
-      sb.append(String.format(Locale.ROOT, "- %d thread%s: ours %.1f ns/op and %.1f B/op; an anchor takes %s "
-              + "ours; faster than every anchor: **%s**", t, t == 1 ? "" : "s", score(ours), bytes(ours),
+      sb.append(String.format(Locale.ROOT, "- %d thread%s: ours %.1f ns/op and %.1f B/op; time as a multiple of "
+              + "ours: %s; faster than every anchor: **%s**", t, t == 1 ? "" : "s", score(ours), bytes(ours),
           String.join(", ", ratios), fastest ? "yes" : "no"));
       JsonObject base = byKey.get("baseline@" + t);
       if (base != null) {
