@@ -43,6 +43,11 @@ import org.jspecify.annotations.Nullable;
  * Loopback#isLoopbackHost} defines it: {@code localhost}, {@code 127.x.x.x}, {@code ::1}) unless the provider
  * sets {@code allowInsecureHttp}.
  *
+ * <p>With a cached token a request costs a few field reads and no allocation: the token comes from {@link
+ * Credential#tokenIfReady()} when the credential has one at hand (else from {@link Credential#token()}), and the
+ * edits built for a token are reused while the credential returns that same token instance. Only a request that
+ * carries its own provider-data header gets edits built for it.
+ *
  * <p>401 handling, the same in every adapter: call {@link #invalidate(Authorization)} with the rejected
  * authorization; when it returns {@code true}, authorize again and replay the request once; a second 401 goes
  * back to the caller.
