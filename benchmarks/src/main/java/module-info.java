@@ -19,4 +19,6 @@ module dev.llmauth.benchmarks {
   requires reactor.core;
   requires software.amazon.awssdk.utils;
   requires static org.jspecify;
+
+  uses dev.llmauth.api.spi.CredentialProvider;
 }

@@ -36,14 +36,25 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>Nothing is fetched until the first {@link #get} or {@link #getAsync}.
  *   <li>A token is <em>fresh</em> until its {@code refreshAt} (when the source names one) or until {@link
- *       Builder#refreshAhead(Duration)} before expiry (5 minutes by default). A fresh token is returned without a
- *       lock or an allocation.
+ *       Builder#refreshAhead(Duration)} before expiry (5 minutes by default). A token that lives less than twice
+ *       that window and names no {@code refreshAt} is fresh for the first half of the life it had when it arrived,
+ *       so short-lived tokens (a few minutes) are refreshed once per half-life, not on every request. Either way a
+ *       token that a refresh (not the key's first fetch) brought stays fresh for at least {@link
+ *       Builder#minimumRefreshInterval(Duration)} after it arrived (30 seconds by default), while it is usable: one
+ *       key never starts refreshes ahead more often than that. A fresh token is returned without a lock or an
+ *       allocation.
+ *   <li>An expiry further ahead than {@link Builder#maximumTokenLifetime(Duration)} (24 hours by default) is not
+ *       trusted: the token is treated as expiring that long after it arrived, and the cache logs (without the
+ *       token) that the cap applied. A value that says it never expires ({@link AccessToken#nonExpiring}, a static
+ *       key) is kept as it is.
  *   <li>A token is <em>usable</em> until {@link Builder#expiryMargin(Duration)} before expiry (30 seconds by
  *       default). Between fresh and unusable, callers get the cached token at once and one background fetch
  *       ({@link FetchReason#REFRESH_AHEAD}) replaces it. When that fetch fails, the cached token keeps serving and
  *       the fetch is retried with full-jitter exponential backoff (1 s doubling up to 30 s, or the source's
- *       {@link TokenException#retryAfter()} when longer); a {@linkplain TokenException#isPermanent() permanent}
- *       failure is not retried while the token stays usable.
+ *       {@link TokenException#retryAfter()} when longer, capped at one hour; a negative hint is ignored); a
+ *       {@linkplain TokenException#isPermanent() permanent} failure is not retried while the token stays usable.
+ *       Whatever a source returns or throws, its fetch ends: the next caller without a usable token starts a new
+ *       one.
  *   <li>Without a usable token, callers wait for one shared fetch (single flight), and all of them get its
  *       result or its failure. A freshly fetched token always serves the callers that waited for it, even when
  *       its whole lifetime is shorter than the margins.
@@ -53,10 +64,12 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>The cache is bounded ({@link Builder#maximumSize(long)}) and thread-safe. The clock and the executor that
- * runs fetches are injectable, so tests can use a fake clock and never sleep. By default the freshness check of a
- * hit reads the system clock as sampled every 16 ms by one daemon thread (started on first use), which keeps
- * system calls off the hot path; every decision past the refresh point (usable or not, when to retry) reads the
- * system clock itself, so a lagging sampler can delay a refresh but never hand out a token inside the margin.
+ * runs fetches are injectable, so tests can use a fake clock and never sleep. By default a hit reads the system
+ * clock as sampled every 16 ms by one daemon thread (started on first use), which keeps system calls off the hot
+ * path, but only while the token is fresh and more than a minute of usable life remains: there the sample decides
+ * nothing but "still fresh". Every other decision (fresh or not in the last minute before the margin, usable or
+ * not, when to retry) reads the system clock itself, so a sampler starved for up to a minute can delay a refresh
+ * but never hand out a token inside the margin.
  *
  * <pre>{@code
  * TokenCache cache = TokenCache.builder().build();
@@ -66,6 +79,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TokenCache implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(TokenCache.class.getName());
+  /** The longest a retry hint from a source can delay a refresh. */
+  static final long MAX_RETRY_AFTER_MILLIS = Duration.ofHours(1).toMillis();
+  /**
+   * How long before the end of a token's usable life the cache stops trusting the sampled clock: a sampler that
+   * lags by less than this cannot make the cache hand out a token inside the margin.
+   */
+  static final long SAMPLED_CLOCK_TRUST_MILLIS = Duration.ofMinutes(1).toMillis();
 
   private final Cache<TokenKey, Entry> entries;
   private final InstantSource clock;
@@ -78,7 +98,9 @@ public final class TokenCache implements AutoCloseable {
   private final long expiryMarginMillis;
   private final long backoffMinMillis;
   private final long backoffMaxMillis;
-  private final Duration fetchTimeout;
+  private final long fetchTimeoutMillis;
+  private final long maximumLifetimeMillis;
+  private final long minimumRefreshIntervalMillis;
   private final LongAdder fetches = new LongAdder();
   private final LongAdder failures = new LongAdder();
   private volatile boolean closed;
@@ -96,11 +118,13 @@ public final class TokenCache implements AutoCloseable {
       this.ownedExecutor = pool;
     }
     this.random = b.random;
-    this.refreshAheadMillis = b.refreshAhead.toMillis();
-    this.expiryMarginMillis = b.expiryMargin.toMillis();
-    this.backoffMinMillis = b.backoffMin.toMillis();
-    this.backoffMaxMillis = b.backoffMax.toMillis();
-    this.fetchTimeout = b.fetchTimeout;
+    this.refreshAheadMillis = saturatedMillis(b.refreshAhead);
+    this.expiryMarginMillis = saturatedMillis(b.expiryMargin);
+    this.backoffMinMillis = saturatedMillis(b.backoffMin);
+    this.backoffMaxMillis = saturatedMillis(b.backoffMax);
+    this.fetchTimeoutMillis = saturatedMillis(b.fetchTimeout);
+    this.maximumLifetimeMillis = saturatedMillis(b.maximumTokenLifetime);
+    this.minimumRefreshIntervalMillis = saturatedMillis(b.minimumRefreshInterval);
     this.entries = Caffeine.newBuilder()
         .maximumSize(b.maximumSize)
         .executor(Runnable::run)
@@ -271,7 +295,7 @@ public final class TokenCache implements AutoCloseable {
     return e;
   }
 
-  private void refreshAhead(Entry e, long now) {
+  private void startRefreshAhead(Entry e, long now) {
     if (e.inFlight != null || now < e.retryNotBefore) {
       return;
     }
@@ -290,14 +314,17 @@ public final class TokenCache implements AutoCloseable {
     if (s == null) {
       return null;
     }
-    if (clock.millis() < s.refreshAt) {
+    // The sampled clock only answers "fresh, and far from the margin": its sampler may lag when the machine is
+    // starved of CPU, so it is trusted only until SAMPLED_CLOCK_TRUST_MILLIS before the end of the usable life.
+    if (clock.millis() < s.sampledUntil) {
       return s.token;
     }
-    // Past the refresh point the margins are what matter: decide with the precise clock, not the coarse one,
-    // whose ticker may lag when the machine is starved of CPU.
     long now = preciseClock.millis();
+    if (now < s.refreshAt) {
+      return s.token;
+    }
     if (now < s.usableUntil) {
-      refreshAhead(e, now);
+      startRefreshAhead(e, now);
       return s.token;
     }
     return null;
@@ -328,16 +355,21 @@ public final class TokenCache implements AutoCloseable {
     fetches.increment();
     TokenKey key = e.key;
     Runnable fetch = () -> {
-      CompletionStage<AccessToken> stage;
       try {
-        stage = Objects.requireNonNull(key.source().fetch(key.request(), reason), "TokenSource returned null");
+        CompletionStage<AccessToken> stage;
+        try {
+          stage = Objects.requireNonNull(key.source().fetch(key.request(), reason), "TokenSource returned null");
+        } catch (Throwable t) {
+          stage = CompletableFuture.failedFuture(t);
+        }
+        CompletableFuture<AccessToken> running = stage.toCompletableFuture();
+        e.running = running;
+        running.orTimeout(fetchTimeoutMillis, TimeUnit.MILLISECONDS)
+            .whenComplete((token, failure) -> complete(e, shared, reason, token, failure));
       } catch (Throwable t) {
-        stage = CompletableFuture.failedFuture(t);
+        // A stage whose own methods throw (a third-party CompletionStage) must still end this fetch.
+        complete(e, shared, reason, null, t);
       }
-      CompletableFuture<AccessToken> running = stage.toCompletableFuture();
-      e.running = running;
-      running.orTimeout(fetchTimeout.toMillis(), TimeUnit.MILLISECONDS)
-          .whenComplete((token, failure) -> complete(e, shared, reason, token, failure));
     };
     if (closed) {
       complete(e, shared, reason, null, new TokenException("the token cache is closed", null));
@@ -350,65 +382,123 @@ public final class TokenCache implements AutoCloseable {
     }
   }
 
+  /**
+   * Ends a fetch: installs its token or records its failure, then clears {@code inFlight} and completes the shared
+   * future. Nothing a source returns or throws can leave {@code inFlight} set: whatever goes wrong while the
+   * outcome is worked out becomes the fetch's failure.
+   */
   private void complete(
       Entry e,
       CompletableFuture<AccessToken> shared,
       FetchReason reason,
       @Nullable AccessToken token,
       @Nullable Throwable failure) {
-    if (failure == null && token == null) {
-      failure = new TokenException(describe(e.key) + " returned no token", null);
-    } else if (failure == null && !token.expiresAt().isAfter(Instant.ofEpochMilli(preciseClock.millis()))) {
-      failure = new TokenException(describe(e.key) + " returned a token that expired at " + token.expiresAt()
-          + ", before it arrived; check this machine's clock against the issuer's", null);
-    }
-    if (failure == null) {
-      Secret rejected = e.rejected;
-      if (rejected == null || !rejected.equals(token.value()) || reason == FetchReason.INVALIDATED) {
-        // A fetch that was not forced past the source's own cache may bring back the token the server just
-        // rejected; it still serves its waiters but is not kept.
-        e.current = new Snapshot(token, refreshAhead(token), usableUntil(token));
-      }
-      if (reason == FetchReason.INVALIDATED || rejected != null && !rejected.equals(token.value())) {
-        e.rejected = null;
-      }
-      e.attempts = 0;
-      e.retryNotBefore = 0;
+    Throwable outcome = failure;
+    try {
+      outcome = failure == null ? accept(e, reason, token) : reject(e, failure);
+    } catch (Throwable unexpected) {
+      outcome = unexpected;
+    } finally {
       IN_FLIGHT.compareAndSet(e, shared, null);
-      shared.complete(token);
-      return;
+      if (outcome == null && token != null) {
+        shared.complete(token);
+      } else {
+        shared.completeExceptionally(outcome instanceof TokenException ? outcome
+            : new TokenException(describe(e.key) + " failed: " + (outcome == null ? "no token"
+                : outcome.getClass().getSimpleName() + "; see the cause for details"), outcome));
+      }
     }
+  }
+
+  /** Installs a fetched token; returns {@code null}, or the failure when the token cannot be used. */
+  private @Nullable Throwable accept(Entry e, FetchReason reason, @Nullable AccessToken token) {
+    long now = preciseClock.millis();
+    if (token == null) {
+      return reject(e, new TokenException(describe(e.key) + " returned no token", null));
+    }
+    long expiresAt = millis(token.expiresAt());
+    if (expiresAt <= now) {
+      return reject(e, new TokenException(describe(e.key) + " returned a token that expired at "
+          + token.expiresAt() + ", before it arrived; check this machine's clock against the issuer's", null));
+    }
+    Secret rejected = e.rejected;
+    if (rejected == null || !rejected.equals(token.value()) || reason == FetchReason.INVALIDATED) {
+      // A fetch that was not forced past the source's own cache may bring back the token the server just
+      // rejected; it still serves its waiters but is not kept.
+      e.current = snapshot(e.key, reason, token, now, expiresAt);
+    }
+    if (reason == FetchReason.INVALIDATED || rejected != null && !rejected.equals(token.value())) {
+      e.rejected = null;
+    }
+    e.attempts = 0;
+    e.retryNotBefore = 0;
+    return null;
+  }
+
+  /** Records a failed fetch and sets when a refresh of a still-usable token may be tried again. */
+  private TokenException reject(Entry e, Throwable failure) {
     failures.increment();
     TokenException error = toTokenException(e.key, failure);
     Snapshot s = e.current;
     long now = preciseClock.millis();
     if (s != null && now < s.usableUntil) {
-      e.retryNotBefore = error.isPermanent() ? s.usableUntil : now + backoff(++e.attempts, error.retryAfter());
+      e.retryNotBefore = error.isPermanent() ? s.usableUntil
+          : saturatedPlus(now, backoff(++e.attempts, error.retryAfter()));
       LOG.log(System.Logger.Level.WARNING, "Refreshing a token from {0} failed; the current token stays in use: {1}",
-          e.key.source().describe(), error.getMessage());
+          describe(e.key), error.getMessage());
     }
-    IN_FLIGHT.compareAndSet(e, shared, null);
-    shared.completeExceptionally(error);
+    return error;
   }
 
+  /** The delay before retry {@code attempt}: full jitter under the ceiling, or the source's hint when longer. */
   private long backoff(int attempt, @Nullable Duration retryAfter) {
-    long ceiling = backoffMinMillis << Math.min(attempt - 1, 30);
+    long ceiling = backoffMinMillis << Math.min(Math.max(attempt, 1) - 1, 30);
     if (ceiling <= 0 || ceiling > backoffMaxMillis) {
       ceiling = backoffMaxMillis;
     }
     long delay = random.nextLong(ceiling + 1);
-    return retryAfter == null ? delay : Math.max(delay, retryAfter.toMillis());
+    return Math.max(delay, retryAfterMillis(retryAfter));
   }
 
-  private long usableUntil(AccessToken token) {
-    return saturatedMinus(millis(token.expiresAt()), expiryMarginMillis);
+  /** A source's retry hint in milliseconds, between 0 (none, or negative) and one hour. */
+  static long retryAfterMillis(@Nullable Duration retryAfter) {
+    if (retryAfter == null || retryAfter.isNegative()) {
+      return 0;
+    }
+    return Math.min(saturatedMillis(retryAfter), MAX_RETRY_AFTER_MILLIS);
   }
 
-  private long refreshAhead(AccessToken token) {
-    long usable = usableUntil(token);
+  /**
+   * The thresholds of a token that arrived at {@code now}: usable until the margin before its (capped) expiry;
+   * fresh until its refresh point, which is its own {@code refreshAt}, else the refresh window before expiry, but
+   * no earlier than half its life when that life is short, never after the end of its usable life, and, unless it
+   * came from the key's first fetch, never sooner than the minimum refresh interval after it arrived: a source
+   * whose tokens are always due makes one refresh ahead per interval, not one per request.
+   */
+  private Snapshot snapshot(TokenKey key, FetchReason reason, AccessToken token, long now, long claimedExpiry) {
+    long expiresAt = claimedExpiry;
+    long cap = saturatedPlus(now, maximumLifetimeMillis);
+    if (expiresAt > cap && token.expires()) {
+      expiresAt = cap;
+      LOG.log(System.Logger.Level.WARNING, "{0} returned a token that claims to expire at {1}, more than {2} "
+          + "ahead; it is treated as expiring at {3} and refreshed before then (TokenCache maximumTokenLifetime)",
+          describe(key), token.expiresAt(), Duration.ofMillis(maximumLifetimeMillis), Instant.ofEpochMilli(cap));
+    }
+    long usableUntil = saturatedMinus(expiresAt, expiryMarginMillis);
     Instant named = token.refreshAt();
-    long at = named != null ? millis(named) : saturatedMinus(millis(token.expiresAt()), refreshAheadMillis);
-    return Math.min(at, usable);
+    long refreshAt;
+    if (named != null) {
+      refreshAt = millis(named);
+    } else {
+      long life = expiresAt - now;
+      refreshAt = Math.max(saturatedMinus(expiresAt, refreshAheadMillis), now + life / 2);
+    }
+    if (reason != FetchReason.INITIAL) {
+      refreshAt = Math.max(refreshAt, saturatedPlus(now, minimumRefreshIntervalMillis));
+    }
+    refreshAt = Math.min(refreshAt, usableUntil);
+    long sampledUntil = Math.min(refreshAt, saturatedMinus(usableUntil, SAMPLED_CLOCK_TRUST_MILLIS));
+    return new Snapshot(token, sampledUntil, refreshAt, usableUntil);
   }
 
   private static long millis(Instant instant) {
@@ -422,7 +512,25 @@ public final class TokenCache implements AutoCloseable {
   }
 
   private static long saturatedMinus(long a, long b) {
-    return a == Long.MAX_VALUE ? Long.MAX_VALUE : a - b;
+    if (a == Long.MAX_VALUE) {
+      return Long.MAX_VALUE;
+    }
+    long r = a - b;
+    return ((a ^ b) & (a ^ r)) < 0 ? Long.MIN_VALUE : r;
+  }
+
+  private static long saturatedPlus(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
+  }
+
+  /** {@link Duration#toMillis()} without overflow: a duration beyond the range of a long saturates. */
+  static long saturatedMillis(Duration d) {
+    try {
+      return d.toMillis();
+    } catch (ArithmeticException tooLong) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
   }
 
   private static String describe(TokenKey key) {
@@ -455,7 +563,7 @@ public final class TokenCache implements AutoCloseable {
 
   private static AccessToken await(CompletableFuture<AccessToken> f, @Nullable Duration timeout) {
     try {
-      return timeout == null ? f.get() : f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return timeout == null ? f.get() : f.get(saturatedNanos(timeout), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new TokenException("interrupted while waiting for a token", e);
@@ -469,6 +577,14 @@ public final class TokenCache implements AutoCloseable {
         throw te;
       }
       throw new TokenException("token fetch failed: " + cause.getClass().getSimpleName(), cause);
+    }
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
   }
 
@@ -490,11 +606,14 @@ public final class TokenCache implements AutoCloseable {
   /** One cached token with its thresholds in epoch milliseconds, replaced whole. */
   private static final class Snapshot {
     final AccessToken token;
+    /** Until then the sampled clock may answer "fresh"; {@link #SAMPLED_CLOCK_TRUST_MILLIS} before the margin. */
+    final long sampledUntil;
     final long refreshAt;
     final long usableUntil;
 
-    Snapshot(AccessToken token, long refreshAt, long usableUntil) {
+    Snapshot(AccessToken token, long sampledUntil, long refreshAt, long usableUntil) {
       this.token = token;
+      this.sampledUntil = sampledUntil;
       this.refreshAt = refreshAt;
       this.usableUntil = usableUntil;
     }
@@ -546,6 +665,8 @@ public final class TokenCache implements AutoCloseable {
     private Duration backoffMin = Duration.ofSeconds(1);
     private Duration backoffMax = Duration.ofSeconds(30);
     private Duration fetchTimeout = Duration.ofMinutes(2);
+    private Duration maximumTokenLifetime = Duration.ofHours(24);
+    private Duration minimumRefreshInterval = Duration.ofSeconds(30);
     private long maximumSize = 10_000;
 
     private Builder() {}
@@ -641,6 +762,38 @@ public final class TokenCache implements AutoCloseable {
      */
     public Builder fetchTimeout(Duration fetchTimeout) {
       this.fetchTimeout = nonNegative(fetchTimeout, "fetchTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the longest life the cache believes a token has: a token whose expiry lies further ahead (an {@code exp}
+     * or {@code expires_on} years away) is treated as expiring this long after it arrived, and a warning without
+     * the token is logged.
+     *
+     * @param maximumTokenLifetime the cap, more than zero; 24 hours by default
+     * @return this builder
+     */
+    public Builder maximumTokenLifetime(Duration maximumTokenLifetime) {
+      nonNegative(maximumTokenLifetime, "maximumTokenLifetime");
+      if (maximumTokenLifetime.isZero()) {
+        throw new IllegalArgumentException("maximumTokenLifetime must be more than zero, got "
+            + maximumTokenLifetime + "; pass the longest life a token may be trusted for, such as PT24H");
+      }
+      this.maximumTokenLifetime = maximumTokenLifetime;
+      return this;
+    }
+
+    /**
+     * Sets how soon after a token arrived the cache may start refreshing it ahead of expiry, so that one key never
+     * starts refreshes ahead more often than this, whatever {@code refreshAt} or lifetime its source reports. The
+     * token of a key's first fetch (which may come from a file and already be due) is exempt. A token whose usable
+     * life is shorter is fetched again only when it stops being usable.
+     *
+     * @param minimumRefreshInterval the floor, 30 seconds by default
+     * @return this builder
+     */
+    public Builder minimumRefreshInterval(Duration minimumRefreshInterval) {
+      this.minimumRefreshInterval = nonNegative(minimumRefreshInterval, "minimumRefreshInterval");
       return this;
     }
 

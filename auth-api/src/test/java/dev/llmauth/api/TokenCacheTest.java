@@ -140,9 +140,9 @@ class TokenCacheTest {
           .build()) {
         CompletableFuture<AccessToken> f = c.getAsync(key);
         executor.runAll();
-        source.complete(token("t", Duration.ofMinutes(30)));
+        source.complete(token("t", Duration.ofMinutes(60)));
         f.join();
-        clock.advance(Duration.ofMinutes(11));
+        clock.advance(Duration.ofMinutes(41));
         c.get(key);
         executor.runAll();
         assertThat(source.reasons).containsExactly(FetchReason.INITIAL, FetchReason.REFRESH_AHEAD);

@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.Date;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 import software.amazon.awssdk.utils.cache.CachedSupplier;
@@ -34,6 +35,31 @@ final class Anchors {
     /** @return the value to put in a header */
     Object get();
 
+    /** @return whether {@link #getAsync()} is the library's own asynchronous path */
+    default boolean hasAsync() {
+      return false;
+    }
+
+    /** @return a future of what {@link #get()} returns, through the library's asynchronous path */
+    default CompletableFuture<Object> getAsync() {
+      throw new UnsupportedOperationException("no asynchronous path");
+    }
+
+    /** @return whether {@link #replay(Object)} drops one rejected token, as a 401 handler does */
+    default boolean dropsRejectedTokens() {
+      return false;
+    }
+
+    /**
+     * What a request that got a 401 with {@code rejected} does before its replay: drop that token and get one.
+     *
+     * @param rejected what {@link #get()} returned for the rejected request
+     * @return the value for the replay
+     */
+    default Object replay(Object rejected) {
+      throw new UnsupportedOperationException("no way to drop one token");
+    }
+
     @Override
     void close();
   }
@@ -52,6 +78,31 @@ final class Anchors {
           @Override
           public Object get() {
             return cache.get(key).value().reveal();
+          }
+
+          @Override
+          public boolean hasAsync() {
+            return true;
+          }
+
+          @Override
+          public CompletableFuture<Object> getAsync() {
+            return cache.getAsync(key).thenApply(t -> t.value().reveal());
+          }
+
+          @Override
+          public boolean dropsRejectedTokens() {
+            return true;
+          }
+
+          @Override
+          public Object replay(Object rejected) {
+            // RequestAuthenticator.invalidate does this with the token the rejected request carried.
+            AccessToken current = cache.peek(key);
+            if (current != null && current.value().reveal().equals(rejected)) {
+              cache.invalidate(key, current);
+            }
+            return get();
           }
 
           @Override
@@ -82,6 +133,17 @@ final class Anchors {
           @Override
           public Object get() {
             return cache.getTokenSync(context, false).getToken();
+          }
+
+          @Override
+          public boolean hasAsync() {
+            return true;
+          }
+
+          @Override
+          public CompletableFuture<Object> getAsync() {
+            // What the asynchronous BearerTokenAuthenticationPolicy subscribes to.
+            return cache.getToken(context, false).toFuture().thenApply(t -> t.getToken());
           }
 
           @Override

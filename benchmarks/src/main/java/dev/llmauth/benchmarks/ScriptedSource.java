@@ -6,16 +6,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The storm's token source: the first call fills the cache at once with a token that expires at {@code
- * firstExpiry}; every later call is counted, takes {@code latency} and brings a token that lives an hour.
+ * The storm's token source: the first call fills the cache at once with a token that lives {@code firstLifetime}
+ * from that call; every later call is counted, takes {@code latency} and brings a token that lives an hour.
  */
 final class ScriptedSource implements Supplier<IssuedToken> {
-  private final Instant firstExpiry;
+  /** The value of the token that fills the cache. */
+  static final String FIRST_TOKEN = "first-token";
+  private final Duration firstLifetime;
   private final Duration latency;
   private final AtomicInteger calls = new AtomicInteger();
 
-  ScriptedSource(Instant firstExpiry, Duration latency) {
-    this.firstExpiry = firstExpiry;
+  ScriptedSource(Duration firstLifetime, Duration latency) {
+    this.firstLifetime = firstLifetime;
     this.latency = latency;
   }
 
@@ -23,7 +25,7 @@ final class ScriptedSource implements Supplier<IssuedToken> {
   public IssuedToken get() {
     int call = calls.getAndIncrement();
     if (call == 0) {
-      return new IssuedToken("first-token", firstExpiry);
+      return new IssuedToken(FIRST_TOKEN, Instant.now().plus(firstLifetime));
     }
     try {
       Thread.sleep(latency.toMillis());

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -40,8 +41,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Afterwards every request the model server received is checked: its bearer token must be one the issuer issued
  * and must not have expired when it arrived (the JWT's {@code exp} for Codex, the {@code expires_on} the identity
  * server sent for Entra). The worker counts every request it started: each gets a response or a counted, typed
- * failure within a deadline, or it is lost. Results go to a JSON file and a table; the exit status is 1 when any
- * request arrived with an expired or unknown token, any request was lost, or a part did not run.
+ * failure within a deadline, or it is lost. The worker also records, for every token handed to a request, the
+ * life it had left at that moment: less than the cache's expiry margin is the cache's fault, whatever happens to
+ * the request afterwards, and is counted apart from a token that expired on its way to the server. Results go to a
+ * JSON file and a table; the exit status is 1 when any token was handed out inside the margin, any request arrived
+ * with an expired or unknown token, any request was lost, or a part did not run.
  *
  * <p>Arguments: {@code [--seconds N] [--threads N] [--out FILE] [--methods codex,entra] [--adapters
  * jdk,okhttp,apache]}; 60 seconds, 64 threads and {@code benchmarks/results/soak.json} by default. Not run by
@@ -85,9 +89,11 @@ public final class Soak {
     List<Part> parts = new ArrayList<>();
     for (String method : methods) {
       for (String adapter : adapters) {
+        String load = Files.readString(Path.of("/proc/loadavg")).trim();
         System.out.printf(Locale.ROOT, "-- %s via %s: %d threads for %d s (load average %s)%n", method, adapter,
-            threads, seconds, Files.readString(Path.of("/proc/loadavg")).trim());
+            threads, seconds, load);
         Part p = run(method, adapter, seconds, threads);
+        p.loadAverageAtStart = String.join(" ", Arrays.copyOf(load.split(" "), 3));
         parts.add(p);
         System.out.println("   " + p.summary());
       }
@@ -98,8 +104,9 @@ public final class Soak {
     json.append(String.format(Locale.ROOT, "  \"seconds\": %d, \"threads\": %d, \"tokenLifetimeSeconds\": %d, "
             + "\"faultEverySeconds\": %d, \"requestDeadlineSeconds\": %d,%n", seconds, threads,
         TOKEN_LIFETIME.toSeconds(), FAULT_EVERY.toSeconds(), SoakWorker.DEADLINE.toSeconds()));
-    json.append("  \"cache\": {\"refreshAheadMillis\": 1000, \"expiryMarginMillis\": 300, "
-        + "\"backoffMillis\": [200, 1000], \"fetchTimeoutMillis\": 5000},\n");
+    json.append("  \"cache\": {\"refreshAheadMillis\": 1000, \"expiryMarginMillis\": "
+        + SoakWorker.EXPIRY_MARGIN.toMillis() + ", \"backoffMillis\": [200, 1000], \"fetchTimeoutMillis\": 5000, "
+        + "\"minimumRefreshIntervalMillis\": 100},\n");
     json.append("  \"parts\": [\n");
     for (int i = 0; i < parts.size(); i++) {
       json.append("    ").append(parts.get(i).json()).append(i + 1 < parts.size() ? ",\n" : "\n");
@@ -114,7 +121,8 @@ public final class Soak {
       System.out.println("FAILED: " + String.join("; ", failed));
       System.exit(1);
     }
-    System.out.println("PASSED: no request arrived with an expired token and none was lost");
+    System.out.println("PASSED: no token was handed out inside the margin, no request arrived with an expired token "
+        + "and none was lost");
   }
 
   /** The issuer of one method: its faults, its counts and the expiry of each token it issued. */
@@ -342,6 +350,7 @@ public final class Soak {
     boolean resultSeen;
     Map<String, String> result = Map.of();
     Map<String, String> cache = Map.of();
+    Map<String, String> handOuts = Map.of();
     final Map<String, Long> failures = new TreeMap<>();
     final Map<String, Long> statuses = new TreeMap<>();
     Map<String, Long> faults = Map.of();
@@ -356,6 +365,7 @@ public final class Soak {
     long minLifeLeftMillis = Long.MAX_VALUE;
     long worstExpiredByMillis;
     String workerLog = "";
+    String loadAverageAtStart = "";
 
     Part(String method, String adapter, int seconds, int threads) {
       this.method = method;
@@ -373,6 +383,7 @@ public final class Soak {
             resultSeen = true;
           }
           case "CACHE" -> cache = fields(f);
+          case "HANDOUT" -> handOuts = fields(f);
           case "FAILURE" -> failures.put(f[1], Long.parseLong(f[2]));
           case "STATUS" -> statuses.put(f[1], Long.parseLong(f[2]));
           default -> { }
@@ -395,6 +406,10 @@ public final class Soak {
 
     String value(String key) {
       return result.getOrDefault(key, "-");
+    }
+
+    long handOut(String key) {
+      return Long.parseLong(handOuts.getOrDefault(key, "0"));
     }
 
     long failed() {
@@ -447,8 +462,16 @@ public final class Soak {
       } else if (workerExit != 0) {
         p.add("the worker exited with " + workerExit);
       }
+      if (resultSeen && handOut("count") == 0) {
+        p.add("the worker recorded no token hand-out");
+      }
+      if (handOut("belowMargin") > 0) {
+        p.add(handOut("belowMargin") + " tokens were handed to a request with less than the "
+            + SoakWorker.EXPIRY_MARGIN.toMillis() + " ms expiry margin left (least " + handOut("minLifeLeftMillis")
+            + " ms): the cache broke its promise");
+      }
       if (expired > 0) {
-        p.add(expired + " requests arrived with an expired token (" + expiredWhenStarted
+        p.add(expired + " requests arrived at the server with an expired token (" + expiredWhenStarted
             + " of them started after the expiry; worst " + worstExpiredByMillis + " ms past it)");
       }
       if (unknown > 0) {
@@ -473,14 +496,18 @@ public final class Soak {
 
     String summary() {
       return String.format(Locale.ROOT, "%s requests, %s ok, failures %s, lost %d; issuer calls %d, tokens seen %d, "
-              + "expired at receipt %d, max token age %d ms; %s", value("sent"), value("ok"), failureText(), lost(),
-          issuerCalls, tokensSeen, expired, maxAgeMillis, passed() ? "ok" : "FAILED: " + problem());
+              + "hand-outs %d (below margin %d, least life left %d ms), expired at receipt %d, max token age %d ms; "
+              + "%s", value("sent"), value("ok"), failureText(), lost(), issuerCalls, tokensSeen, handOut("count"),
+          handOut("belowMargin"), handOut("minLifeLeftMillis"), expired, maxAgeMillis,
+          passed() ? "ok" : "FAILED: " + problem());
     }
 
     String row() {
-      return String.format(Locale.ROOT, "| %s | %s | %s | %.0f | %s | %d | %d | %d | %d | %d | %d | %d | %s | %s | %s |",
+      return String.format(Locale.ROOT, "| %s | %s | %s | %.0f | %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d "
+              + "| %s | %s | %s |",
           method, adapter, value("sent"), number("sent") / (double) seconds, failureText(), lost(), issuerCalls,
-          faults.values().stream().mapToLong(Long::longValue).sum(), tokensSeen, expired, maxAgeMillis,
+          faults.values().stream().mapToLong(Long::longValue).sum(), tokensSeen, handOut("count"),
+          handOut("belowMargin"), handOut("minLifeLeftMillis"), expired, maxAgeMillis,
           minLifeLeftMillis == Long.MAX_VALUE ? 0 : minLifeLeftMillis, value("p50"), value("p99"), value("max"));
     }
 
@@ -488,6 +515,7 @@ public final class Soak {
       StringBuilder s = new StringBuilder("{");
       s.append("\"method\": ").append(Machine.Json.string(method));
       s.append(", \"adapter\": ").append(Machine.Json.string(adapter));
+      s.append(", \"loadAverageAtStart\": ").append(Machine.Json.string(loadAverageAtStart));
       s.append(", \"passed\": ").append(passed());
       if (!passed()) {
         s.append(", \"problem\": ").append(Machine.Json.string(problem()));
@@ -504,6 +532,9 @@ public final class Soak {
       s.append(", \"tokensIssued\": ").append(tokensIssued);
       s.append(", \"tokensSeenByModelServer\": ").append(tokensSeen);
       s.append(", \"faultsInjected\": ").append(map(faults));
+      s.append(", \"handOuts\": ").append(handOut("count"));
+      s.append(", \"handOutsBelowMargin\": ").append(handOut("belowMargin"));
+      s.append(", \"minLifeLeftAtHandOutMillis\": ").append(handOut("minLifeLeftMillis"));
       s.append(", \"expiredAtReceipt\": ").append(expired);
       s.append(", \"unknownTokens\": ").append(unknown);
       s.append(", \"maxTokenAgeMillis\": ").append(maxAgeMillis);
@@ -525,9 +556,9 @@ public final class Soak {
   private static String table(List<Part> parts) {
     StringBuilder t = new StringBuilder();
     t.append("| method | adapter | requests | req/s | failures (by kind) | lost | issuer calls | faults injected "
-        + "| tokens seen | expired at receipt | max token age (ms) | min life left at receipt (ms) | p50 (ms) "
-        + "| p99 (ms) | max (ms) |\n");
-    t.append("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| tokens seen | hand-outs | below margin at hand-out | min life left at hand-out (ms) "
+        + "| expired at receipt | max token age (ms) | min life left at receipt (ms) | p50 (ms) | p99 (ms) | max (ms) |\n");
+    t.append("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     parts.forEach(p -> t.append(p.row()).append('\n'));
     return t.toString();
   }

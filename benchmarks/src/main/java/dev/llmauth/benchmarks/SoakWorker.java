@@ -1,5 +1,6 @@
 package dev.llmauth.benchmarks;
 
+import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.RequestAuthenticator;
@@ -9,6 +10,10 @@ import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
+import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.http.apache.LlmAuthExecChainHandler;
 import dev.llmauth.http.jdk.LlmAuthHttpClient;
 import dev.llmauth.http.okhttp.LlmAuthInterceptor;
@@ -22,13 +27,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import okhttp3.ConnectionPool;
 import okhttp3.MediaType;
@@ -62,6 +73,8 @@ public final class SoakWorker {
   static final String SENT_HEADER = "X-Soak-Sent";
   /** The clients' own connect, read and call timeouts. */
   static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
+  /** The cache's expiry margin: a 30 s margin scaled down with the token's lifetime (and then some). */
+  static final Duration EXPIRY_MARGIN = Duration.ofMillis(300);
   /** A request that takes longer than this counts as lost, whatever its outcome. */
   static final Duration DEADLINE = Duration.ofSeconds(20);
 
@@ -104,11 +117,19 @@ public final class SoakWorker {
     // A 2-second token is an hour-long one scaled down 1,800 times: the cache's margins are scaled alike.
     TokenCache cache = TokenCache.builder()
         .refreshAhead(Duration.ofSeconds(1))
-        .expiryMargin(Duration.ofMillis(300))
+        .expiryMargin(EXPIRY_MARGIN)
         .backoff(Duration.ofMillis(200), Duration.ofSeconds(1))
         .fetchTimeout(Duration.ofSeconds(5))
+        .minimumRefreshInterval(Duration.ofMillis(100))
         .build();
-    LlmAuth.Builder builder = LlmAuth.builder().config(LlmAuthConfig.of(provider)).tokenCache(cache);
+    HandOuts handOuts = new HandOuts();
+    // Every method, discovered as LlmAuth would, with each credential it creates watched as it hands out tokens.
+    List<CredentialProvider> watched = new ArrayList<>();
+    for (CredentialProvider p : ServiceLoader.load(CredentialProvider.class)) {
+      watched.add(handOuts.watch(p));
+    }
+    LlmAuth.Builder builder = LlmAuth.builder().config(LlmAuthConfig.of(provider)).tokenCache(cache)
+        .credentialProviders(watched);
     if (method.equals("codex")) {
       builder.environment(Map.of());
     }
@@ -121,6 +142,7 @@ public final class SoakWorker {
       }
       TokenCache.Stats stats = cache.stats();
       System.out.println("CACHE\tfetches=" + stats.fetches() + "\tfetchFailures=" + stats.failures());
+      System.out.println(handOuts.line());
     } finally {
       cache.close();
     }
@@ -191,6 +213,94 @@ public final class SoakWorker {
         millis(all, 0.99), millis(all, 0.999), all.length == 0 ? 0 : all[all.length - 1] / 1e6);
     new TreeMap<>(failures).forEach((kind, n) -> System.out.println("FAILURE\t" + kind + "\t" + n.sum()));
     new TreeMap<>(statuses).forEach((status, n) -> System.out.println("STATUS\t" + status + "\t" + n.sum()));
+  }
+
+  /**
+   * The moment each token was handed to a request (the credential's future completing for the authenticator) and
+   * the life the token had left then, by the system clock: less than the cache's expiry margin is a hand-out the
+   * cache must never make, whatever happens to the request afterwards.
+   */
+  static final class HandOuts {
+    private final LongAdder count = new LongAdder();
+    private final LongAdder belowMargin = new LongAdder();
+    private final LongAccumulator minLifeLeft = new LongAccumulator(Math::min, Long.MAX_VALUE);
+
+    void record(AccessToken token) {
+      long left = token.expiresAt().toEpochMilli() - System.currentTimeMillis();
+      count.increment();
+      minLifeLeft.accumulate(left);
+      if (left < EXPIRY_MARGIN.toMillis()) {
+        belowMargin.increment();
+      }
+    }
+
+    String line() {
+      return "HANDOUT\tcount=" + count.sum() + "\tbelowMargin=" + belowMargin.sum() + "\tminLifeLeftMillis="
+          + (count.sum() == 0 ? 0 : minLifeLeft.get());
+    }
+
+    CredentialProvider watch(CredentialProvider p) {
+      return new CredentialProvider() {
+        @Override
+        public String method() {
+          return p.method();
+        }
+
+        @Override
+        public String authMode() {
+          return p.authMode();
+        }
+
+        @Override
+        public int priority() {
+          return p.priority();
+        }
+
+        @Override
+        public Availability availability(ProviderConfig config, ResolutionContext context) {
+          return p.availability(config, context);
+        }
+
+        @Override
+        public Set<String> extensionFields() {
+          return p.extensionFields();
+        }
+
+        @Override
+        public Credential create(ProviderConfig config, ResolutionContext context) {
+          Credential c = p.create(config, context);
+          return new Credential() {
+            @Override
+            public String method() {
+              return c.method();
+            }
+
+            @Override
+            public TokenUse use() {
+              return c.use();
+            }
+
+            @Override
+            public String describe() {
+              return c.describe();
+            }
+
+            @Override
+            public CompletableFuture<AccessToken> token() {
+              return c.token().thenApply(t -> {
+                record(t);
+                return t;
+              });
+            }
+
+            @Override
+            public boolean invalidate(AccessToken token) {
+              return c.invalidate(token);
+            }
+          };
+        }
+      };
+    }
   }
 
   /** Sends one request and counts exactly one outcome: a 200, another status or a failure of some kind. */

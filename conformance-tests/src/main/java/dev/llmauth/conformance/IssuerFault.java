@@ -1,11 +1,13 @@
 package dev.llmauth.conformance;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * A way an issuer (identity endpoint, OAuth server) misbehaves, for {@link MethodFixture#injectFault} and the rules
- * F1 to F9 of {@code RULES.md}. Each fault says whether retrying can help ({@link #permanent()}) and which words a
+ * F1 to F9 of {@code RULES.md}; rule F10 sends the {@link #HOSTILE_RETRY_AFTER} values through {@link
+ * MethodFixture#rateLimitWith}. Each fault says whether retrying can help ({@link #permanent()}) and which words a
  * failure's message must contain to say what failed ({@link #named()}).
  */
 public enum IssuerFault {
@@ -30,6 +32,12 @@ public enum IssuerFault {
 
   /** The {@code Retry-After} a {@link #RATE_LIMITED} issuer sends, in whole seconds. */
   public static final Duration RETRY_AFTER = Duration.ofSeconds(7);
+
+  /**
+   * The {@code Retry-After} values of rule F10, sent with a 429 ({@link MethodFixture#rateLimitWith}): a number of
+   * seconds far beyond the range of milliseconds in a {@code long}, a negative one, and one that is not a number.
+   */
+  public static final List<String> HOSTILE_RETRY_AFTER = List.of("99999999999999999", "-99999999999999999", "soon");
 
   private final boolean permanent;
   private final Pattern named;

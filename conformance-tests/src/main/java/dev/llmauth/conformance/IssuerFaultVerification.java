@@ -3,24 +3,35 @@ package dev.llmauth.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.RequestAuthenticator;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.TokenException;
+import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.TokenRequest;
+import dev.llmauth.api.spi.TokenSource;
 import dev.llmauth.conformance.mock.MockModelServer;
 import dev.llmauth.conformance.mock.RecordedRequest;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -32,7 +43,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The conformance suite for issuer faults: rules F1 to F9 of {@code RULES.md}, each one test named after its rule
+ * The conformance suite for issuer faults: rules F1 to F10 of {@code RULES.md}, each one test named after its rule
  * and run once for every credential method that {@link #methods()} lists, through the adapter under test.
  *
  * <p>For each rule the suite asks the method's fixture to make its issuer misbehave ({@link
@@ -183,7 +194,85 @@ public abstract class IssuerFaultVerification {
     check("F9", IssuerFault.HUGE_BODY, method);
   }
 
+  /**
+   * <a href="RULES.md#f10">F10</a>: a 429 whose {@code Retry-After} is huge, negative or not a number gives a prompt
+   * transient error with a sane hint, and never wedges the credential.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_f10_aHostileRetryAfterNeverWedgesTheCredential(Supplier<MethodFixture> method) throws Exception {
+    for (String retryAfter : IssuerFault.HOSTILE_RETRY_AFTER) {
+      hostileRetryAfter(retryAfter, method);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------------------
+
+  private void hostileRetryAfter(String retryAfter, Supplier<MethodFixture> factory) throws Exception {
+    String rule = "F10 (Retry-After: " + retryAfter + ")";
+    MethodFixture fixture = Objects.requireNonNull(factory.get(), "hook methods(): a fixture factory returned null");
+    try (fixture) {
+      KitSupport.skipUnless(fixture.rateLimitWith(retryAfter), () -> "F10 cannot be checked: method "
+          + fixture.method() + " has no issuer that can be made to answer 429 with Retry-After: " + retryAfter
+          + " (hook rateLimitWith)");
+      try (Run run = new Run(fixture)) {
+        OptionalInt before = fixture.fetches();
+        KitSupport.skipUnless(before.isPresent(), () -> "F10 cannot be checked: method " + fixture.method()
+            + " injects faults but counts no issuer calls (hook fetches())");
+        Throwable thrown = failure(rule, IssuerFault.RATE_LIMITED, run);
+        int calls = calls(fixture, before, rule);
+        assertThat(calls).as(rule + ": issuer calls for one request (the 429 must reach the issuer)").isPositive();
+        assertThat(calls).as(rule + ": issuer calls for one request (a hint that cannot be honoured is no reason "
+            + "for a retry storm)").isLessThanOrEqualTo(MAX_CALLS_PER_REQUEST);
+        AuthException cause = KitSupport.authCause(thrown);
+        assertThat(cause).as(rule + ": the failure must carry a TokenException (as a cause); got " + thrown)
+            .isInstanceOf(TokenException.class);
+        TokenException te = (TokenException) cause;
+        assertThat(te.isPermanent()).as(rule + ": isPermanent() of a 429 (trying again later helps): "
+            + te.getMessage()).isFalse();
+        assertThat(te.code()).as(rule + ": code of a 429").isEqualTo(AuthException.TOKEN_UNAVAILABLE);
+        assertThat(te.getMessage()).as(rule + ": the message must say what failed (matching "
+            + IssuerFault.RATE_LIMITED.named() + ")").containsPattern(IssuerFault.RATE_LIMITED.named());
+        Duration hint = te.retryAfter();
+        if (hint != null) {
+          assertThat(hint.isNegative()).as(rule + ": retryAfter() is " + hint + "; a hint that is not a usable "
+              + "number of seconds is dropped (null), never negative").isFalse();
+        }
+        KitSupport.assertNoSecret(thrown, fixture.secrets(), rule + ": the failure");
+        survivesARefreshThatFailsWith(rule, te);
+        fixture.clearFaults();
+        recovers(rule, IssuerFault.RATE_LIMITED, run);
+      }
+    }
+  }
+
+  /**
+   * Fails a refresh ahead of a usable token in a token cache with {@code failure}, the method's own error, and
+   * checks that the fetch ended: a caller who needs a new token gets one at once.
+   */
+  private static void survivesARefreshThatFailsWith(String rule, TokenException failure) {
+    AtomicLong now = new AtomicLong(System.currentTimeMillis());
+    InstantSource clock = () -> Instant.ofEpochMilli(now.get());
+    AtomicInteger calls = new AtomicInteger();
+    TokenSource source = (request, reason) -> {
+      int call = calls.incrementAndGet();
+      return call == 2 ? CompletableFuture.failedFuture(failure) : CompletableFuture.completedFuture(
+          AccessToken.of(Secret.of("f10-token-" + call), clock.instant().plus(Duration.ofHours(1))));
+    };
+    TokenKey key = TokenKey.of(source, TokenRequest.none());
+    try (TokenCache cache = TokenCache.builder().clock(clock).executor(Runnable::run).build()) {
+      AccessToken first = cache.get(key);
+      now.addAndGet(Duration.ofMinutes(56).toMillis()); // inside the refresh window, still usable
+      assertThat(cache.get(key)).as(rule + ": the token cache keeps serving the usable token").isSameAs(first);
+      assertThat(calls.get()).as(rule + ": the refresh ahead ran and met the method's error").isEqualTo(2);
+      cache.invalidate(key, first);
+      CompletableFuture<AccessToken> next = cache.getAsync(key);
+      assertThat(next).as(rule + ": after a refresh failed with retryAfter() = " + failure.retryAfter()
+          + ", the token cache must start a new fetch for a caller without a token (it kept the failed one in "
+          + "flight: the credential is wedged)").isDone();
+      assertThat(next.join().value().reveal()).isEqualTo("f10-token-3");
+    }
+  }
 
   private void check(String rule, IssuerFault fault, Supplier<MethodFixture> factory) throws Exception {
     MethodFixture fixture = Objects.requireNonNull(factory.get(), "hook methods(): a fixture factory returned null");

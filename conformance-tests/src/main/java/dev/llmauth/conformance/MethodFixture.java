@@ -93,6 +93,19 @@ public interface MethodFixture extends AutoCloseable {
   }
 
   /**
+   * Makes the method's issuer answer every token call with HTTP 429 and exactly this {@code Retry-After} header
+   * value, from now until {@link #clearFaults()}, for rule F10 ({@link IssuerFault#HOSTILE_RETRY_AFTER}). The
+   * suite calls it before it creates the credential. Issuer calls keep being counted by {@link #fetches()}.
+   *
+   * @param retryAfter the header value, sent as it is
+   * @return whether the method has an issuer that can send it; {@code false} by default (the rule is then skipped
+   *     with that reason)
+   */
+  default boolean rateLimitWith(String retryAfter) {
+    return false;
+  }
+
+  /**
    * Ends the fault {@link #injectFault} started: the issuer answers normally again. Where recovering from the fault
    * needs what a user would do (a new sign-in after a refusal), the fixture does that too.
    */

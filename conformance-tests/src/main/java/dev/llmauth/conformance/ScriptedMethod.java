@@ -25,8 +25,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The kit's reference method: a bearer token from an in-process issuer behind the {@link
  * dev.llmauth.api.TokenCache}, fully under the test's control. Every fetch issues {@code scripted-token-N}; the
- * issuer can be held, made to fail, and made to meet any {@link IssuerFault} (as the typed error a careful method
- * reports for it, or for {@link IssuerFault#EXPIRED_TOKEN} a token that has expired). The HTTP adapter suite runs every adapter with it, so that the rules about
+ * issuer can be held, made to fail, made to answer 429 with any {@code Retry-After}, and made to meet any {@link
+ * IssuerFault} (as the typed error a careful method reports for it, or for {@link IssuerFault#EXPIRED_TOKEN} a
+ * token that has expired). The HTTP adapter suite runs every adapter with it, so that the rules about
  * waiting, sharing and refreshing are exercised even where the methods at hand are static keys.
  *
  * <p>Its provider is not registered with {@link java.util.ServiceLoader}: it exists only inside the suites.
@@ -39,6 +40,7 @@ public final class ScriptedMethod implements MethodFixture {
   private volatile @Nullable CountDownLatch hold;
   private volatile boolean failing;
   private volatile @Nullable IssuerFault fault;
+  private volatile @Nullable String retryAfter;
   private volatile @Nullable Secret current;
 
   /** Creates the fixture. */
@@ -93,8 +95,15 @@ public final class ScriptedMethod implements MethodFixture {
   }
 
   @Override
+  public boolean rateLimitWith(String retryAfter) {
+    this.retryAfter = retryAfter;
+    return true;
+  }
+
+  @Override
   public void clearFaults() {
     fault = null;
+    retryAfter = null;
   }
 
   @Override
@@ -114,6 +123,11 @@ public final class ScriptedMethod implements MethodFixture {
       throw new TokenException("the scripted issuer is failing, as the test asked", null);
     }
     int call = fetches.incrementAndGet();
+    String hint = retryAfter;
+    if (hint != null) {
+      throw new TokenException(TokenException.TOKEN_UNAVAILABLE, "the scripted issuer answered HTTP 429 with "
+          + "Retry-After: " + hint, false, retryAfterSeconds(hint), null);
+    }
     IssuerFault f = fault;
     if (f != null) {
       AccessToken expired = answer(f, call);
@@ -124,6 +138,19 @@ public final class ScriptedMethod implements MethodFixture {
     Secret token = Secret.of("scripted-token-" + call);
     current = token;
     return AccessToken.of(token, Instant.now().plus(Duration.ofHours(1)));
+  }
+
+  /**
+   * A {@code Retry-After} in seconds as a careful method reads it: a non-negative whole number, however large
+   * (the token cache caps it), else no hint.
+   */
+  static @Nullable Duration retryAfterSeconds(String value) {
+    try {
+      long seconds = Long.parseLong(value.trim());
+      return seconds < 0 ? null : Duration.ofSeconds(seconds);
+    } catch (NumberFormatException notSeconds) {
+      return null;
+    }
   }
 
   /** The scripted issuer's answer under {@code f}: an expired token, or the error a careful method reports. */

@@ -9,11 +9,13 @@ import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialProvider;
 import dev.llmauth.api.spi.ResolutionContext;
+import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /** The kit's {@link ScriptedMethod} with one deliberate flaw in how its credential reports issuer failures. */
 final class FlawedMethod implements MethodFixture {
@@ -26,12 +28,15 @@ final class FlawedMethod implements MethodFixture {
     /** The first failure is kept and returned forever, even after the issuer recovers. */
     KEEPS_THE_FAILURE,
     /** The 429's Retry-After is dropped. */
-    DROPS_RETRY_AFTER
+    DROPS_RETRY_AFTER,
+    /** A negative Retry-After is passed on as a negative hint. */
+    PASSES_NEGATIVE_RETRY_AFTER
   }
 
   private static final Secret REFRESH = Secret.of("rt-flawed-5e1d0c7a9b3f");
   private final ScriptedMethod scripted = new ScriptedMethod();
   private final Flaw flaw;
+  private volatile @Nullable String retryAfter;
 
   FlawedMethod(Flaw flaw) {
     this.flaw = flaw;
@@ -89,7 +94,14 @@ final class FlawedMethod implements MethodFixture {
   }
 
   @Override
+  public boolean rateLimitWith(String retryAfter) {
+    this.retryAfter = retryAfter;
+    return scripted.rateLimitWith(retryAfter);
+  }
+
+  @Override
   public void clearFaults() {
+    retryAfter = null;
     scripted.clearFaults();
   }
 
@@ -101,6 +113,16 @@ final class FlawedMethod implements MethodFixture {
   @Override
   public void close() {
     scripted.close();
+  }
+
+  /** The header read as a signed number of seconds, when it is one; else the hint the method had. */
+  private @Nullable Duration naive(@Nullable Duration hint) {
+    String header = retryAfter;
+    try {
+      return header == null ? hint : Duration.ofSeconds(Long.parseLong(header.trim()));
+    } catch (NumberFormatException notANumber) {
+      return hint;
+    }
   }
 
   private final class Flawed implements Credential {
@@ -150,6 +172,8 @@ final class FlawedMethod implements MethodFixture {
           }
           case DROPS_RETRY_AFTER -> new TokenException(AuthException.TOKEN_UNAVAILABLE, te.getMessage(),
               te.isPermanent(), null, null);
+          case PASSES_NEGATIVE_RETRY_AFTER -> new TokenException(te.code(), te.getMessage(), te.isPermanent(),
+              naive(te.retryAfter()), null);
         };
         throw new CompletionException(worse);
       });

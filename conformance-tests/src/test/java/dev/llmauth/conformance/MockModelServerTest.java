@@ -43,6 +43,41 @@ class MockModelServerTest {
   }
 
   @Test
+  void queuedFailuresAreServedOncePerRequestInOrderThenNormalAnswersResume() throws Exception {
+    try (MockModelServer server = new MockModelServer()) {
+      server.failNext(503);
+      server.failNext(429);
+      assertThat(post(server, "/v1/chat/completions", "{}", "Bearer a").statusCode()).isEqualTo(503);
+      HttpResponse<String> second = post(server, "/v1/chat/completions", "{}", "Bearer a");
+      assertThat(second.statusCode()).isEqualTo(429);
+      assertThat(second.body()).contains("\"error\"");
+      assertThat(post(server, "/v1/chat/completions", "{}", "Bearer a").statusCode()).isEqualTo(200);
+      assertThat(server.recorded()).hasSize(3);
+      server.failNext(500);
+      server.reset();
+      assertThat(post(server, "/v1/chat/completions", "{}", "Bearer a").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aHeldStreamIsCountedAfterItsFirstEventUntilReleased() throws Exception {
+    try (MockModelServer server = new MockModelServer()) {
+      server.holdStreams();
+      assertThat(server.heldStreams()).isZero();
+      java.util.concurrent.CompletableFuture<HttpResponse<String>> stream = http.sendAsync(HttpRequest.newBuilder(
+          server.url("/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString("{\"stream\":true}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      while (server.heldStreams() == 0) {
+        Thread.sleep(5);
+      }
+      assertThat(stream).isNotDone();
+      server.releaseStreams();
+      assertThat(stream.get().body()).endsWith("data: [DONE]\n\n");
+      assertThat(server.heldStreams()).isZero();
+    }
+  }
+
+  @Test
   void streamsServerSentEventsAndStopsOnRequest() throws Exception {
     MockModelServer server = new MockModelServer();
     HttpResponse<String> r = post(server, "/v1/chat/completions", "{\"model\":\"m\",\"stream\":true}", "Bearer a");

@@ -246,6 +246,11 @@ final class LeakWatch implements AfterEachCallback, AfterAllCallback {
     }
 
     @Override
+    public boolean rateLimitWith(String retryAfter) {
+      return delegate.rateLimitWith(retryAfter);
+    }
+
+    @Override
     public void clearFaults() {
       delegate.clearFaults();
     }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>It records every request's headers and body, answers 401 to chosen token values (sent as {@code
  * Authorization: Bearer}, {@code api-key} or {@code azure_api_key} in a JSON header), and can hold streams open
- * after their first event until released, so a test can prove that events arrive as they are sent. Control
+ * after their first event until released, so a test can prove that events arrive as they are sent; {@link
+ * #failNext(int)} queues error answers, to drive a client's retries. Control
  * paths: {@code /__control/recorded}, {@code /__control/reset}, {@code /__control/stop} and {@code
  * POST /__control/reject} with a form body {@code token=…}. Run it standalone with {@link #main}.
  */
@@ -41,6 +43,8 @@ public final class MockModelServer extends MockServer {
   private volatile @Nullable CountDownLatch streamGate;
   private volatile @Nullable AtomicInteger ids;
   private volatile @Nullable Redirect redirect;
+  private volatile @Nullable ConcurrentLinkedQueue<Integer> statuses;
+  private final AtomicInteger held = new AtomicInteger();
 
   /** Starts the server on a free port of 127.0.0.1. */
   public MockModelServer() {
@@ -80,6 +84,20 @@ public final class MockModelServer extends MockServer {
     return r;
   }
 
+  private ConcurrentLinkedQueue<Integer> statuses() {
+    ConcurrentLinkedQueue<Integer> q = statuses;
+    if (q == null) {
+      synchronized (this) {
+        q = statuses;
+        if (q == null) {
+          q = new ConcurrentLinkedQueue<>();
+          statuses = q;
+        }
+      }
+    }
+    return q;
+  }
+
   private int nextId() {
     AtomicInteger i = ids;
     if (i == null) {
@@ -113,10 +131,34 @@ public final class MockModelServer extends MockServer {
   }
 
   /**
+   * Answers the next model request that would have succeeded with {@code status} and an OpenAI-style error body
+   * instead; queued statuses are served one per request, in order, before normal answers resume. A way to make a
+   * client retry: 429 and 5xx are what SDKs retry.
+   *
+   * @param status the status, 400 to 599
+   */
+  public void failNext(int status) {
+    if (status < 400 || status > 599) {
+      throw new IllegalArgumentException("a failure status is 4xx or 5xx, got " + status);
+    }
+    statuses().add(status);
+  }
+
+  /**
    * Holds every stream after its first event until {@link #releaseStreams()} (or a minute).
    */
   public void holdStreams() {
     streamGate = new CountDownLatch(1);
+  }
+
+  /**
+   * How many streams are being held right now, each after its first event: a client that has received a first
+   * event while this is still 1 got it as it was sent, not after the whole body.
+   *
+   * @return the number of streams waiting for {@link #releaseStreams()}
+   */
+  public int heldStreams() {
+    return held.get();
   }
 
   /** Lets held streams go on. */
@@ -148,6 +190,7 @@ public final class MockModelServer extends MockServer {
     rejected().clear();
     rejectAll = false;
     redirect = null;
+    statuses().clear();
     releaseStreams();
     streamGate = null;
   }
@@ -201,6 +244,11 @@ public final class MockModelServer extends MockServer {
       respond(ex, 401, "application/json", error("Incorrect API key provided.", "invalid_api_key"));
       return;
     }
+    Integer failure = statuses().poll();
+    if (failure != null) {
+      respond(ex, failure, "application/json", error("mock failure " + failure, "mock_failure"));
+      return;
+    }
     JsonObject body = parse(r.bodyText());
     String model = body.has("model") && body.get("model").isJsonPrimitive() ? body.get("model").getAsString()
         : "mock-model";
@@ -248,11 +296,14 @@ public final class MockModelServer extends MockServer {
         out.flush();
         CountDownLatch gate = streamGate;
         if (i == 0 && gate != null) {
+          held.incrementAndGet();
           try {
             gate.await(1, TimeUnit.MINUTES);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
+          } finally {
+            held.decrementAndGet();
           }
         }
       }

@@ -1,10 +1,10 @@
 package com.example.llmauth.openai;
 
 import com.openai.client.OpenAIClient;
-import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.config.LlmAuthConfig;
+import dev.llmauth.openai.LlmAuthOpenAI;
 import java.nio.file.Path;
 
 /**
@@ -40,11 +40,10 @@ public final class ChatExample {
    */
   public static String ask(LlmAuthConfig config, String provider, String model, String question) {
     try (LlmAuth auth = LlmAuth.create(config)) {
-      OpenAIClient client = AuthenticatedTransport.openAiClient(auth.authenticator(provider));
+      OpenAIClient client = LlmAuthOpenAI.client(auth.authenticator(provider));
       try {
-        ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
-            .model(model).addUserMessage(question).build());
-        return completion.choices().get(0).message().content().orElse("");
+        return client.chat().completions().create(ChatCompletionCreateParams.builder()
+            .model(model).addUserMessage(question).build()).choices().get(0).message().content().orElse("");
       } finally {
         client.close();
       }

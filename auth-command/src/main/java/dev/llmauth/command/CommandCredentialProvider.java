@@ -1,0 +1,146 @@
+package dev.llmauth.command;
+
+import dev.llmauth.api.AccessToken;
+import dev.llmauth.api.ConfigException;
+import dev.llmauth.api.TokenCache;
+import dev.llmauth.api.TokenKey;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.config.ProviderType;
+import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.ResolutionContext;
+import dev.llmauth.api.spi.TokenRequest;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The {@code command} method: a credential helper. A provider's {@code command} block names a program and its
+ * arguments ({@code "argv"}, run without a shell); what the program prints on stdout is the key or token, as text
+ * or as JSON {@code {"token": ..., "expires_in": ...}}. Tokens are kept in the shared {@link TokenCache} like any
+ * other: one run serves every concurrent request, a token with an expiry is refreshed ahead of it, a token without
+ * one is used for {@code refreshAfter} (5 minutes by default) and then refreshed in the background, and a 401 runs
+ * the command again. See {@code docs/command.md}.
+ *
+ * <p>A {@code command} block claims its provider: when the block is invalid, {@link #availability} still says
+ * available (with the error as the detail) and {@link #create} throws the {@link ConfigException}, so a mistake
+ * in the block is reported rather than passed over for a later method.
+ */
+public final class CommandCredentialProvider implements CredentialProvider {
+  /** The method id, which is also its {@code authMode}. */
+  public static final String METHOD = "command";
+  /**
+   * The position in the resolution order: after the API key (100), before Codex OAuth (200) and Entra (300). A
+   * {@code command} block is written for its provider, as an {@code apiKey} is, while a stored sign-in or an Azure
+   * identity may be found on the machine without being meant for it.
+   */
+  public static final int PRIORITY = 110;
+
+  /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+  public CommandCredentialProvider() {}
+
+  @Override
+  public String method() {
+    return METHOD;
+  }
+
+  @Override
+  public int priority() {
+    return PRIORITY;
+  }
+
+  @Override
+  public Set<String> extensionFields() {
+    return Set.of(CommandSpec.FIELD);
+  }
+
+  @Override
+  public Availability availability(ProviderConfig config, ResolutionContext context) {
+    CommandSpec spec;
+    try {
+      spec = CommandSpec.of(config);
+    } catch (ConfigException e) {
+      return Availability.available("the command block is invalid, so this provider fails: " + e.getMessage());
+    }
+    if (spec == null) {
+      return Availability.unavailable("no " + CommandSpec.FIELD + " set (a block such as \"command\": {\"argv\": "
+          + "[\"op\", \"read\", \"op://vault/openai/key\"]})");
+    }
+    return Availability.available(describe(config, spec));
+  }
+
+  @Override
+  public Credential create(ProviderConfig config, ResolutionContext context) {
+    CommandSpec spec = CommandSpec.of(config);
+    if (spec == null) {
+      String path = "providers." + config.name() + "." + CommandSpec.FIELD;
+      throw new ConfigException(config.name(), path, "provider '" + config.name() + "', " + path + ": missing; "
+          + "authMode command needs a block such as \"command\": {\"argv\": [\"op\", \"read\", "
+          + "\"op://vault/openai/key\"]}");
+    }
+    CommandTokenSource source = new CommandTokenSource(spec, config.name(), context.environment(), context.clock());
+    Credential.TokenUse use = spec.sendAs() == CommandSpec.SendAs.API_KEY && config.type() == ProviderType.AZURE_OPENAI
+        ? Credential.TokenUse.API_KEY_HEADER
+        : Credential.TokenUse.BEARER;
+    return new CommandCredential(context.tokenCache(), TokenKey.of(source, TokenRequest.none()), use,
+        describe(config, spec));
+  }
+
+  private static String describe(ProviderConfig config, CommandSpec spec) {
+    boolean apiKeyHeader = spec.sendAs() == CommandSpec.SendAs.API_KEY && config.type() == ProviderType.AZURE_OPENAI;
+    return "runs " + spec.program() + " (" + CommandSpec.FIELD + " from " + config.originOf(CommandSpec.FIELD)
+        + "), its output sent as " + (apiKeyHeader ? "api-key header" : "Authorization: Bearer");
+  }
+
+  @Override
+  public String toString() {
+    return "CommandCredentialProvider";
+  }
+
+  /** Tokens from the shared cache, which runs the command when it needs one. */
+  private static final class CommandCredential implements Credential {
+    private final TokenCache cache;
+    private final TokenKey key;
+    private final TokenUse use;
+    private final String description;
+
+    CommandCredential(TokenCache cache, TokenKey key, TokenUse use, String description) {
+      this.cache = cache;
+      this.key = key;
+      this.use = use;
+      this.description = description;
+    }
+
+    @Override
+    public String method() {
+      return METHOD;
+    }
+
+    @Override
+    public TokenUse use() {
+      return use;
+    }
+
+    @Override
+    public String describe() {
+      return description;
+    }
+
+    @Override
+    public CompletableFuture<AccessToken> token() {
+      return cache.getAsync(key);
+    }
+
+    /** A rejected token is dropped, and the next request runs the command again, which may print a new one. */
+    @Override
+    public boolean invalidate(AccessToken token) {
+      cache.invalidate(key, token);
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return "CommandCredential[" + description + "]";
+    }
+  }
+}

@@ -1,0 +1,222 @@
+package dev.llmauth.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmauth.api.AccessToken;
+import dev.llmauth.api.ConfigException;
+import dev.llmauth.api.LlmAuth;
+import dev.llmauth.api.Resolution;
+import dev.llmauth.api.TokenCache;
+import dev.llmauth.api.config.LlmAuthConfig;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.config.ProviderType;
+import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.ResolutionContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The method through the token cache and the resolver: shared runs, the refresh policy, 401s and priority. */
+class CommandCredentialTest {
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
+  private TokenCache cache;
+  private Path script;
+
+  @BeforeEach
+  void setUp() {
+    cache = TokenCache.builder().clock(clock).build();
+    // Prints tok-<run>-<reason>; waits while a hold file exists; counts runs.
+    script = Scripts.write(dir, "helper", String.join("\n",
+        "d='" + dir + "'",
+        "while [ -e \"$d/hold\" ]; do sleep 0.01; done",
+        "echo run >> \"$d/runs\"",
+        "printf 'tok-%s-%s\\n' \"$(wc -l < \"$d/runs\" | tr -d ' ')\" \"$LLM_AUTH_REASON\""));
+  }
+
+  @AfterEach
+  void tearDown() {
+    cache.close();
+  }
+
+  @Test
+  void manyConcurrentRequestsShareOneRun() throws Exception {
+    Credential credential = credential(Map.of());
+    Files.createFile(dir.resolve("hold"));
+    List<CompletableFuture<AccessToken>> calls = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      calls.add(credential.token());
+    }
+    Files.delete(dir.resolve("hold"));
+    for (CompletableFuture<AccessToken> call : calls) {
+      assertThat(call.get(30, TimeUnit.SECONDS).value().reveal()).isEqualTo("tok-1-initial");
+    }
+    assertThat(credential.token().get(30, TimeUnit.SECONDS).value().reveal()).isEqualTo("tok-1-initial");
+    assertThat(runs()).isEqualTo(1);
+  }
+
+  @Test
+  void aTokenWithoutExpiryIsUsedForRefreshAfterThenRefreshedInTheBackground() throws Exception {
+    Credential credential = credential(Map.of("refreshAfter", "2m"));
+    assertThat(token(credential)).isEqualTo("tok-1-initial");
+    clock.advance(Duration.ofSeconds(119));
+    assertThat(token(credential)).isEqualTo("tok-1-initial");
+    assertThat(runs()).isEqualTo(1);
+
+    clock.advance(Duration.ofSeconds(2));
+    // Past refreshAfter the cached token still serves while one background run replaces it.
+    assertThat(token(credential)).isEqualTo("tok-1-initial");
+    String next = token(credential);
+    for (int i = 0; i < 3000 && next.equals("tok-1-initial"); i++) {
+      Thread.sleep(10);
+      next = token(credential);
+    }
+    assertThat(next).isEqualTo("tok-2-refresh_ahead");
+    assertThat(runs()).isEqualTo(2);
+  }
+
+  @Test
+  void aRejectedTokenRunsTheCommandAgainOnceForManyRejections() throws Exception {
+    Credential credential = credential(Map.of());
+    AccessToken first = credential.token().get(30, TimeUnit.SECONDS);
+    for (int i = 0; i < 10; i++) {
+      assertThat(credential.invalidate(first)).isTrue();
+    }
+    List<CompletableFuture<AccessToken>> calls = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      calls.add(credential.token());
+    }
+    for (CompletableFuture<AccessToken> call : calls) {
+      assertThat(call.get(30, TimeUnit.SECONDS).value().reveal()).isEqualTo("tok-2-invalidated");
+    }
+    assertThat(runs()).isEqualTo(2);
+  }
+
+  @Test
+  void sendAsDecidesTheHeaderOnAzureOpenAi() {
+    CommandCredentialProvider provider = new CommandCredentialProvider();
+    ProviderConfig.Builder azure = ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI)
+        .baseUrl("https://r.openai.azure.com/openai/v1");
+    assertThat(provider.create(azure.extensions(Map.of(CommandSpec.FIELD, Scripts.block(List.of(script.toString()),
+        Map.of()))).build(), context()).use()).isEqualTo(Credential.TokenUse.API_KEY_HEADER);
+    assertThat(provider.create(azure.extensions(Map.of(CommandSpec.FIELD, Scripts.block(List.of(script.toString()),
+        Map.of("sendAs", "bearerToken")))).build(), context()).use()).isEqualTo(Credential.TokenUse.BEARER);
+    assertThat(provider.create(ProviderConfig.builder("openai").extensions(Map.of(CommandSpec.FIELD,
+        Scripts.block(List.of(script.toString()), Map.of()))).build(), context()).use())
+        .isEqualTo(Credential.TokenUse.BEARER);
+  }
+
+  @Test
+  void resolvedFromAFileAfterAnApiKeyAndPinnedByAuthMode() {
+    String argv = "[\"" + script + "\"]";
+    LlmAuthConfig config = LlmAuthConfig.parse("{\"providers\": {"
+        + "\"helper\": {\"command\": {\"argv\": " + argv + ", \"timeout\": \"${env:HELPER_TIMEOUT}\"}},"
+        + "\"both\": {\"apiKey\": \"sk-static-0123456789\", \"command\": {\"argv\": " + argv + "}},"
+        + "\"pinned\": {\"apiKey\": \"sk-static-0123456789\", \"authMode\": \"command\", \"command\": {\"argv\": "
+        + argv + "}}}}", "test.jsonc", Map.of("HELPER_TIMEOUT", "15s"));
+    try (LlmAuth auth = LlmAuth.builder().config(config).environment(Scripts.environment()).tokenCache(cache)
+        .build()) {
+      assertThat(auth.authenticator("helper").method()).isEqualTo("command");
+      assertThat(auth.authenticator("helper").describe())
+          .isEqualTo("runs helper (command from env HELPER_TIMEOUT via test.jsonc), its output sent as "
+              + "Authorization: Bearer");
+      assertThat(auth.authenticator("both").method()).isEqualTo("api-key");
+      assertThat(auth.authenticator("pinned").method()).isEqualTo("command");
+      Resolution r = auth.explain("both");
+      assertThat(r.candidates()).extracting(Resolution.Candidate::method).containsSubsequence("api-key", "command");
+    }
+  }
+
+  @Test
+  void anInvalidBlockFailsTheProviderWithTheFieldPathInsteadOfFallingThrough() {
+    LlmAuthConfig config = LlmAuthConfig.of(ProviderConfig.builder("p").extensions(Map.of(CommandSpec.FIELD,
+        Map.of("argv", "op read op://vault/key"))).build());
+    try (LlmAuth auth = LlmAuth.builder().config(config).environment(Map.of()).tokenCache(cache).build()) {
+      assertThat(auth.explain("p").chosen()).hasValueSatisfying(c -> {
+        assertThat(c.method()).isEqualTo("command");
+        assertThat(c.detail()).contains("the command block is invalid", "providers.p.command.argv");
+      });
+      assertThatThrownBy(() -> auth.authenticator("p")).isInstanceOf(ConfigException.class)
+          .hasMessage("provider 'p', providers.p.command.argv: expected an array of strings but found a string; "
+              + "give the program and its arguments as an array of strings, such as [\"op\", \"read\", "
+              + "\"op://vault/openai/key\"]; no shell is involved")
+          .hasMessageNotContaining("op://vault/key");
+    }
+  }
+
+  @Test
+  void pinnedWithoutABlockSaysWhatToAdd() {
+    LlmAuthConfig config = LlmAuthConfig.of(ProviderConfig.builder("p").authMode("command").build());
+    try (LlmAuth auth = LlmAuth.builder().config(config).environment(Map.of()).tokenCache(cache).build()) {
+      assertThatThrownBy(() -> auth.authenticator("p")).hasMessageContaining("command: no command set");
+    }
+  }
+
+  private Credential credential(Map<String, Object> more) {
+    return new CommandCredentialProvider().create(ProviderConfig.builder("p").extensions(Map.of(CommandSpec.FIELD,
+        Scripts.block(List.of(script.toString()), more))).build(), context());
+  }
+
+  private static String token(Credential credential) throws Exception {
+    return credential.token().get(30, TimeUnit.SECONDS).value().reveal();
+  }
+
+  private int runs() {
+    return Scripts.lines(dir.resolve("runs"));
+  }
+
+  private ResolutionContext context() {
+    return new ResolutionContext() {
+      @Override
+      public TokenCache tokenCache() {
+        return cache;
+      }
+
+      @Override
+      public Map<String, String> environment() {
+        return Scripts.environment();
+      }
+
+      @Override
+      public InstantSource clock() {
+        return clock;
+      }
+    };
+  }
+
+  /** A clock the test moves. */
+  static final class MutableClock implements InstantSource {
+    private final AtomicLong millis;
+
+    MutableClock(Instant start) {
+      millis = new AtomicLong(start.toEpochMilli());
+    }
+
+    void advance(Duration d) {
+      millis.addAndGet(d.toMillis());
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis.get());
+    }
+
+    @Override
+    public long millis() {
+      return millis.get();
+    }
+  }
+}
