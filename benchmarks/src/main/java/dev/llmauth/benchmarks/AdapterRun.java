@@ -35,7 +35,7 @@ public final class AdapterRun {
   private static final Duration WARMUP = Duration.ofSeconds(5);
   /** The throughput part: one window's length, and how many windows each variant gets. */
   private static final Duration THROUGHPUT_WINDOW = Duration.ofSeconds(1);
-  private static final int THROUGHPUT_ROUNDS = 3;
+  private static final int THROUGHPUT_ROUNDS = 5;
   /** The throughput target: the adapter keeps at least 98 % of the bare client's requests per second. */
   private static final double THROUGHPUT_TARGET = 0.02;
 
