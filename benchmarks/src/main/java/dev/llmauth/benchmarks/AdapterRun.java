@@ -30,7 +30,7 @@ public final class AdapterRun {
   /** The clients, as the benchmark's method names start. */
   private static final List<String> CLIENTS = List.of("jdk", "okhttp", "apache");
   /** The target: an adapter costs at most this fraction more than the bare client. */
-  private static final double TARGET = 0.05;
+  private static final double TARGET = 0.02;
   /** The least warmup per client before the interleaved requests are timed. */
   private static final Duration WARMUP = Duration.ofSeconds(5);
   /** The throughput part: one window's length, and how many windows each variant gets. */
