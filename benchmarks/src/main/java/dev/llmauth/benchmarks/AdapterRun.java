@@ -29,15 +29,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class AdapterRun {
   /** The clients, as the benchmark's method names start. */
   private static final List<String> CLIENTS = List.of("jdk", "okhttp", "apache");
-  /** The target: an adapter costs at most this fraction more than the bare client. */
+  /** The target: an adapter costs at most this fraction more time (throughput: this fraction fewer requests). */
   private static final double TARGET = 0.02;
   /** The least warmup per client before the interleaved requests are timed. */
   private static final Duration WARMUP = Duration.ofSeconds(5);
   /** The throughput part: one window's length, and how many windows each variant gets. */
   private static final Duration THROUGHPUT_WINDOW = Duration.ofSeconds(1);
   private static final int THROUGHPUT_ROUNDS = 5;
-  /** The throughput target: the adapter keeps at least 98 % of the bare client's requests per second. */
-  private static final double THROUGHPUT_TARGET = 0.02;
 
   private AdapterRun() {}
 
@@ -113,7 +111,7 @@ public final class AdapterRun {
     }
     json.append(String.format(Locale.ROOT, "  ]},%n  \"throughput\": {\"windowMillis\": %d, \"windowsPerVariant\": %d,"
         + " \"target\": \"adapter / bare >= %.2f\", \"results\": [%n", THROUGHPUT_WINDOW.toMillis(), THROUGHPUT_ROUNDS,
-        1 - THROUGHPUT_TARGET));
+        1 - TARGET));
     for (int i = 0; i < throughput.size(); i++) {
       json.append("    ").append(throughput.get(i).json()).append(i + 1 < throughput.size() ? ",\n" : "\n");
     }
