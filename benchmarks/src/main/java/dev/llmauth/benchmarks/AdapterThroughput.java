@@ -224,7 +224,8 @@ final class AdapterThroughput {
     final RequestAuthenticator authenticator;
 
     CachedJwt(Duration life, Duration refreshAhead, Duration margin) {
-      cache = TokenCache.builder().refreshAhead(refreshAhead).expiryMargin(margin).build();
+      cache = TokenCache.builder().refreshAhead(refreshAhead).expiryMargin(margin)
+          .minimumRefreshInterval(Duration.ofMillis(100)).build();
       TokenKey key = TokenKey.of(TokenSource.blocking((request, reason) -> {
         Thread.sleep(20);
         int n = fetches.incrementAndGet();
