@@ -7,7 +7,8 @@
 #   adapter.json         each HTTP adapter vs the bare client: JMH, interleaved requests, throughput at 1 and 16
 #                        threads with and without token refreshes
 #   scale.json           1, 100 and 10,000 providers: memory, hit cost, and behaviour past maximumSize
-#   startup.json         classes loaded and time to the first request: API key, bare client, Entra managed identity
+#   startup.json         classes loaded and time to the first request: API key, bare client, Entra managed identity,
+#                        the Entra chain through LlmAuthConfig.load and azure-identity alone, over netty and the JDK client
 #   run.log              everything printed, with the load average before each step
 # Then regenerates the tables of benchmarks/README.md and the figures in README.md from those files (ReadmeTables).
 # Builds the module first (offline) unless benchmarks/target/lib exists; pass --build to force it.
@@ -47,7 +48,7 @@ echo "== 4. Scale: 1, 100 and 10,000 providers"
 java -Xmx1g -cp "$CP" dev.llmauth.benchmarks.ScaleRun "$OUT/scale.json"
 
 load
-echo "== 5. Start-up: API key, bare client, Entra managed identity (mock identity server), 5 JVMs each"
+echo "== 5. Start-up: API key, bare client, Entra managed identity, Entra chain (llm-auth, azure-identity alone) over netty and the JDK client, 5 JVMs each"
 java -cp "$CP" dev.llmauth.benchmarks.StartupRun "$OUT/startup.json" 5
 
 load

@@ -1,5 +1,7 @@
 package dev.llmauth.entra;
 
+import com.azure.core.http.policy.FixedDelay;
+import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.util.Configuration;
 import com.azure.core.util.ConfigurationBuilder;
 import com.azure.core.util.ConfigurationSource;
@@ -18,16 +20,15 @@ import dev.llmauth.api.TokenException;
 import dev.llmauth.api.spi.FetchReason;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
-import com.azure.json.JsonProviders;
-import com.azure.json.JsonReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,12 +36,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -95,8 +100,14 @@ final class AzureSources {
   private static TokenSource defaultChain(EntraSpec spec) {
     Map<String, String> env = spec.environment();
     Configuration configuration = new ConfigurationBuilder(NONE, NONE, path -> env).build();
-    return new TokenCredentialSource(new DefaultAzureCredentialBuilder().configuration(configuration).build(),
-        spec.describe(), fixFor(spec));
+    IdentityAnswerPolicy identity = new IdentityAnswerPolicy(MSAL_EXECUTOR);
+    // MSAL4J retries identity calls itself; azure-core's pipeline retry on top of it would multiply the calls and
+    // sleep through Retry-After past the exchange's deadline, so the pipeline does not retry. (A retry policy, not
+    // retry options: azure-identity sets a retry policy of its own for IMDS, and refuses both kinds at once.)
+    return new TokenCredentialSource(new DefaultAzureCredentialBuilder().configuration(configuration)
+        .retryPolicy(new RetryPolicy(new FixedDelay(0, Duration.ZERO)))
+        .addPolicy(identity).build(), spec.describe(), fixFor(spec), new TokenCredentialSource.Observed(identity,
+        secretsOf(spec), MSAL_EXECUTOR));
   }
 
   static String fixFor(EntraSpec spec) {
@@ -150,7 +161,7 @@ final class AzureSources {
       } catch (Exception e) {
         return CompletableFuture.failedFuture(failure(spec, e, http));
       }
-      return result.handle((r, failure) -> {
+      CompletableFuture<AccessToken> token = result.handle((r, failure) -> {
         if (failure != null) {
           throw failure(spec, failure, http);
         }
@@ -166,6 +177,12 @@ final class AzureSources {
         }
         return AccessToken.of(Secret.of(r.accessToken()), r.expiresOnDate().toInstant(), refreshAt);
       });
+      token.whenComplete((t, failure) -> {
+        if (givenUp(failure)) {
+          http.cancel();
+        }
+      });
+      return token;
     }
 
     @Override
@@ -193,7 +210,7 @@ final class AzureSources {
     if (error instanceof HttpConnectTimeoutException) {
       what = "connecting to the identity endpoint timed out after " + seconds(http.connectTimeout);
     } else if (error instanceof HttpTimeoutException) {
-      what = "the identity endpoint did not answer within " + seconds(http.readTimeout);
+      what = "the identity endpoint gave no complete answer within " + seconds(http.deadline);
     } else if (error instanceof IdentityHttpClient.TooLarge) {
       what = "the identity endpoint's answer is larger than " + IdentityHttpClient.MAX_BODY_BYTES
           + " bytes, so it is not a token answer";
@@ -222,33 +239,42 @@ final class AzureSources {
     return new TokenException(AuthException.TOKEN_UNAVAILABLE, message, permanent, retryAfter, cause);
   }
 
-  private static String seconds(Duration d) {
+  static String seconds(Duration d) {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
+  /** The secrets of the environment a source reads, cut out of third-party messages. */
   private static Set<String> secretsOf(EntraSpec spec) {
-    String header = spec.env("IDENTITY_HEADER");
-    return header == null ? Set.of() : Set.of(header);
+    Set<String> secrets = new java.util.HashSet<>();
+    for (String name : List.of("IDENTITY_HEADER", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD")) {
+      String value = spec.env(name);
+      if (value != null && !value.isEmpty()) {
+        secrets.add(value);
+      }
+    }
+    return Set.copyOf(secrets);
   }
 
   /**
-   * MSAL's HTTP, over {@code java.net.http}, with connect and answer timeouts and a cap on the answer's size. It
-   * remembers the last answer (status, Retry-After, what is wrong with a 200) or the I/O error of the current fetch,
-   * so that failures can say what happened: MSAL's managed-identity errors carry no status and drop the cause. MSAL
-   * retries statuses itself, around this client; an I/O error ends the fetch at once.
+   * MSAL's HTTP, over {@code java.net.http}, with one deadline for each whole exchange (connect, status and headers,
+   * body) and a cap on the answer's size. It remembers the last answer (status, Retry-After, what is wrong with a
+   * 200) or the I/O error of the current fetch, so that failures can say what happened: MSAL's managed-identity
+   * errors carry no status and drop the cause. MSAL retries statuses itself, around this client; an I/O error (the
+   * deadline passing included) ends the fetch at once. {@link #cancel()} abandons the exchange in flight, so that no
+   * thread stays behind waiting on a slow answer once the token cache has given up.
    *
-   * <p>A 200 that gives {@code expires_in} without {@code expires_on} gets {@code expires_on} added (MSAL requires
-   * it), and its {@code refresh_in}, which MSAL ignores, is kept for the token cache.
+   * <p>A 200 is put in the form MSAL reads by {@link TokenAnswer}, and its {@code refresh_in}, which MSAL ignores, is
+   * kept for the token cache.
    */
   static final class IdentityHttpClient implements IHttpClient {
     /** The largest answer read: a token answer is a few kilobytes. */
     static final int MAX_BODY_BYTES = 1024 * 1024;
-    /** Timeouts for new clients; tests shorten them. */
+    /** Limits for new clients; tests shorten them. */
     static volatile Duration defaultConnectTimeout = Duration.ofSeconds(5);
-    static volatile Duration defaultReadTimeout = Duration.ofSeconds(20);
+    static volatile Duration defaultDeadline = Duration.ofSeconds(20);
 
     final Duration connectTimeout = defaultConnectTimeout;
-    final Duration readTimeout = defaultReadTimeout;
+    final Duration deadline = defaultDeadline;
     private final HttpClient client = HttpClient.newBuilder()
         .connectTimeout(connectTimeout)
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -257,6 +283,7 @@ final class AzureSources {
     final AtomicInteger calls = new AtomicInteger();
     volatile @Nullable Answer last;
     volatile @Nullable IOException lastError;
+    private volatile @Nullable CompletableFuture<?> inFlight;
 
     /**
      * What the last answer said.
@@ -277,6 +304,15 @@ final class AzureSources {
       }
     }
 
+    /** The whole exchange took longer than the deadline. */
+    static final class DeadlinePassed extends HttpTimeoutException {
+      private static final long serialVersionUID = 1L;
+
+      DeadlinePassed(Duration deadline) {
+        super("no complete answer within " + seconds(deadline));
+      }
+    }
+
     /** Forgets the previous fetch. */
     void startFetch() {
       calls.set(0);
@@ -284,11 +320,19 @@ final class AzureSources {
       lastError = null;
     }
 
+    /** Abandons the exchange in flight, if any: its connection is closed and its waiter fails. */
+    void cancel() {
+      CompletableFuture<?> f = inFlight;
+      if (f != null) {
+        f.cancel(true);
+      }
+    }
+
     @Override
     public IHttpResponse send(com.microsoft.aad.msal4j.HttpRequest request) throws Exception {
       calls.incrementAndGet();
       java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(request.url().toURI())
-          .timeout(readTimeout);
+          .timeout(deadline);
       if (request.headers() != null) {
         request.headers().forEach(b::header);
       }
@@ -296,20 +340,36 @@ final class AzureSources {
       b.method(request.httpMethod().name(), body == null
           ? java.net.http.HttpRequest.BodyPublishers.noBody()
           : java.net.http.HttpRequest.BodyPublishers.ofString(body));
-      HttpResponse<InputStream> r;
+      HttpResponse<CappedBody> r;
       String text;
+      CompletableFuture<HttpResponse<CappedBody>> call = client.sendAsync(b.build(), info -> new CappedBody());
+      inFlight = call;
       try {
-        r = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = r.body()) {
-          byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-          if (bytes.length > MAX_BODY_BYTES) {
-            throw new TooLarge();
-          }
-          text = new String(bytes, StandardCharsets.UTF_8);
+        r = call.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        if (r.body().overLimit) {
+          throw new TooLarge();
         }
+        text = new String(r.body().bytes.toByteArray(), StandardCharsets.UTF_8);
+      } catch (TimeoutException e) {
+        call.cancel(true);
+        lastError = new DeadlinePassed(deadline);
+        throw lastError;
+      } catch (CancellationException e) {
+        lastError = new IOException("the exchange was abandoned: the token fetch was given up");
+        throw lastError;
+      } catch (InterruptedException e) {
+        call.cancel(true);
+        Thread.currentThread().interrupt();
+        lastError = new IOException("interrupted while waiting for the identity endpoint");
+        throw lastError;
+      } catch (ExecutionException e) {
+        lastError = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        throw lastError;
       } catch (IOException e) {
         lastError = e;
         throw e;
+      } finally {
+        inFlight = null;
       }
       Map<String, List<String>> headers = r.headers().map();
       Answer answer = new Answer(r.statusCode(), retryAfter(headers), null, null);
@@ -327,73 +387,85 @@ final class AzureSources {
     }
   }
 
-  /**
-   * A 200 from an identity endpoint, checked and completed for MSAL.
-   *
-   * @param body the body to give MSAL
-   * @param refreshAt when {@code refresh_in} says to refresh, or {@code null}
-   * @param problem what makes it unusable, or {@code null}
-   */
-  record TokenAnswer(String body, @Nullable Instant refreshAt, @Nullable String problem) {
-    static TokenAnswer read(String body, Instant receivedAt) {
-      Map<String, Object> fields;
-      try (JsonReader reader = JsonProviders.createReader(body)) {
-        Object parsed = reader.readUntyped();
-        if (!(parsed instanceof Map<?, ?> map)) {
-          return new TokenAnswer(body, null, "is not a JSON object");
-        }
-        fields = new java.util.HashMap<>();
-        map.forEach((k, v) -> fields.put(String.valueOf(k), v));
-      } catch (IOException | RuntimeException e) {
-        return new TokenAnswer(body, null, "is not valid JSON (truncated or malformed)");
-      }
-      Object token = fields.get("access_token");
-      if (!(token instanceof String s) || s.isEmpty()) {
-        return new TokenAnswer(body, null, "has no access_token");
-      }
-      Long expiresIn = seconds(fields.get("expires_in"));
-      Long refreshIn = seconds(fields.get("refresh_in"));
-      Instant refreshAt = refreshIn == null || refreshIn <= 0 ? null : receivedAt.plusSeconds(refreshIn);
-      Object expiresOn = fields.get("expires_on");
-      if (expiresOn == null || "".equals(expiresOn)) {
-        if (expiresIn == null) {
-          return new TokenAnswer(body, null, "has neither expires_on nor expires_in");
-        }
-        // The body is a JSON object, so it starts with '{' after any whitespace, and it has at least one field.
-        String trimmed = body.stripLeading();
-        String completed = "{\"expires_on\":\"" + receivedAt.plusSeconds(expiresIn).getEpochSecond() + "\","
-            + trimmed.substring(1);
-        return new TokenAnswer(completed, refreshAt, null);
-      }
-      return new TokenAnswer(body, refreshAt, null);
+  /** Collects an answer up to {@link IdentityHttpClient#MAX_BODY_BYTES}, then hangs up. */
+  private static final class CappedBody implements HttpResponse.BodySubscriber<CappedBody> {
+    private final CompletableFuture<CappedBody> done = new CompletableFuture<>();
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private boolean overLimit;
+    private Flow.@Nullable Subscription subscription;
+
+    @Override
+    public CompletionStage<CappedBody> getBody() {
+      return done;
     }
 
-    private static @Nullable Long seconds(@Nullable Object value) {
-      if (value instanceof Number n) {
-        return n.longValue();
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(1);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (done.isDone()) {
+        return;
       }
-      if (value instanceof String s) {
-        try {
-          return Long.parseLong(s.trim());
-        } catch (NumberFormatException notSeconds) {
-          return null;
-        }
+      for (ByteBuffer b : items) {
+        int take = Math.min(b.remaining(), IdentityHttpClient.MAX_BODY_BYTES + 1 - bytes.size());
+        byte[] chunk = new byte[take];
+        b.get(chunk);
+        bytes.write(chunk, 0, take);
       }
-      return null;
+      Flow.Subscription s = Objects.requireNonNull(subscription, "subscription");
+      if (bytes.size() > IdentityHttpClient.MAX_BODY_BYTES) {
+        overLimit = true;
+        s.cancel();
+        done.complete(this);
+      } else {
+        s.request(1);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      done.completeExceptionally(t);
+    }
+
+    @Override
+    public void onComplete() {
+      done.complete(this);
     }
   }
 
   private static @Nullable Duration retryAfter(Map<String, List<String>> headers) {
     for (Map.Entry<String, List<String>> h : headers.entrySet()) {
       if ("retry-after".equalsIgnoreCase(h.getKey()) && h.getValue() != null && !h.getValue().isEmpty()) {
-        try {
-          return Duration.ofSeconds(Long.parseLong(h.getValue().get(0).trim()));
-        } catch (NumberFormatException notSeconds) {
-          return null;
-        }
+        return retryAfter(h.getValue().get(0));
       }
     }
     return null;
+  }
+
+  /** A {@code Retry-After} in seconds, or {@code null} when absent or not seconds. */
+  static @Nullable Duration retryAfter(@Nullable String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Duration.ofSeconds(Long.parseLong(value.trim()));
+    } catch (NumberFormatException notSeconds) {
+      return null;
+    }
+  }
+
+  /**
+   * Whether a source's future ended because the token cache gave up on it: it times the future out ({@code
+   * orTimeout}) or cancels it when it closes. The source's own failures are {@link TokenException}s; the exchange in
+   * flight then is already over, and may even be the next fetch's.
+   */
+  static boolean givenUp(@Nullable Throwable failure) {
+    Throwable f = failure == null ? null : unwrap(failure);
+    return f instanceof TimeoutException || f instanceof CancellationException;
   }
 
   static Throwable unwrap(Throwable t) {

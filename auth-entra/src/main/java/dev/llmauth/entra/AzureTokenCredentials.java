@@ -11,12 +11,12 @@ import java.util.Objects;
  * Credential}, with its tokens held in a {@link TokenCache}. Pass the result to {@link
  * dev.llmauth.api.RequestAuthenticator#of}.
  *
- * {@snippet :
+ * <pre>{@code
  * TokenCredential azure = new DefaultAzureCredentialBuilder().build();
  * Credential credential = AzureTokenCredentials.credential(azure, "https://cognitiveservices.azure.com/.default",
  *     auth.tokenCache());
  * RequestAuthenticator authenticator = RequestAuthenticator.of(providerConfig, credential);
- * }
+ * }</pre>
  *
  * <p>An azure credential cannot be told to bypass its own cache: after a 401 the replay may carry the same token
  * until the credential refreshes it.
@@ -38,7 +38,7 @@ public final class AzureTokenCredentials {
     Objects.requireNonNull(cache, "cache");
     String description = "azure " + credential.getClass().getSimpleName() + " for scope " + scope;
     TokenCredentialSource source = new TokenCredentialSource(credential, description,
-        "check the azure credential's own configuration");
+        "check the azure credential's own configuration", null);
     return new EntraCredential(cache, source, TokenRequest.forScope(scope), description);
   }
 }

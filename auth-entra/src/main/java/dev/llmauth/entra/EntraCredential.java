@@ -15,12 +15,24 @@ import org.jspecify.annotations.Nullable;
  * cache, so a replay after a 401 may help.
  */
 final class EntraCredential implements Credential {
+  /** A source that has a cache of its own, from which a rejected token must go before the next fetch. */
+  interface Rejecting {
+    /**
+     * Drops a rejected token from the source's own cache.
+     *
+     * @param token the token the server rejected
+     */
+    void rejected(dev.llmauth.api.Secret token);
+  }
+
   private final TokenCache cache;
+  private final TokenSource source;
   private final TokenKey key;
   private final String description;
 
   EntraCredential(TokenCache cache, TokenSource source, TokenRequest request, String description) {
     this.cache = cache;
+    this.source = source;
     this.key = TokenKey.of(source, request);
     this.description = description;
   }
@@ -52,6 +64,9 @@ final class EntraCredential implements Credential {
 
   @Override
   public boolean invalidate(AccessToken token) {
+    if (source instanceof Rejecting r) {
+      r.rejected(token.value());
+    }
     cache.invalidate(key, token);
     return true;
   }

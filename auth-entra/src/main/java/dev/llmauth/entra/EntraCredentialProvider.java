@@ -99,7 +99,7 @@ public final class EntraCredentialProvider implements CredentialProvider {
    * The token source a credential is keyed by. It holds no Azure type: the Azure-backed source is created on the
    * first fetch, which is when Azure classes load.
    */
-  static final class LazySource implements TokenSource {
+  static final class LazySource implements TokenSource, EntraCredential.Rejecting {
     private final EntraSpec spec;
     private volatile @Nullable TokenSource delegate;
 
@@ -116,6 +116,13 @@ public final class EntraCredentialProvider implements CredentialProvider {
         return CompletableFuture.failedFuture(e);
       }
       return d.fetch(request, reason);
+    }
+
+    @Override
+    public void rejected(dev.llmauth.api.Secret token) {
+      if (delegate instanceof EntraCredential.Rejecting r) {
+        r.rejected(token);
+      }
     }
 
     private TokenSource delegate() {

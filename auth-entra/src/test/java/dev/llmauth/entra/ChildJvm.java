@@ -45,26 +45,31 @@ final class ChildJvm {
     pb.environment().putAll(environment);
     Process p = pb.start();
     p.getOutputStream().close();
-    byte[] err;
-    byte[] out;
-    Thread errReader;
-    byte[][] errHolder = new byte[1][];
-    errReader = new Thread(() -> {
-      try {
-        errHolder[0] = p.getErrorStream().readAllBytes();
-      } catch (IOException e) {
-        errHolder[0] = new byte[0];
-      }
-    });
-    errReader.start();
-    out = p.getInputStream().readAllBytes();
+    byte[][] out = new byte[2][];
+    Thread outReader = drain(p.getInputStream(), out, 0);
+    Thread errReader = drain(p.getErrorStream(), out, 1);
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      throw new AssertionError("child JVM did not finish");
+      outReader.join();
+      errReader.join();
+      throw new AssertionError("child JVM did not finish; it printed:\n" + new String(out[0], StandardCharsets.UTF_8)
+          + "\n" + new String(out[1], StandardCharsets.UTF_8));
     }
+    outReader.join();
     errReader.join();
-    err = errHolder[0];
-    return new Output(p.exitValue(), new String(out, StandardCharsets.UTF_8).lines().toList(),
-        new String(err, StandardCharsets.UTF_8));
+    return new Output(p.exitValue(), new String(out[0], StandardCharsets.UTF_8).lines().toList(),
+        new String(out[1], StandardCharsets.UTF_8));
+  }
+
+  private static Thread drain(java.io.InputStream in, byte[][] into, int slot) {
+    Thread t = new Thread(() -> {
+      try {
+        into[slot] = in.readAllBytes();
+      } catch (IOException e) {
+        into[slot] = new byte[0];
+      }
+    });
+    t.start();
+    return t;
   }
 }

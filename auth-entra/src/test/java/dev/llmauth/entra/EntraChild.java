@@ -41,7 +41,12 @@ public final class EntraChild {
 
   public static void main(String[] args) throws Exception {
     InstantSource clock = () -> Instant.ofEpochMilli(NOW.get());
-    TokenCache cache = TokenCache.builder().clock(clock).build();
+    TokenCache.Builder caching = TokenCache.builder().clock(clock);
+    String fetchTimeout = System.getProperty("fetchTimeoutMillis");
+    if (fetchTimeout != null) {
+      caching.fetchTimeout(java.time.Duration.ofMillis(Long.parseLong(fetchTimeout)));
+    }
+    TokenCache cache = caching.build();
     LlmAuthConfig config = LlmAuthConfig.of(provider(args[0]));
     try (LlmAuth auth = LlmAuth.builder().config(config).tokenCache(cache).clock(clock).build()) {
       RequestAuthenticator authenticator = auth.authenticator("p");
@@ -60,11 +65,14 @@ public final class EntraChild {
               for (int k = 0; k < n; k++) {
                 futures.add(pool.submit(() -> authenticator.authorize(request(Map.of()))));
               }
-              for (Future<Authorization> f : futures) {
-                last = f.get();
-                seen.add(bearer(last));
+              try {
+                for (Future<Authorization> f : futures) {
+                  last = f.get();
+                  seen.add(bearer(last));
+                }
+              } finally {
+                pool.shutdown();
               }
-              pool.shutdown();
               System.out.println("OUT authorize " + seen.size() + " " + bearer(last));
             }
             case "advance" -> {
@@ -92,9 +100,18 @@ public final class EntraChild {
             case "timeouts" -> {
               AzureSources.IdentityHttpClient.defaultConnectTimeout = java.time.Duration.ofMillis(
                   Long.parseLong(args[++i]));
-              AzureSources.IdentityHttpClient.defaultReadTimeout = java.time.Duration.ofMillis(
+              AzureSources.IdentityHttpClient.defaultDeadline = java.time.Duration.ofMillis(
                   Long.parseLong(args[++i]));
               System.out.println("OUT timeouts");
+            }
+            case "waiting" -> {
+              // Threads still inside an identity exchange: the managed-identity client's or azure-identity's send.
+              int waiting = waitingThreads();
+              for (int tries = 0; tries < 200 && waiting > 0; tries++) {
+                Thread.sleep(25);
+                waiting = waitingThreads();
+              }
+              System.out.println("OUT waiting " + waiting);
             }
             case "msal-delay" -> {
               // MSAL's own hook for fast tests: its retry pauses are static package-private fields. The counts and
@@ -163,14 +180,34 @@ public final class EntraChild {
             }
             default -> throw new IllegalArgumentException("unknown command " + cmd);
           }
-        } catch (RuntimeException e) {
-          System.out.println("OUT error " + cmd + " " + e);
+        } catch (Exception e) {
+          StringBuilder causes = new StringBuilder();
+          for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            causes.append(" <- ").append(c.getMessage());
+          }
+          System.out.println("OUT error " + cmd + " " + e + causes.toString().replace('\n', ' '));
         }
       }
       System.out.println("OUT stats " + cache.stats().fetches());
     }
     System.out.flush();
     System.exit(0);
+  }
+
+  private static int waitingThreads() {
+    int n = 0;
+    for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+      for (StackTraceElement frame : stack) {
+        String c = frame.getClassName();
+        if (frame.getMethodName().equals("send") && (c.endsWith("AzureSources$IdentityHttpClient")
+            || c.equals("com.azure.identity.implementation.HttpPipelineAdapter"))
+            || c.startsWith("dev.llmauth.entra.IdentityAnswerPolicy")) {
+          n++;
+          break;
+        }
+      }
+    }
+    return n;
   }
 
   private static dev.llmauth.api.spi.@org.jspecify.annotations.Nullable Credential DIRECT;

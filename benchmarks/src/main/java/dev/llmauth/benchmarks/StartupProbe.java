@@ -21,9 +21,14 @@ import java.util.Map;
  * fresh JVM and counts the classes it loads.
  *
  * <p>Arguments: the base URL of a loopback server, the API key to send, and the mode: {@code llmauth} (an OpenAI
- * provider with that API key), {@code bare} (the same header set by hand without llm-auth, the baseline) or {@code
- * entra} (an Azure OpenAI provider with a system-assigned managed identity, the key unused; the JVM's environment
- * must point {@code IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER} at a loopback identity server).
+ * provider with that API key), {@code bare} (the same header set by hand without llm-auth, the baseline), {@code
+ * entra} (an Azure OpenAI provider with a system-assigned managed identity, the key unused), {@code entra-chain} (the
+ * configuration file given as a fourth argument, read with {@link LlmAuthConfig#load(java.nio.file.Path)}, whose
+ * provider has {@code "entra": {}}: the DefaultAzureCredential chain) or {@code azure} (no llm-auth: azure-identity's
+ * own {@code DefaultAzureCredential} and {@code getTokenSync}, the header set by hand). For the Entra modes the JVM's
+ * environment must point {@code IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER} at a loopback identity server; for
+ * the chain it also narrows it with {@code AZURE_TOKEN_CREDENTIALS} and picks the transport with {@code
+ * AZURE_HTTP_CLIENT_IMPLEMENTATION}.
  */
 public final class StartupProbe {
   private StartupProbe() {}
@@ -44,6 +49,20 @@ public final class StartupProbe {
     if ("bare".equals(args[2])) {
       request.setHeader("Authorization", "Bearer " + args[1]);
       System.exit(send(request));
+    }
+    if ("azure".equals(args[2])) {
+      com.azure.core.credential.AccessToken token = new com.azure.identity.DefaultAzureCredentialBuilder().build()
+          .getTokenSync(new com.azure.core.credential.TokenRequestContext().addScopes(ManagedIdentityConfig.DEFAULT_SCOPE));
+      request.setHeader("Authorization", "Bearer " + token.getToken());
+      System.exit(send(request));
+    }
+    if ("entra-chain".equals(args[2])) {
+      LlmAuthConfig config = LlmAuthConfig.load(java.nio.file.Path.of(args[3]));
+      try (LlmAuth auth = LlmAuth.create(config)) {
+        Authorization authorization = auth.authenticator("azure").authorize(OutgoingRequest.of("POST", uri, Map.of()));
+        authorization.forEachHeader(request::setHeader);
+        System.exit(send(request));
+      }
     }
     boolean entra = "entra".equals(args[2]);
     ProviderConfig provider = entra

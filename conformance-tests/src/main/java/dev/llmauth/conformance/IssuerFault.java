@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /**
  * A way an issuer (identity endpoint, OAuth server) misbehaves, for {@link MethodFixture#injectFault} and the rules
- * F1 to F9 of {@code RULES.md}; rule F10 sends the {@link #HOSTILE_RETRY_AFTER} values through {@link
+ * F1 to F11 of {@code RULES.md}; rule F10 sends the {@link #HOSTILE_RETRY_AFTER} values through {@link
  * MethodFixture#rateLimitWith}. Each fault says whether retrying can help ({@link #permanent()}) and which words a
  * failure's message must contain to say what failed ({@link #named()}).
  */
@@ -28,7 +28,12 @@ public enum IssuerFault {
   /** The issuer answers 200 with a token that has already expired. */
   EXPIRED_TOKEN(false, "(?i)expired"),
   /** The issuer answers 200 with a body of several MiB. */
-  HUGE_BODY(false, "(?i)larger|too large|too big|size|bytes|MiB");
+  HUGE_BODY(false, "(?i)larger|too large|too big|size|bytes|MiB"),
+  /**
+   * The issuer sends its status and headers at once, then the body one byte at a time, so slowly that the answer
+   * would take far longer than the method's timeouts; one deadline for the whole exchange must end the call.
+   */
+  TRICKLE(false, "(?i)within|timed? ?out|time-?out|deadline");
 
   /** The {@code Retry-After} a {@link #RATE_LIMITED} issuer sends, in whole seconds. */
   public static final Duration RETRY_AFTER = Duration.ofSeconds(7);

@@ -43,7 +43,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The conformance suite for issuer faults: rules F1 to F10 of {@code RULES.md}, each one test named after its rule
+ * The conformance suite for issuer faults: rules F1 to F11 of {@code RULES.md}, each one test named after its rule
  * and run once for every credential method that {@link #methods()} lists, through the adapter under test.
  *
  * <p>For each rule the suite asks the method's fixture to make its issuer misbehave ({@link
@@ -204,6 +204,13 @@ public abstract class IssuerFaultVerification {
     for (String retryAfter : IssuerFault.HOSTILE_RETRY_AFTER) {
       hostileRetryAfter(retryAfter, method);
     }
+  }
+
+  /** <a href="RULES.md#f11">F11</a>: an answer that trickles in is cut off by one deadline for the whole exchange. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_f11_aTrickledAnswerIsCutOffByTheDeadline(Supplier<MethodFixture> method) throws Exception {
+    check("F11", IssuerFault.TRICKLE, method);
   }
 
   // ---------------------------------------------------------------------------------------------------------

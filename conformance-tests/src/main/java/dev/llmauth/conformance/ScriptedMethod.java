@@ -164,6 +164,7 @@ public final class ScriptedMethod implements MethodFixture {
       case MALFORMED -> "answered HTTP 200 with a body that is not valid JSON";
       case MISSING_TOKEN -> "answered HTTP 200 without an access_token";
       case HUGE_BODY -> "answered HTTP 200 with a body larger than 1 MiB, the most that is read";
+      case TRICKLE -> "gave no complete answer within 1 s";
       case EXPIRED_TOKEN -> null;
     };
     if (what == null) {

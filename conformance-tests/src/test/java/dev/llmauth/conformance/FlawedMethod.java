@@ -30,13 +30,16 @@ final class FlawedMethod implements MethodFixture {
     /** The 429's Retry-After is dropped. */
     DROPS_RETRY_AFTER,
     /** A negative Retry-After is passed on as a negative hint. */
-    PASSES_NEGATIVE_RETRY_AFTER
+    PASSES_NEGATIVE_RETRY_AFTER,
+    /** No deadline for the whole exchange: an answer that trickles in keeps the call waiting. */
+    READS_UNTIL_THE_END
   }
 
   private static final Secret REFRESH = Secret.of("rt-flawed-5e1d0c7a9b3f");
   private final ScriptedMethod scripted = new ScriptedMethod();
   private final Flaw flaw;
   private volatile @Nullable String retryAfter;
+  private volatile @Nullable IssuerFault injected;
 
   FlawedMethod(Flaw flaw) {
     this.flaw = flaw;
@@ -90,6 +93,7 @@ final class FlawedMethod implements MethodFixture {
 
   @Override
   public boolean injectFault(IssuerFault fault) {
+    injected = fault;
     return scripted.injectFault(fault);
   }
 
@@ -150,6 +154,9 @@ final class FlawedMethod implements MethodFixture {
 
     @Override
     public CompletableFuture<AccessToken> token() {
+      if (flaw == Flaw.READS_UNTIL_THE_END && injected == IssuerFault.TRICKLE) {
+        return new CompletableFuture<>();
+      }
       Throwable old = kept.get();
       if (old != null) {
         return CompletableFuture.failedFuture(old);
@@ -174,6 +181,7 @@ final class FlawedMethod implements MethodFixture {
               te.isPermanent(), null, null);
           case PASSES_NEGATIVE_RETRY_AFTER -> new TokenException(te.code(), te.getMessage(), te.isPermanent(),
               naive(te.retryAfter()), null);
+          case READS_UNTIL_THE_END -> te;
         };
         throw new CompletionException(worse);
       });

@@ -55,7 +55,7 @@ class IssuerFaultVerificationSelfTest {
   void aCarefulMethodPassesEveryRuleAndAStaticKeyIsSkippedWithAReason() {
     Map<String, SuiteRunner.Outcome> outcomes = run(null);
 
-    assertThat(outcomes.keySet()).hasSize(10).allMatch(n -> n.matches("required_f\\d+_\\w+"));
+    assertThat(outcomes.keySet()).hasSize(11).allMatch(n -> n.matches("required_f\\d+_\\w+"));
     outcomes.forEach((rule, o) -> {
       assertThat(o.failures).as(rule).isEmpty();
       assertThat(o.passed).as(rule).isEqualTo(1);
@@ -78,7 +78,9 @@ class IssuerFaultVerificationSelfTest {
         Arguments.of(Flaw.DROPS_RETRY_AFTER, "required_f3_rateLimitingIsTransientAndCarriesRetryAfter",
             "F3: retryAfter() of a 429 that said Retry-After: 7"),
         Arguments.of(Flaw.PASSES_NEGATIVE_RETRY_AFTER, "required_f10_aHostileRetryAfterNeverWedgesTheCredential",
-            "F10 (Retry-After: -99999999999999999): retryAfter() is PT-"));
+            "F10 (Retry-After: -99999999999999999): retryAfter() is PT-"),
+        Arguments.of(Flaw.READS_UNTIL_THE_END, "required_f11_aTrickledAnswerIsCutOffByTheDeadline",
+            "F11: the request did not end within 3000 ms while the issuer answered TRICKLE"));
   }
 
   @ParameterizedTest(name = "{0} fails {1}")

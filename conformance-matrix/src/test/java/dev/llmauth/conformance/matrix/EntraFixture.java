@@ -1,12 +1,14 @@
 package dev.llmauth.conformance.matrix;
 
 import dev.llmauth.api.Secret;
+import dev.llmauth.api.config.EntraConfig;
 import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.CredentialProvider;
 import dev.llmauth.conformance.IssuerFault;
 import dev.llmauth.conformance.MethodFixture;
 import dev.llmauth.conformance.mock.MockIdentityServer;
+import dev.llmauth.conformance.mock.MockIdentityServer.AnswerStyle;
 import dev.llmauth.conformance.mock.MockIdentityServer.Fault;
 import dev.llmauth.entra.EntraCredentialProvider;
 import java.lang.reflect.Field;
@@ -22,43 +24,72 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The entra method with a system-assigned managed identity, App Service contract, through MSAL4J.
+ * The entra method over one of its two paths, the App Service contract: a system-assigned managed identity through
+ * MSAL4J ({@link Path#MANAGED_IDENTITY}, {@code "managedIdentity": {}}), or the DefaultAzureCredential chain narrowed
+ * to ManagedIdentityCredential by {@code AZURE_TOKEN_CREDENTIALS} ({@link Path#CHAIN}, {@code "entra": {}}), with the
+ * identity server answering in one {@link AnswerStyle}. The chain's transport is azure-core's default HttpClient
+ * provider, which this JVM's {@code AZURE_HTTP_CLIENT_IMPLEMENTATION} selects (conformance-matrix/pom.xml runs the
+ * Entra suites once over netty and once over the JDK client).
  *
  * <p>MSAL4J reads {@code IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER} from the process environment only, so the
  * test JVM is started with them (conformance-matrix/pom.xml) and one {@link MockIdentityServer} serves that
  * address for the whole JVM, reset for each fixture. MSAL4J's token cache is static and the first fetch may be
  * answered from it, so each fixture asks for a scope of its own: no fixture ever gets another's token.
  *
- * <p>Issuer faults (rules F1 to F9) are queued at the identity server until {@link #clearFaults()}, with the
+ * <p>Issuer faults (rules F1 to F11) are queued at the identity server until {@link #clearFaults()}, with the
  * statuses MSAL4J retries on App Service where the fault allows one (429 and 503: four calls per request). To keep
  * the matrix fast, MSAL's retry pauses (1 s on App Service) are shortened to {@link #MSAL_PAUSE_MS} through MSAL's
  * own test hook ({@code setRetryDelayMs}, as auth-entra's IdentityFaultsTest does); which statuses MSAL retries and
  * how often stays MSAL's. For {@link IssuerFault#TIMEOUT} the server holds each call for a minute and closes it
- * without an answer, and the identity client's answer timeout (20 s) is shortened to {@link #SHORT_READ_TIMEOUT}
- * for the credential created next (auth-entra's test setting, reached by reflection).
+ * without an answer; for {@link IssuerFault#TRICKLE} it sends the headers at once and then a byte every 200 ms. For
+ * both, the identity exchange's deadline (20 s) is shortened to {@link #SHORT_READ_TIMEOUT} for the credential
+ * created next (auth-entra's test setting, reached by reflection).
  */
 final class EntraFixture implements MethodFixture {
   /** The variables the method reads; the fixture's environment equals the process's for each. */
   private static final List<String> VARIABLES = List.of("IDENTITY_ENDPOINT", "IDENTITY_HEADER",
-      "AZURE_TOKEN_CREDENTIALS");
+      "AZURE_TOKEN_CREDENTIALS", "AZURE_HTTP_CLIENT_IMPLEMENTATION");
   /** More faults than any rule makes issuer calls: every later call fails. */
   private static final int FAULTS = 1000;
   private static final AtomicInteger SERIAL = new AtomicInteger();
   /** MSAL4J's pause between retries of a managed-identity call, in milliseconds, for this JVM. */
   static final int MSAL_PAUSE_MS = 5;
-  /** The identity client's answer timeout under {@link IssuerFault#TIMEOUT}. */
-  static final Duration SHORT_READ_TIMEOUT = Duration.ofMillis(1500);
+  /** The identity exchange's deadline under {@link IssuerFault#TIMEOUT}. */
+  static final Duration SHORT_READ_TIMEOUT = Duration.ofMillis(3000);
   private static final String IDENTITY_CLIENT = "dev.llmauth.entra.AzureSources$IdentityHttpClient";
   private static @Nullable MockIdentityServer shared;
 
+  /** Which Entra path a fixture takes. */
+  enum Path {
+    /** {@code "managedIdentity": {}}: MSAL4J over the method's own HTTP client. */
+    MANAGED_IDENTITY,
+    /** {@code "entra": {}}: azure-identity's DefaultAzureCredential, narrowed to ManagedIdentityCredential. */
+    CHAIN
+  }
+
   private final MockIdentityServer identity;
+  private final Path path;
+  private final AnswerStyle style;
   private final String scope;
   private @Nullable Duration readTimeout;
 
+  /** The managed-identity path, answers as Azure sends them. */
   EntraFixture() {
+    this(Path.MANAGED_IDENTITY, AnswerStyle.AZURE);
+  }
+
+  EntraFixture(Path path, AnswerStyle style) {
+    this.path = path;
+    this.style = style;
     identity = server();
     identity.reset();
+    identity.answerStyle(style);
     scope = "api://conformance-" + SERIAL.incrementAndGet() + "/.default";
+  }
+
+  @Override
+  public String toString() {
+    return "entra " + path + " " + style;
   }
 
   /** Starts the JVM's identity server on the address the process environment names. */
@@ -106,7 +137,11 @@ final class EntraFixture implements MethodFixture {
 
   @Override
   public void configure(ProviderConfig.Builder provider) {
-    provider.managedIdentity(new ManagedIdentityConfig(null, null, null, scope));
+    if (path == Path.CHAIN) {
+      provider.entra(new EntraConfig(scope));
+    } else {
+      provider.managedIdentity(new ManagedIdentityConfig(null, null, null, scope));
+    }
   }
 
   @Override
@@ -156,7 +191,7 @@ final class EntraFixture implements MethodFixture {
       identity.tokenLifetime(Duration.ofMinutes(-2));
       return true;
     }
-    if (fault == IssuerFault.TIMEOUT) {
+    if (fault == IssuerFault.TIMEOUT || fault == IssuerFault.TRICKLE) {
       readTimeout = readTimeout(SHORT_READ_TIMEOUT);
     }
     for (int i = 0; i < FAULTS; i++) {
@@ -170,6 +205,8 @@ final class EntraFixture implements MethodFixture {
         case MALFORMED -> i % 2 == 0 ? Fault.malformedJson() : Fault.truncatedJson();
         case MISSING_TOKEN -> Fault.missingField("access_token");
         case HUGE_BODY -> Fault.hugeBody();
+        // headers at once, then a byte every 200 ms: a whole answer would take about a minute
+        case TRICKLE -> Fault.trickle(Duration.ofMillis(200));
         case EXPIRED_TOKEN -> throw new IllegalStateException("handled above");
       });
     }
@@ -182,10 +219,10 @@ final class EntraFixture implements MethodFixture {
     identity.tokenLifetime(Duration.ofHours(1));
   }
 
-  /** Sets the answer timeout of identity clients created from now on; returns the previous one. */
+  /** Sets the deadline of identity exchanges of sources created from now on; returns the previous one. */
   private static Duration readTimeout(Duration timeout) {
     try {
-      Field f = Class.forName(IDENTITY_CLIENT).getDeclaredField("defaultReadTimeout");
+      Field f = Class.forName(IDENTITY_CLIENT).getDeclaredField("defaultDeadline");
       f.setAccessible(true);
       Duration previous = (Duration) f.get(null);
       f.set(null, timeout);

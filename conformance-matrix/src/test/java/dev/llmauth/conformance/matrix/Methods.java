@@ -2,6 +2,7 @@ package dev.llmauth.conformance.matrix;
 
 import dev.llmauth.conformance.MethodFixture;
 import dev.llmauth.conformance.ScriptedMethod;
+import dev.llmauth.conformance.mock.MockIdentityServer;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Named;
@@ -18,6 +19,8 @@ final class Methods {
         MethodFixture.named(ScriptedMethod.METHOD, LeakWatch.watch(ScriptedMethod::new)),
         MethodFixture.named("api-key", LeakWatch.watch(ApiKeyFixture::new)),
         MethodFixture.named("codex-oauth", LeakWatch.watch(CodexOAuthFixture::new)),
-        MethodFixture.named("entra", LeakWatch.watch(EntraFixture::new)));
+        MethodFixture.named("entra", LeakWatch.watch(EntraFixture::new)),
+        MethodFixture.named("entra-chain", LeakWatch.watch(() -> new EntraFixture(EntraFixture.Path.CHAIN,
+            MockIdentityServer.AnswerStyle.AZURE))));
   }
 }

@@ -40,8 +40,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Both answer {@code access_token}, {@code expires_on} (epoch seconds, as a string, like Azure), {@code
  * expires_in}, {@code token_type}, {@code resource} and the user-assigned selector that was asked for ({@code
- * client_id}, {@code object_id} or {@code mi_res_id}). Every token is new and unique ({@link #rotateTokens(boolean)}
- * turns that off), and lives {@link #tokenLifetime(Duration)} (one hour by default).
+ * client_id}, {@code object_id} or {@code mi_res_id}); {@link #answerStyle(AnswerStyle)} selects the other forms
+ * identity endpoints use (a numeric {@code expires_on}, an App Service date, or only a numeric {@code expires_in}).
+ * Every token is new and unique ({@link #rotateTokens(boolean)} turns that off), and lives {@link
+ * #tokenLifetime(Duration)} (one hour by default).
  *
  * <p>Faults are queued with {@link #enqueue(Fault)} and served one per token request, in order, before normal
  * answers resume. Other processes drive the same server through its control paths: {@code
@@ -50,9 +52,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * {"tokenLifetimeSeconds": 120, "rotateTokens": false, "clockOffsetSeconds": 3000,
- *  "refreshInSeconds": 600, "expiresOnAsNumber": true,
+ *  "refreshInSeconds": 600, "answerStyle": "expires_in_only", "echoIdentityHeader": true,
  *  "faults": [{"status": 503, "retryAfterSeconds": 1}, {"delayMillis": 500}, {"body": "truncated"},
- *             {"body": "huge"}, {"body": "reset"}, {"missingField": "expires_on"}]}
+ *             {"body": "huge"}, {"body": "reset"}, {"missingField": "expires_on"}, {"trickleMillis": 200}]}
  * }</pre>
  *
  * <p>Run it standalone with {@code bin/llm-auth mock identity} or this class's {@link #main(String[])}: it prints
@@ -67,6 +69,8 @@ public final class MockIdentityServer extends MockServer {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration DEFAULT_LIFETIME = Duration.ofHours(1);
   private static final int HUGE_BODY_BYTES = 2 * 1024 * 1024;
+  private static final java.time.format.DateTimeFormatter APP_SERVICE_DATE =
+      java.time.format.DateTimeFormatter.ofPattern("MM/dd/yyyy hh:mm:ss a xxx", java.util.Locale.US);
 
   private @Nullable String headerSecret;
   private @Nullable State state;
@@ -85,7 +89,27 @@ public final class MockIdentityServer extends MockServer {
     volatile Duration clockOffset = Duration.ZERO;
     volatile @Nullable String lastToken;
     volatile @Nullable Duration refreshIn;
-    volatile boolean expiresOnAsNumber;
+    volatile AnswerStyle style = AnswerStyle.AZURE;
+    volatile boolean echoIdentityHeader;
+    final AtomicInteger tricklesAbandoned = new AtomicInteger();
+  }
+
+  /** How a token answer gives the token's expiry. */
+  public enum AnswerStyle {
+    /** {@code expires_on} as a string of epoch seconds and {@code expires_in} as a string, as Azure sends them. */
+    AZURE,
+    /** {@code expires_on} as a JSON number of epoch seconds, with {@code expires_in} as a string. */
+    EXPIRES_ON_NUMBER,
+    /**
+     * {@code expires_on} as a date, {@code 11/29/2026 10:00:00 AM +00:00}, as older App Service versions
+     * (api-version 2017-09-01) send it, with {@code expires_in} as a string.
+     */
+    EXPIRES_ON_DATE,
+    /**
+     * Only {@code expires_in}, as a JSON number, and no {@code expires_on}: github/copilot-sdk's test harness sends
+     * exactly {@code {"access_token", "expires_in": 3600, "token_type", "resource"}}.
+     */
+    EXPIRES_IN_ONLY
   }
 
   private MockIdentityServer(int port) {
@@ -214,15 +238,36 @@ public final class MockIdentityServer extends MockServer {
   }
 
   /**
-   * Sets whether {@code expires_on} is sent as a JSON number instead of a string of epoch seconds (the default, like
-   * Azure).
+   * Sets how token answers give the expiry; {@link AnswerStyle#AZURE} by default.
    *
-   * @param asNumber whether to send a number
+   * @param style the form
    * @return this server
    */
-  public MockIdentityServer expiresOnAsNumber(boolean asNumber) {
-    state().expiresOnAsNumber = asNumber;
+  public MockIdentityServer answerStyle(AnswerStyle style) {
+    state().style = Objects.requireNonNull(style, "style");
     return this;
+  }
+
+  /**
+   * Sets whether token answers echo the {@code X-IDENTITY-HEADER} they were sent, right after the token, in a field
+   * {@code identity_header}, as a badly built proxy might: then a truncated answer holds two secrets.
+   *
+   * @param echo whether to echo it
+   * @return this server
+   */
+  public MockIdentityServer echoIdentityHeader(boolean echo) {
+    state().echoIdentityHeader = echo;
+    return this;
+  }
+
+  /**
+   * Returns how many trickled answers ({@link Fault#trickle(Duration)}) ended because the client hung up before the
+   * body was complete.
+   *
+   * @return the count
+   */
+  public int tricklesAbandoned() {
+    return state().tricklesAbandoned.get();
   }
 
   /**
@@ -363,12 +408,20 @@ public final class MockIdentityServer extends MockServer {
     s.expiries.put(token, Instant.ofEpochSecond(expiresOn.getEpochSecond()));
     JsonObject body = new JsonObject();
     body.addProperty("access_token", token);
-    if (s.expiresOnAsNumber) {
-      body.addProperty("expires_on", expiresOn.getEpochSecond());
-    } else {
-      body.addProperty("expires_on", Long.toString(expiresOn.getEpochSecond()));
+    String echoed = r.header("X-IDENTITY-HEADER");
+    if (s.echoIdentityHeader && echoed != null) {
+      body.addProperty("identity_header", echoed);
     }
-    body.addProperty("expires_in", Long.toString(lifetime.toSeconds()));
+    switch (s.style) {
+      case AZURE -> body.addProperty("expires_on", Long.toString(expiresOn.getEpochSecond()));
+      case EXPIRES_ON_NUMBER -> body.addProperty("expires_on", expiresOn.getEpochSecond());
+      case EXPIRES_ON_DATE -> body.addProperty("expires_on", APP_SERVICE_DATE.format(
+          expiresOn.atOffset(java.time.ZoneOffset.UTC)));
+      case EXPIRES_IN_ONLY -> body.addProperty("expires_in", lifetime.toSeconds());
+    }
+    if (s.style != AnswerStyle.EXPIRES_IN_ONLY) {
+      body.addProperty("expires_in", Long.toString(lifetime.toSeconds()));
+    }
     Duration refreshIn = s.refreshIn;
     if (refreshIn != null) {
       body.addProperty("refresh_in", refreshIn.toSeconds());
@@ -377,7 +430,7 @@ public final class MockIdentityServer extends MockServer {
     body.addProperty("resource", resource);
     for (String selector : List.of("client_id", "object_id", "mi_res_id")) {
       String value = r.queryParameter(selector);
-      if (value != null) {
+      if (value != null && s.style != AnswerStyle.EXPIRES_IN_ONLY) {
         body.addProperty(selector, value);
       }
     }
@@ -385,7 +438,7 @@ public final class MockIdentityServer extends MockServer {
     if (fault != null && fault.body() != null) {
       text = switch (fault.body()) {
         case MALFORMED -> "{access_token: not json";
-        case TRUNCATED -> text.substring(0, text.length() / 2);
+        case TRUNCATED -> text.substring(0, text.length() * 3 / 4);
         case HUGE -> {
           body.addProperty("padding", "x".repeat(HUGE_BODY_BYTES));
           yield body.toString();
@@ -396,7 +449,33 @@ public final class MockIdentityServer extends MockServer {
       body.remove(fault.missingField());
       text = body.toString();
     }
+    if (fault != null && fault.trickle() != null) {
+      trickle(ex, text, fault.trickle(), s);
+      return;
+    }
     respond(ex, 200, "application/json", text);
+  }
+
+  /** Sends the status and headers at once, then the body one byte per interval, until done or the client hangs up. */
+  private static void trickle(HttpExchange ex, String text, Duration interval, State s) throws IOException {
+    byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    try {
+      ex.sendResponseHeaders(200, bytes.length);
+      java.io.OutputStream out = ex.getResponseBody();
+      for (byte b : bytes) {
+        out.write(b);
+        out.flush();
+        Thread.sleep(interval.toMillis());
+      }
+      out.close();
+    } catch (IOException hungUp) {
+      s.tricklesAbandoned.incrementAndGet();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      ex.close();
+    }
   }
 
   private static String nextToken(State s) {
@@ -440,8 +519,11 @@ public final class MockIdentityServer extends MockServer {
       if (o.has("refreshInSeconds")) {
         refreshIn(Duration.ofSeconds(o.get("refreshInSeconds").getAsLong()));
       }
-      if (o.has("expiresOnAsNumber")) {
-        expiresOnAsNumber(o.get("expiresOnAsNumber").getAsBoolean());
+      if (o.has("answerStyle")) {
+        answerStyle(AnswerStyle.valueOf(o.get("answerStyle").getAsString().toUpperCase(java.util.Locale.ROOT)));
+      }
+      if (o.has("echoIdentityHeader")) {
+        echoIdentityHeader(o.get("echoIdentityHeader").getAsBoolean());
       }
       faults.forEach(this::enqueue);
     } catch (RuntimeException e) {
@@ -469,7 +551,7 @@ public final class MockIdentityServer extends MockServer {
   public enum BrokenBody {
     /** Not JSON at all. */
     MALFORMED,
-    /** A valid response cut in half. */
+    /** A valid response cut off after three quarters: the token (and an echoed header) is in the part sent. */
     TRUNCATED,
     /** A valid response padded past 2 MiB. */
     HUGE,
@@ -479,16 +561,42 @@ public final class MockIdentityServer extends MockServer {
 
   /**
    * One faulty answer to a token request: a delay, then an error status (with {@code Retry-After}), a 200 whose
-   * body is broken or lacks a field, or no answer at all ({@link BrokenBody#RESET}).
+   * body is broken, lacks a field or trickles in, or no answer at all ({@link BrokenBody#RESET}).
    *
    * @param status the error status, or 0 to answer 200
    * @param retryAfter the {@code Retry-After} value, or {@code null}
    * @param delay how long to wait before answering, or {@code null}
    * @param body how to break a 200 body, or {@code null}
    * @param missingField a field to leave out of a 200 body, or {@code null}
+   * @param trickle for a 200, the pause before each byte of the body after the headers went at once, or {@code null}
    */
   public record Fault(int status, @Nullable Duration retryAfter, @Nullable Duration delay,
-      @Nullable BrokenBody body, @Nullable String missingField) {
+      @Nullable BrokenBody body, @Nullable String missingField, @Nullable Duration trickle) {
+    /**
+     * A fault without a trickle.
+     *
+     * @param status the error status, or 0 to answer 200
+     * @param retryAfter the {@code Retry-After} value, or {@code null}
+     * @param delay how long to wait before answering, or {@code null}
+     * @param body how to break a 200 body, or {@code null}
+     * @param missingField a field to leave out of a 200 body, or {@code null}
+     */
+    public Fault(int status, @Nullable Duration retryAfter, @Nullable Duration delay, @Nullable BrokenBody body,
+        @Nullable String missingField) {
+      this(status, retryAfter, delay, body, missingField, null);
+    }
+
+    /**
+     * A good 200 whose headers come at once and whose body then comes one byte per interval: a whole token answer
+     * takes a few hundred intervals. {@link #tricklesAbandoned()} counts the clients that hung up first.
+     *
+     * @param interval the pause before each byte
+     * @return the fault
+     */
+    public static Fault trickle(Duration interval) {
+      return new Fault(0, null, null, null, null, Objects.requireNonNull(interval, "interval"));
+    }
+
     /**
      * An error status.
      *
@@ -525,7 +633,7 @@ public final class MockIdentityServer extends MockServer {
       return new Fault(0, null, null, BrokenBody.MALFORMED, null);
     }
 
-    /** @return a 200 whose body is cut in half */
+    /** @return a 200 whose body is cut off after three quarters */
     public static Fault truncatedJson() {
       return new Fault(0, null, null, BrokenBody.TRUNCATED, null);
     }
@@ -568,7 +676,8 @@ public final class MockIdentityServer extends MockServer {
         };
       }
       String missing = o.has("missingField") ? o.get("missingField").getAsString() : null;
-      return new Fault(status, retryAfter, delay, body, missing);
+      Duration trickle = o.has("trickleMillis") ? Duration.ofMillis(o.get("trickleMillis").getAsLong()) : null;
+      return new Fault(status, retryAfter, delay, body, missing, trickle);
     }
   }
 

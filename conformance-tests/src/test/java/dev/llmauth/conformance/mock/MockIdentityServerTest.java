@@ -222,4 +222,59 @@ class MockIdentityServerTest {
     assertThat(r.statusCode()).isEqualTo(200);
     return JsonParser.parseString(r.body()).getAsJsonObject().get("access_token").getAsString();
   }
+
+  @Nested
+  @DisplayName("answer styles, echo and trickle")
+  class Styles {
+    @Test
+    @DisplayName("EXPIRES_IN_ONLY answers exactly access_token, a numeric expires_in, token_type and resource")
+    void expiresInOnly() throws Exception {
+      server.tokenLifetime(Duration.ofSeconds(3600)).answerStyle(MockIdentityServer.AnswerStyle.EXPIRES_IN_ONLY);
+      JsonObject o = JsonParser.parseString(appService(APP_QUERY + "&client_id=abc", server.identityHeader()).body())
+          .getAsJsonObject();
+      assertThat(o.keySet()).containsExactlyInAnyOrder("access_token", "expires_in", "token_type", "resource");
+      assertThat(o.get("expires_in").getAsJsonPrimitive().isNumber()).isTrue();
+      assertThat(o.get("expires_in").getAsLong()).isEqualTo(3600);
+    }
+
+    @Test
+    @DisplayName("EXPIRES_ON_NUMBER and EXPIRES_ON_DATE give the same expiry as a number and as an App Service date")
+    void expiresOnForms() throws Exception {
+      server.answerStyle(MockIdentityServer.AnswerStyle.EXPIRES_ON_NUMBER);
+      JsonObject number = JsonParser.parseString(imds(IMDS_QUERY, true).body()).getAsJsonObject();
+      assertThat(number.get("expires_on").getAsJsonPrimitive().isNumber()).isTrue();
+      server.answerStyle(MockIdentityServer.AnswerStyle.EXPIRES_ON_DATE);
+      JsonObject date = JsonParser.parseString(imds(IMDS_QUERY, true).body()).getAsJsonObject();
+      String text = date.get("expires_on").getAsString();
+      assertThat(text).matches("\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}:\\d{2} (AM|PM) \\+00:00");
+      Instant parsed = java.time.OffsetDateTime.parse(text, java.time.format.DateTimeFormatter.ofPattern(
+          "MM/dd/yyyy hh:mm:ss a xxx", java.util.Locale.US)).toInstant();
+      assertThat(parsed).isEqualTo(server.expiryOf(server.issuedTokens().get(1)));
+    }
+
+    @Test
+    @DisplayName("echoIdentityHeader puts the header received into the answer")
+    void echo() throws Exception {
+      server.echoIdentityHeader(true);
+      JsonObject o = JsonParser.parseString(appService(APP_QUERY, server.identityHeader()).body()).getAsJsonObject();
+      assertThat(o.get("identity_header").getAsString()).isEqualTo(server.identityHeader());
+    }
+
+    @Test
+    @DisplayName("a trickle sends the headers at once and counts a client that hangs up before the end")
+    void trickle() throws Exception {
+      server.enqueue(MockIdentityServer.Fault.trickle(Duration.ofMillis(50)));
+      HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(server.appServiceEndpoint()
+          + "?" + APP_QUERY)).header("X-IDENTITY-HEADER", server.identityHeader()).build(),
+          HttpResponse.BodyHandlers.ofInputStream());
+      assertThat(r.statusCode()).isEqualTo(200);
+      try (java.io.InputStream in = r.body()) {
+        assertThat(in.read()).isEqualTo('{');
+      }
+      for (int tries = 0; tries < 200 && server.tricklesAbandoned() == 0; tries++) {
+        Thread.sleep(25);
+      }
+      assertThat(server.tricklesAbandoned()).isEqualTo(1);
+    }
+  }
 }
