@@ -5,6 +5,7 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.internal.ConfigValidator;
 import dev.llmauth.api.internal.ProviderDiscovery;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialProvider;
 import dev.llmauth.api.spi.ResolutionContext;
 import java.time.InstantSource;
@@ -44,6 +45,7 @@ public final class LlmAuth implements AutoCloseable {
   private volatile @Nullable TokenCache ownCache;
   private final Context context;
   private final Map<String, RequestAuthenticator> authenticators = new ConcurrentHashMap<>();
+  private final TokenEvents events = new TokenEvents("llm-auth-token-events");
 
   private LlmAuth(Builder b) {
     this.config = Objects.requireNonNull(b.config, "config");
@@ -91,12 +93,34 @@ public final class LlmAuth implements AutoCloseable {
       synchronized (this) {
         c = ownCache;
         if (c == null) {
-          c = cacheClock != null ? TokenCache.builder().clock(cacheClock).build() : TokenCache.builder().build();
+          TokenCache.Builder b = TokenCache.builder().events(events);
+          c = cacheClock != null ? b.clock(cacheClock).build() : b.build();
           ownCache = c;
         }
       }
     }
     return c;
+  }
+
+  /**
+   * Adds a listener for the token events of this instance's providers: every fetch (started, succeeded, failed),
+   * every refresh skipped under backoff, and every credential a server rejected (HTTP 401). Adding a listener
+   * creates nothing: no token cache, no fetch.
+   *
+   * @param listener the listener, called on this instance's event thread, never on a request's
+   */
+  public void addListener(TokenListener listener) {
+    events.add(listener);
+  }
+
+  /**
+   * Removes a listener added with {@link #addListener}.
+   *
+   * @param listener the listener
+   * @return whether it was registered
+   */
+  public boolean removeListener(TokenListener listener) {
+    return events.remove(listener);
   }
 
   /** @return the credential methods in use, in priority order */
@@ -163,13 +187,14 @@ public final class LlmAuth implements AutoCloseable {
     return ownCache != null;
   }
 
-  /** Closes the token cache if this instance created it. */
+  /** Closes the token cache if this instance created it, and stops delivering events. */
   @Override
   public void close() {
     TokenCache c = ownCache;
     if (c != null) {
       c.close();
     }
+    events.close();
   }
 
   @Override
@@ -197,7 +222,9 @@ public final class LlmAuth implements AutoCloseable {
             : "configure one of these methods for provider '" + provider + "'"));
     CredentialProvider p = providers.stream().filter(x -> x.method().equals(chosen.method())).findFirst()
         .orElseThrow();
-    return RequestAuthenticator.of(pc, p.create(pc, context));
+    Credential credential = TokenKey.creating(new TokenKey.Origin(provider, p.method(), events),
+        () -> p.create(pc, context));
+    return RequestAuthenticator.of(pc, credential, events);
   }
 
   private Availability availability(CredentialProvider p, ProviderConfig pc) {

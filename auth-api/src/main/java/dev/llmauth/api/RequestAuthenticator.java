@@ -5,6 +5,7 @@ import dev.llmauth.api.internal.ProviderData;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.Loopback;
 import java.net.URI;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -53,10 +54,12 @@ public final class RequestAuthenticator {
 
   private final ProviderConfig config;
   private final Credential credential;
+  private final @Nullable TokenEvents events;
 
-  private RequestAuthenticator(ProviderConfig config, Credential credential) {
+  private RequestAuthenticator(ProviderConfig config, Credential credential, @Nullable TokenEvents events) {
     this.config = Objects.requireNonNull(config, "config");
     this.credential = Objects.requireNonNull(credential, "credential");
+    this.events = events;
   }
 
   /**
@@ -67,7 +70,12 @@ public final class RequestAuthenticator {
    * @return the authenticator
    */
   public static RequestAuthenticator of(ProviderConfig config, Credential credential) {
-    return new RequestAuthenticator(config, credential);
+    return new RequestAuthenticator(config, credential, null);
+  }
+
+  /** For {@link LlmAuth}: rejections are reported to its listeners. */
+  static RequestAuthenticator of(ProviderConfig config, Credential credential, TokenEvents events) {
+    return new RequestAuthenticator(config, credential, events);
   }
 
   /** @return the provider's name */
@@ -139,7 +147,13 @@ public final class RequestAuthenticator {
     if (rejected.credential() != credential) {
       throw new IllegalArgumentException("this authorization was made by another authenticator");
     }
-    return credential.invalidate(rejected.token());
+    boolean replayable = credential.invalidate(rejected.token());
+    TokenEvents e = events;
+    if (e != null && e.active()) {
+      e.publish(new TokenEvent.TokenRejected(config.name(), credential.method(), credential.describe(),
+          Instant.now(), replayable));
+    }
+    return replayable;
   }
 
   /**

@@ -103,6 +103,7 @@ public final class TokenCache implements AutoCloseable {
   private final long minimumRefreshIntervalMillis;
   private final LongAdder fetches = new LongAdder();
   private final LongAdder failures = new LongAdder();
+  private final TokenEvents events;
   private volatile boolean closed;
 
   private TokenCache(Builder b) {
@@ -125,6 +126,7 @@ public final class TokenCache implements AutoCloseable {
     this.fetchTimeoutMillis = saturatedMillis(b.fetchTimeout);
     this.maximumLifetimeMillis = saturatedMillis(b.maximumTokenLifetime);
     this.minimumRefreshIntervalMillis = saturatedMillis(b.minimumRefreshInterval);
+    this.events = b.events != null ? b.events : new TokenEvents("llm-auth-token-events");
     this.entries = Caffeine.newBuilder()
         .maximumSize(b.maximumSize)
         .executor(Runnable::run)
@@ -232,6 +234,26 @@ public final class TokenCache implements AutoCloseable {
     return s == null ? null : s.token;
   }
 
+  /**
+   * Adds a listener for the events of every key in this cache: fetches started, succeeded and failed, refreshes
+   * skipped under backoff. {@link LlmAuth#addListener} also reports 401s and names the provider of each event.
+   *
+   * @param listener the listener, called on the cache's event thread, never on a caller's
+   */
+  public void addListener(TokenListener listener) {
+    events.add(listener);
+  }
+
+  /**
+   * Removes a listener added with {@link #addListener}.
+   *
+   * @param listener the listener
+   * @return whether it was registered
+   */
+  public boolean removeListener(TokenListener listener) {
+    return events.remove(listener);
+  }
+
   /** @return counts of what this cache has done so far */
   public Stats stats() {
     entries.cleanUp();
@@ -259,6 +281,7 @@ public final class TokenCache implements AutoCloseable {
       }
     });
     entries.invalidateAll();
+    events.close();
   }
 
   /**
@@ -284,6 +307,9 @@ public final class TokenCache implements AutoCloseable {
   }
 
   private void startRefreshAhead(Entry e, long now) {
+    if (now < e.retryNotBefore && e.inFlight == null) {
+      skipped(e, now);
+    }
     if (e.inFlight != null || now < e.retryNotBefore) {
       return;
     }
@@ -342,6 +368,9 @@ public final class TokenCache implements AutoCloseable {
   private void launch(Entry e, CompletableFuture<AccessToken> shared, FetchReason reason) {
     fetches.increment();
     TokenKey key = e.key;
+    if (observed(key)) {
+      started(e, reason);
+    }
     Runnable fetch = () -> {
       try {
         CompletionStage<AccessToken> stage;
@@ -389,11 +418,14 @@ public final class TokenCache implements AutoCloseable {
     } finally {
       IN_FLIGHT.compareAndSet(e, shared, null);
       if (outcome == null && token != null) {
+        ended(e, reason, token, null);
         shared.complete(token);
       } else {
-        shared.completeExceptionally(outcome instanceof TokenException ? outcome
+        TokenException error = outcome instanceof TokenException te ? te
             : new TokenException(describe(e.key) + " failed: " + (outcome == null ? "no token"
-                : outcome.getClass().getSimpleName() + "; see the cause for details"), outcome));
+                : outcome.getClass().getSimpleName() + "; see the cause for details"), outcome);
+        ended(e, reason, null, error);
+        shared.completeExceptionally(error);
       }
     }
   }
@@ -436,6 +468,76 @@ public final class TokenCache implements AutoCloseable {
           describe(e.key), error.getMessage());
     }
     return error;
+  }
+
+  /** @return whether anyone listens to events about {@code key}: this cache's listeners or its LlmAuth's */
+  private boolean observed(TokenKey key) {
+    TokenKey.Origin o = key.origin;
+    return events.active() || o != null && o.events() != events && o.events().active();
+  }
+
+  private void publish(TokenKey key, TokenEvent event) {
+    events.publish(event);
+    TokenKey.Origin o = key.origin;
+    if (o != null && o.events() != events) {
+      o.events().publish(event);
+    }
+  }
+
+  private void started(Entry e, FetchReason reason) {
+    long now = preciseClock.millis();
+    e.observedSince = now;
+    TokenKey.Origin o = e.key.origin;
+    publish(e.key, new TokenEvent.FetchStarted(o == null ? null : o.provider(), o == null ? null : o.method(),
+        describe(e.key), Instant.ofEpochMilli(now), reason));
+  }
+
+  /** Reports a fetch's outcome before its waiters see it, so that events follow the order of what happened. */
+  private void ended(Entry e, FetchReason reason, @Nullable AccessToken token, @Nullable TokenException error) {
+    try {
+      report(e, reason, token, error);
+    } catch (RuntimeException unexpected) {
+      // Reporting must never keep a fetch from ending.
+      LOG.log(System.Logger.Level.WARNING, "Could not report the end of a fetch from {0}: {1}", describe(e.key),
+          unexpected.getClass().getName());
+    }
+  }
+
+  private void report(Entry e, FetchReason reason, @Nullable AccessToken token, @Nullable TokenException error) {
+    long start = e.observedSince;
+    e.observedSince = Long.MIN_VALUE;
+    if (start == Long.MIN_VALUE || !observed(e.key)) {
+      return; // nobody heard it start
+    }
+    long end = preciseClock.millis();
+    TokenKey.Origin o = e.key.origin;
+    String provider = o == null ? null : o.provider();
+    String method = o == null ? null : o.method();
+    Instant at = Instant.ofEpochMilli(end);
+    Duration took = Duration.ofMillis(Math.max(0, end - start));
+    if (error == null) {
+      publish(e.key, new TokenEvent.FetchSucceeded(provider, method, describe(e.key), at, reason, took,
+          Objects.requireNonNull(token).expiresAt()));
+      return;
+    }
+    Snapshot s = e.current;
+    long retry = e.retryNotBefore;
+    boolean retries = !error.isPermanent() && s != null && end < s.usableUntil && retry > end;
+    Instant next = retries ? Instant.ofEpochMilli(retry) : null;
+    publish(e.key, new TokenEvent.FetchFailed(provider, method, describe(e.key), at, reason, took, error.code(),
+        error.isPermanent(), String.valueOf(error.getMessage()), next));
+  }
+
+  /** Reports, once per backoff period, that a due refresh waits for the backoff to end. */
+  private void skipped(Entry e, long now) {
+    long retry = e.retryNotBefore;
+    if (e.skipReportedFor == retry || !observed(e.key)) {
+      return;
+    }
+    e.skipReportedFor = retry;
+    TokenKey.Origin o = e.key.origin;
+    publish(e.key, new TokenEvent.RefreshSkipped(o == null ? null : o.provider(), o == null ? null : o.method(),
+        describe(e.key), Instant.ofEpochMilli(now), Instant.ofEpochMilli(retry)));
   }
 
   /** The delay before retry {@code attempt}: full jitter under the ceiling, or the source's hint when longer. */
@@ -622,6 +724,10 @@ public final class TokenCache implements AutoCloseable {
     volatile long retryNotBefore;
 
     volatile int attempts;
+    /** The {@link #retryNotBefore} last reported as a skipped refresh, so each backoff period is reported once. */
+    volatile long skipReportedFor;
+    /** When the fetch in flight was reported as started; {@code Long.MIN_VALUE} when it was not. */
+    volatile long observedSince = Long.MIN_VALUE;
 
     Entry(TokenKey key) {
       this.key = key;
@@ -656,8 +762,15 @@ public final class TokenCache implements AutoCloseable {
     private Duration maximumTokenLifetime = Duration.ofHours(24);
     private Duration minimumRefreshInterval = Duration.ofSeconds(30);
     private long maximumSize = 10_000;
+    private @Nullable TokenEvents events;
 
     private Builder() {}
+
+    /** For {@link LlmAuth}: its listeners hear this cache's events. */
+    Builder events(TokenEvents events) {
+      this.events = Objects.requireNonNull(events, "events");
+      return this;
+    }
 
     /**
      * Sets the clock; tests pass a fake one. By default the cache reads the system clock through a field that a

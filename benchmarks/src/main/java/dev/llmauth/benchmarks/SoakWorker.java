@@ -362,8 +362,7 @@ public final class SoakWorker {
           closer = () -> { };
         }
         case "okhttp" -> {
-          OkHttpClient http = new OkHttpClient.Builder()
-              .addInterceptor(LlmAuthInterceptor.of(authenticator))
+          OkHttpClient http = LlmAuthInterceptor.install(new OkHttpClient.Builder(), authenticator)
               .connectionPool(new ConnectionPool(threads, 1, TimeUnit.MINUTES))
               .connectTimeout(CLIENT_TIMEOUT)
               .readTimeout(CLIENT_TIMEOUT)

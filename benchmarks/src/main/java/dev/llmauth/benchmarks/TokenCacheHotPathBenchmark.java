@@ -1,5 +1,11 @@
 package dev.llmauth.benchmarks;
 
+import dev.llmauth.api.AccessToken;
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.TokenCache;
+import dev.llmauth.api.TokenKey;
+import dev.llmauth.api.spi.TokenRequest;
+import dev.llmauth.api.spi.TokenSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -29,6 +35,9 @@ public class TokenCacheHotPathBenchmark {
   private Anchors.Cached azureCore;
   private Anchors.Cached googleAuth;
   private Anchors.Cached awsSdk;
+  /** Our cache with a token listener registered, to show that listeners cost a hit nothing. */
+  private TokenCache listened;
+  private TokenKey listenedKey;
 
   /** Creates and fills the four caches. */
   @Setup(Level.Trial)
@@ -44,18 +53,30 @@ public class TokenCacheHotPathBenchmark {
     azureCore = caches.get(Anchors.Impl.AZURE_CORE);
     googleAuth = caches.get(Anchors.Impl.GOOGLE_AUTH);
     awsSdk = caches.get(Anchors.Impl.AWS_SDK);
+    listened = TokenCache.builder().build();
+    listened.addListener(event -> { });
+    listenedKey = TokenKey.of(TokenSource.blocking((request, reason) -> AccessToken.of(Secret.of(token.value()),
+        token.expiresAt()), "benchmark source"), TokenRequest.forScope(Anchors.SCOPE));
+    listened.get(listenedKey);
   }
 
   /** Closes the caches. */
   @TearDown(Level.Trial)
   public void close() {
     caches.values().forEach(Anchors.Cached::close);
+    listened.close();
   }
 
   /** @return our {@code TokenCache.get(key)} with a kept key, then the value */
   @Benchmark
   public Object ours() {
     return ours.get();
+  }
+
+  /** @return {@link #ours()} with a token listener registered on the cache: a hit emits nothing */
+  @Benchmark
+  public Object oursWithListener() {
+    return listened.get(listenedKey).value().reveal();
   }
 
   /** @return azure-core's {@code AccessTokenCache.getTokenSync}, as {@code BearerTokenAuthenticationPolicy} calls it */

@@ -1,5 +1,6 @@
 package dev.llmauth.conformance;
 
+import dev.llmauth.api.ProviderRouter;
 import dev.llmauth.api.RequestAuthenticator;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -37,6 +38,36 @@ public interface AdapterDriver {
    */
   default Class<? extends Throwable> failureType() {
     return java.io.IOException.class;
+  }
+
+  /**
+   * Builds a client that authenticates each request for the provider it names, through {@code router}. Must not
+   * send anything. The routing rules (R1–R4) are skipped when this returns {@code null}, the default.
+   *
+   * @param router the providers
+   * @return the client, or {@code null} when the adapter cannot route per request
+   */
+  default @Nullable RoutingClient openRouting(ProviderRouter router) {
+    return null;
+  }
+
+  /** A client over a {@link ProviderRouter}. */
+  interface RoutingClient extends AutoCloseable {
+    /**
+     * Sends a request naming {@code provider} the way the adapter documents (OkHttp: the {@link
+     * ProviderRouter.Route} tag; Apache: the context attribute {@link ProviderRouter#ATTRIBUTE}; java.net.http: the
+     * header {@link ProviderRouter#HEADER}), and waits for the response head.
+     *
+     * @param request what to send
+     * @param provider the provider to name, or {@code null} to name none
+     * @return the response
+     * @throws Exception the client's own exception when the request fails
+     */
+    TestResponse send(TestRequest request, @Nullable String provider) throws Exception;
+
+    /** Releases the client. */
+    @Override
+    default void close() throws java.io.IOException {}
   }
 
   /** One authenticated client. */

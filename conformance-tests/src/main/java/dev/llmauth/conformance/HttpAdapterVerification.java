@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.AuthException;
+import dev.llmauth.api.ProviderRouter;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
@@ -48,7 +49,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The conformance suite for HTTP adapters: rules A1 to A14 of {@code RULES.md}, each one test named after its rule;
- * A1 to A13 run once for every credential method that {@link #methods()} lists, A14 once.
+ * A1 to A13 run once for every credential method that {@link #methods()} lists, A14 once, and the routing rules R1
+ * to R4 once over {@link AdapterDriver#openRouting} (skipped when the driver cannot route).
  *
  * <p>Subclass it in your tests and supply the adapter; the suite starts a {@link MockModelServer} on loopback and
  * runs each rule with a fresh client and a fresh method fixture:
@@ -643,6 +645,185 @@ public abstract class HttpAdapterVerification {
     @Override
     public boolean invalidate(AccessToken rejected) {
       return false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Routing: one client, several providers, chosen per request.
+
+  private static final String ROUTE_PROBE = "X-Conformance-Route";
+
+  /** <a href="RULES.md#r1">R1</a>: each request is authenticated for the provider it names. */
+  @Test
+  void required_r1_routesEachRequestToTheProviderItNames() throws Exception {
+    try (Routing routing = new Routing(null)) {
+      for (String provider : new String[] {"alpha", "beta", "alpha"}) {
+        server().reset();
+        routing.sendOk(chat(), provider);
+        RecordedRequest got = single("R1");
+        assertThat(got.headers(ROUTE_PROBE)).as("R1: the static header of the provider the request named (" + provider
+            + ")").containsExactly(provider);
+        assertThat(got.header("authorization")).as("R1: the credential of the provider the request named")
+            .isEqualTo("Bearer " + provider + "-token-1");
+        assertThat(got.headers(ProviderRouter.HEADER)).as("R1: the routing header " + ProviderRouter.HEADER
+            + " must never reach the server").isEmpty();
+      }
+      assertThat(routing.alpha.fetches.get()).as("R1: alpha's token fetches (cached after the first)").isEqualTo(1);
+      assertThat(routing.beta.fetches.get()).as("R1: beta's token fetches").isEqualTo(1);
+    }
+  }
+
+  /** <a href="RULES.md#r2">R2</a>: a request naming an unknown provider fails before anything is sent. */
+  @Test
+  void required_r2_anUnknownProviderFailsBeforeAnythingIsSentNamingIt() throws Exception {
+    try (Routing routing = new Routing("alpha")) {
+      Throwable failure = routing.failure(chat(), "gamma-unknown");
+      assertThat(failure).as("R2: a request naming an unknown provider must fail")
+          .isInstanceOf(driver().failureType());
+      assertThat(KitSupport.messages(failure)).as("R2: the failure names the unknown provider")
+          .contains("gamma-unknown");
+      assertThat(server().recorded()).as("R2: requests at the server for an unknown provider").isEmpty();
+      assertThat(routing.alpha.fetches.get() + routing.beta.fetches.get())
+          .as("R2: token fetches for an unknown provider (the default must not be used)").isZero();
+    }
+  }
+
+  /** <a href="RULES.md#r3">R3</a>: a request naming no provider gets the default, or fails when there is none. */
+  @Test
+  void required_r3_aRequestNamingNoProviderGetsTheDefaultOrFails() throws Exception {
+    try (Routing routing = new Routing("beta")) {
+      routing.sendOk(chat(), null);
+      RecordedRequest got = single("R3");
+      assertThat(got.headers(ROUTE_PROBE)).as("R3: a request naming no provider goes to the default (beta)")
+          .containsExactly("beta");
+      assertThat(got.header("authorization")).as("R3: the default's credential").isEqualTo("Bearer beta-token-1");
+    }
+    server().reset();
+    try (Routing routing = new Routing(null)) {
+      Throwable failure = routing.failure(chat(), null);
+      assertThat(failure).as("R3: without a default, a request naming no provider must fail")
+          .isInstanceOf(driver().failureType());
+      assertThat(KitSupport.messages(failure)).as("R3: the failure says that no provider was named")
+          .contains("names no provider");
+      assertThat(server().recorded()).as("R3: requests at the server when no provider could be chosen").isEmpty();
+      assertThat(routing.alpha.fetches.get() + routing.beta.fetches.get())
+          .as("R3: token fetches when no provider could be chosen").isZero();
+    }
+  }
+
+  /** <a href="RULES.md#r4">R4</a>: a 401 is handled by the provider the request was routed to, as in A5. */
+  @Test
+  void required_r4_a401IsHandledByTheRoutedProviderAlone() throws Exception {
+    try (Routing routing = new Routing(null)) {
+      routing.sendOk(chat(), "alpha");
+      server().reset();
+      server().rejectToken("beta-token-1");
+      try (TestResponse response = routing.client.send(chat().withHeader(PROBE, "replayed"), "beta")) {
+        String body = response.bodyText();
+        List<RecordedRequest> got = server().recorded();
+        assertThat(got).as("R4: requests at the server: the rejected one and one replay").hasSize(2);
+        assertThat(got).as("R4: both went to beta").allSatisfy(r ->
+            assertThat(r.headers(ROUTE_PROBE)).containsExactly("beta"));
+        assertThat(got.get(1).header("authorization")).as("R4: the replay carries beta's new token")
+            .isEqualTo("Bearer beta-token-2");
+        assertThat(got.get(1).headers(PROBE)).as("R4: the replay keeps the caller's headers")
+            .containsExactly("replayed");
+        assertThat(response.status()).as("R4: status after the replay (body: " + body + ")").isEqualTo(200);
+      }
+      assertThat(routing.beta.invalidations.get()).as("R4: beta's invalidations").isEqualTo(1);
+      assertThat(routing.alpha.invalidations.get()).as("R4: alpha's invalidations (its token was not rejected)")
+          .isZero();
+      server().reset();
+      routing.sendOk(chat(), "alpha");
+      assertThat(single("R4").header("authorization")).as("R4: alpha keeps its token").isEqualTo("Bearer alpha-token-1");
+    }
+  }
+
+  /** Two providers, alpha and beta, each with its own rotating credential and a static header naming it. */
+  private final class Routing implements AutoCloseable {
+    final RoutedCredential alpha = new RoutedCredential("alpha");
+    final RoutedCredential beta = new RoutedCredential("beta");
+    final AdapterDriver.RoutingClient client;
+
+    Routing(@Nullable String defaultProvider) {
+      List<RequestAuthenticator> authenticators = new ArrayList<>();
+      for (RoutedCredential c : List.of(alpha, beta)) {
+        authenticators.add(RequestAuthenticator.of(ProviderConfig.builder(c.prefix)
+            .baseUrl(server().url("/v1").toString()).headers(Map.of(ROUTE_PROBE, c.prefix)).build(), c));
+      }
+      AdapterDriver.RoutingClient opened = driver().openRouting(ProviderRouter.of(authenticators, defaultProvider));
+      KitSupport.skipUnless(opened != null, () -> "routing cannot be checked: adapter " + driver().name()
+          + " has no AdapterDriver.openRouting");
+      client = Objects.requireNonNull(opened);
+    }
+
+    void sendOk(TestRequest request, @Nullable String provider) throws Exception {
+      try (TestResponse r = Objects.requireNonNull(client.send(request, provider),
+          "hook AdapterDriver.RoutingClient.send returned null")) {
+        String body = r.bodyText();
+        assertThat(r.status()).as("status of a request routed to " + provider + " (body: " + body + ")")
+            .isEqualTo(200);
+      }
+    }
+
+    Throwable failure(TestRequest request, @Nullable String provider) {
+      try (TestResponse r = client.send(request, provider)) {
+        return fail("the request naming " + (provider == null ? "no provider" : "provider " + provider)
+            + " was sent and answered " + r.status());
+      } catch (Throwable t) {
+        return t;
+      }
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      client.close();
+    }
+  }
+
+  /** Hands out {@code <prefix>-token-1}, {@code -2}, …: a new one after each invalidation of the current one. */
+  private static final class RoutedCredential implements Credential {
+    final String prefix;
+    final java.util.concurrent.atomic.AtomicInteger fetches = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger invalidations = new java.util.concurrent.atomic.AtomicInteger();
+    private @Nullable AccessToken current;
+
+    RoutedCredential(String prefix) {
+      this.prefix = prefix;
+    }
+
+    @Override
+    public String method() {
+      return "routed";
+    }
+
+    @Override
+    public TokenUse use() {
+      return TokenUse.BEARER;
+    }
+
+    @Override
+    public String describe() {
+      return "the conformance kit's routed credential " + prefix;
+    }
+
+    @Override
+    public synchronized CompletableFuture<AccessToken> token() {
+      AccessToken t = current;
+      if (t == null) {
+        t = AccessToken.nonExpiring(Secret.of(prefix + "-token-" + fetches.incrementAndGet()));
+        current = t;
+      }
+      return CompletableFuture.completedFuture(t);
+    }
+
+    @Override
+    public synchronized boolean invalidate(AccessToken token) {
+      invalidations.incrementAndGet();
+      if (current != null && current.value().equals(token.value())) {
+        current = null;
+      }
+      return true;
     }
   }
 

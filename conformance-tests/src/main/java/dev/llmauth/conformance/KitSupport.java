@@ -87,6 +87,16 @@ final class KitSupport {
   }
 
   /** Unwraps the wrappers futures add. */
+  /** The messages of {@code t} and its causes, one a line. */
+  static String messages(Throwable t) {
+    StringBuilder out = new StringBuilder();
+    Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
+      out.append(c.getClass().getName()).append(": ").append(c.getMessage()).append('\n');
+    }
+    return out.toString();
+  }
+
   static Throwable unwrap(Throwable t) {
     Throwable c = t;
     while ((c instanceof ExecutionException || c instanceof CompletionException) && c.getCause() != null) {

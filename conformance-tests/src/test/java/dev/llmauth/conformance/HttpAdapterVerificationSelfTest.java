@@ -50,7 +50,7 @@ class HttpAdapterVerificationSelfTest {
   void aCorrectAdapterPassesEveryRuleAndSkipsOnlyWithAReason() {
     Map<String, SuiteRunner.Outcome> outcomes = run(Fault.NONE);
 
-    assertThat(outcomes.keySet()).hasSize(14).allMatch(n -> n.matches("(required|optional)_a\\d+_\\w+"));
+    assertThat(outcomes.keySet()).hasSize(18).allMatch(n -> n.matches("(required|optional)_[ar]\\d+_\\w+"));
     outcomes.forEach((rule, o) -> {
       assertThat(o.failures).as(rule).isEmpty();
       assertThat(o.passed).as(rule + " passes with at least one method").isPositive();
@@ -94,7 +94,17 @@ class HttpAdapterVerificationSelfTest {
             "required_a13_neverSendsTheCredentialAlongARedirectToAnotherHost",
             "A13: Authorization on a 307 redirect from http://127.0.0.1:"),
         Arguments.of(Fault.QUOTE_REFUSED_HEADER, "required_a14_refusesATokenTheClientCannotCarryWithoutShowingIt",
-            "A14: a token with U+200B in Authorization: the failure"));
+            "A14: a token with U+200B in Authorization: the failure"),
+        Arguments.of(Fault.ROUTE_IGNORED, "required_r1_routesEachRequestToTheProviderItNames",
+            "R1: the static header of the provider the request named (beta)"),
+        Arguments.of(Fault.SEND_ROUTING_HEADER, "required_r1_routesEachRequestToTheProviderItNames",
+            "R1: the routing header LlmAuth-Provider must never reach the server"),
+        Arguments.of(Fault.UNKNOWN_TO_FIRST, "required_r2_anUnknownProviderFailsBeforeAnythingIsSentNamingIt",
+            "the request naming provider gamma-unknown was sent and answered 200"),
+        Arguments.of(Fault.DEFAULT_IGNORED, "required_r3_aRequestNamingNoProviderGetsTheDefaultOrFails",
+            "R3: a request naming no provider goes to the default (beta)"),
+        Arguments.of(Fault.REPLAY_ON_FIRST, "required_r4_a401IsHandledByTheRoutedProviderAlone",
+            "R4: both went to beta"));
   }
 
   @ParameterizedTest(name = "{0} fails {1}")

@@ -3,6 +3,7 @@ package dev.llmauth.conformance;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.Authorization;
 import dev.llmauth.api.OutgoingRequest;
+import dev.llmauth.api.ProviderRouter;
 import dev.llmauth.api.RequestAuthenticator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -26,7 +27,8 @@ final class ReferenceDriver implements AdapterDriver {
   enum Fault {
     NONE, KEEP_CONFLICTS, MUTATE_CALLER, FETCH_EAGERLY, SERIALIZE, NO_REPLAY, REPLAY_LOOP, REPLAY_ONE_SHOT,
     IGNORE_CANCEL, BUFFER_STREAM, LEAK_SECRET, RAW_EXCEPTION, DROP_QUERY, DUPLICATE_SET_HEADERS,
-    REDIRECT_WITH_CREDENTIAL, QUOTE_REFUSED_HEADER
+    REDIRECT_WITH_CREDENTIAL, QUOTE_REFUSED_HEADER, ROUTE_IGNORED, SEND_ROUTING_HEADER, UNKNOWN_TO_FIRST,
+    DEFAULT_IGNORED, REPLAY_ON_FIRST
   }
 
   private final Fault fault;
@@ -54,12 +56,44 @@ final class ReferenceDriver implements AdapterDriver {
     return new Adapter(authenticator);
   }
 
+  /** Routes by the header {@link ProviderRouter#HEADER}, removed before sending (unless broken). */
+  @Override
+  public RoutingClient openRouting(ProviderRouter router) {
+    RequestAuthenticator first = router.authenticator(new java.util.TreeSet<>(router.providers()).first());
+    return (request, provider) -> {
+      String named = fault == Fault.ROUTE_IGNORED ? null : provider;
+      RequestAuthenticator chosen;
+      if (named == null && fault == Fault.DEFAULT_IGNORED) {
+        chosen = first;
+      } else if (named != null && !router.providers().contains(named) && fault == Fault.UNKNOWN_TO_FIRST) {
+        chosen = first;
+      } else if (named == null && router.defaultProvider() == null && fault == Fault.ROUTE_IGNORED) {
+        chosen = first;
+      } else {
+        try {
+          chosen = router.authenticator(named);
+        } catch (AuthException e) {
+          throw new IOException(e.getMessage(), e);
+        }
+      }
+      TestRequest sent = fault == Fault.SEND_ROUTING_HEADER && provider != null
+          ? request.withHeader(ProviderRouter.HEADER, provider) : request;
+      return new Adapter(chosen, fault == Fault.REPLAY_ON_FIRST ? first : chosen).send(sent);
+    };
+  }
+
   private final class Adapter implements Client {
     private final RequestAuthenticator auth;
+    private final RequestAuthenticator replayAuth;
     private volatile String lastSent = "";
 
     Adapter(RequestAuthenticator auth) {
+      this(auth, auth);
+    }
+
+    Adapter(RequestAuthenticator auth, RequestAuthenticator replayAuth) {
       this.auth = auth;
+      this.replayAuth = replayAuth;
     }
 
     @Override
@@ -74,14 +108,14 @@ final class ReferenceDriver implements AdapterDriver {
     }
 
     private TestResponse exchange(TestRequest request, Map<String, List<String>> caller) throws Exception {
-      Authorization a = authorize(request);
+      Authorization a = authorize(auth, request);
       HttpResponse<InputStream> response = send(request, caller, a);
       int attempts = 1;
       while (response.statusCode() == 401 && fault != Fault.NO_REPLAY
           && attempts < (fault == Fault.REPLAY_LOOP ? 5 : 2) && auth.invalidate(a)
           && (!request.oneShotBody() || fault == Fault.REPLAY_ONE_SHOT)) {
         response.body().close();
-        a = authorize(request);
+        a = authorize(replayAuth, request);
         response = send(request, caller, a);
         attempts++;
       }
@@ -115,9 +149,9 @@ final class ReferenceDriver implements AdapterDriver {
       return out;
     }
 
-    private Authorization authorize(TestRequest request) throws IOException {
+    private Authorization authorize(RequestAuthenticator from, TestRequest request) throws IOException {
       try {
-        return auth.authorize(view(request));
+        return from.authorize(view(request));
       } catch (AuthException e) {
         if (fault == Fault.RAW_EXCEPTION) {
           throw e;

@@ -1,5 +1,6 @@
 package dev.llmauth.conformance.matrix;
 
+import dev.llmauth.api.ProviderRouter;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.conformance.AdapterDriver;
 import dev.llmauth.conformance.TestRequest;
@@ -15,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.EntityDetails;
@@ -29,6 +31,7 @@ import org.apache.hc.core5.http.nio.entity.AsyncEntityProducers;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.http.protocol.HttpContext;
 import org.apache.hc.core5.io.CloseMode;
+import org.jspecify.annotations.Nullable;
 
 /** Drives {@link LlmAuthAsyncExecChainHandler}, streaming response bodies to the caller as they arrive. */
 final class ApacheAsyncDriver implements AdapterDriver {
@@ -61,24 +64,7 @@ final class ApacheAsyncDriver implements AdapterDriver {
 
       @Override
       public CompletableFuture<TestResponse> sendAsync(TestRequest request) {
-        BasicHttpRequest r = new BasicHttpRequest(request.method(), request.uri());
-        request.headers().forEach((name, values) -> values.forEach(v -> r.addHeader(name, v)));
-        byte[] body = request.body();
-        AsyncEntityProducer entity = null;
-        if (body != null) {
-          entity = AsyncEntityProducers.create(body, null);
-          if (request.oneShotBody()) {
-            entity = new OneShot(entity);
-          }
-        }
-        StreamingConsumer consumer = new StreamingConsumer(r);
-        Future<Void> call = client.execute(new BasicRequestProducer(r, entity), consumer, null);
-        consumer.head.whenComplete((x, t) -> {
-          if (consumer.head.isCancelled()) {
-            call.cancel(true);
-          }
-        });
-        return consumer.head;
+        return exchange(client, request, null);
       }
 
       @Override
@@ -86,6 +72,55 @@ final class ApacheAsyncDriver implements AdapterDriver {
         client.close(CloseMode.IMMEDIATE);
       }
     };
+  }
+
+  /** Routes by the context attribute {@link ProviderRouter#ATTRIBUTE}. */
+  @Override
+  public RoutingClient openRouting(ProviderRouter router) {
+    CloseableHttpAsyncClient client = LlmAuthAsyncExecChainHandler.install(HttpAsyncClients.custom(), router)
+        .build();
+    client.start();
+    return new RoutingClient() {
+      @Override
+      public TestResponse send(TestRequest request, @Nullable String provider) throws Exception {
+        HttpClientContext context = HttpClientContext.create();
+        if (provider != null) {
+          context.setAttribute(ProviderRouter.ATTRIBUTE, provider);
+        }
+        try {
+          return exchange(client, request, context).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+      }
+
+      @Override
+      public void close() {
+        client.close(CloseMode.IMMEDIATE);
+      }
+    };
+  }
+
+  private static CompletableFuture<TestResponse> exchange(CloseableHttpAsyncClient client, TestRequest request,
+      @Nullable HttpClientContext context) {
+    BasicHttpRequest r = new BasicHttpRequest(request.method(), request.uri());
+    request.headers().forEach((name, values) -> values.forEach(v -> r.addHeader(name, v)));
+    byte[] body = request.body();
+    AsyncEntityProducer entity = null;
+    if (body != null) {
+      entity = AsyncEntityProducers.create(body, null);
+      if (request.oneShotBody()) {
+        entity = new OneShot(entity);
+      }
+    }
+    StreamingConsumer consumer = new StreamingConsumer(r);
+    Future<Void> call = client.execute(new BasicRequestProducer(r, entity), consumer, context, null);
+    consumer.head.whenComplete((x, t) -> {
+      if (consumer.head.isCancelled()) {
+        call.cancel(true);
+      }
+    });
+    return consumer.head;
   }
 
   /** Hands the response to the caller at its head and its body as it arrives. */

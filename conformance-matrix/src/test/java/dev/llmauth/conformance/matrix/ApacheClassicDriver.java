@@ -1,5 +1,6 @@
 package dev.llmauth.conformance.matrix;
 
+import dev.llmauth.api.ProviderRouter;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.conformance.AdapterDriver;
 import dev.llmauth.conformance.TestRequest;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpResponse;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -22,7 +24,9 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.InputStreamEntity;
+import org.jspecify.annotations.Nullable;
 
 /** Drives {@link LlmAuthExecChainHandler} on a classic client; the asynchronous call is a thread and cancel(). */
 final class ApacheClassicDriver implements AdapterDriver {
@@ -87,6 +91,34 @@ final class ApacheClassicDriver implements AdapterDriver {
         caller.setDaemon(true);
         caller.start();
         return out;
+      }
+
+      @Override
+      public void close() throws IOException {
+        client.close();
+      }
+    };
+  }
+
+  /** Routes by the context attribute {@link ProviderRouter#ATTRIBUTE}. */
+  @Override
+  public RoutingClient openRouting(ProviderRouter router) {
+    CloseableHttpClient client = LlmAuthExecChainHandler.install(HttpClients.custom(), router).build();
+    return new RoutingClient() {
+      @Override
+      @SuppressWarnings("deprecation")
+      public TestResponse send(TestRequest request, @Nullable String provider) throws Exception {
+        HttpUriRequestBase r = build(request);
+        HttpClientContext context = HttpClientContext.create();
+        if (provider != null) {
+          context.setAttribute(ProviderRouter.ATTRIBUTE, provider);
+        }
+        CloseableHttpResponse response = client.execute(r, context);
+        HttpEntity entity = response.getEntity();
+        byte[] body = entity == null ? new byte[0] : EntityUtils.toByteArray(entity);
+        response.close();
+        return new TestResponse(response.getCode(), headers(response.getHeaders()), new ByteArrayInputStream(body),
+            headers(r.getHeaders()));
       }
 
       @Override

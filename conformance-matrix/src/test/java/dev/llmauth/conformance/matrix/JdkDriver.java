@@ -1,5 +1,6 @@
 package dev.llmauth.conformance.matrix;
 
+import dev.llmauth.api.ProviderRouter;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.conformance.AdapterDriver;
 import dev.llmauth.conformance.TestRequest;
@@ -10,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Drives {@link LlmAuthHttpClient}: {@code send} and {@code sendAsync}. The wrapped client does not follow
@@ -44,6 +46,16 @@ final class JdkDriver implements AdapterDriver {
         });
         return out;
       }
+    };
+  }
+
+  /** Routes by the header {@link ProviderRouter#HEADER}, which the adapter removes before sending. */
+  @Override
+  public RoutingClient openRouting(ProviderRouter router) {
+    HttpClient client = LlmAuthHttpClient.wrap(HttpClient.newHttpClient(), router);
+    return (request, provider) -> {
+      HttpRequest r = build(provider == null ? request : request.withHeader(ProviderRouter.HEADER, provider));
+      return response(r, client.send(r, HttpResponse.BodyHandlers.ofInputStream()));
     };
   }
 

@@ -1,5 +1,6 @@
 package dev.llmauth.conformance.matrix;
 
+import dev.llmauth.api.ProviderRouter;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.conformance.AdapterDriver;
 import dev.llmauth.conformance.TestRequest;
@@ -15,6 +16,7 @@ import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
 import okio.BufferedSink;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Drives {@link LlmAuthInterceptor}, installed on a client that follows redirects: {@code execute} and {@code
@@ -64,6 +66,29 @@ final class OkHttpDriver implements AdapterDriver {
           }
         });
         return out;
+      }
+
+      @Override
+      public void close() {
+        client.dispatcher().executorService().shutdown();
+        client.connectionPool().evictAll();
+      }
+    };
+  }
+
+  /** Routes by the request tag {@link ProviderRouter.Route}. */
+  @Override
+  public RoutingClient openRouting(ProviderRouter router) {
+    OkHttpClient client = LlmAuthInterceptor.install(new OkHttpClient.Builder(), router).build();
+    return new RoutingClient() {
+      @Override
+      public TestResponse send(TestRequest request, @Nullable String provider) throws Exception {
+        Request.Builder b = build(request).newBuilder();
+        if (provider != null) {
+          b.tag(ProviderRouter.Route.class, new ProviderRouter.Route(provider));
+        }
+        Request r = b.build();
+        return response(r, client.newCall(r).execute());
       }
 
       @Override

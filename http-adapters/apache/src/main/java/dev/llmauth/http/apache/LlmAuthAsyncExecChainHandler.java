@@ -1,6 +1,7 @@
 package dev.llmauth.http.apache;
 
 import dev.llmauth.api.Authorization;
+import dev.llmauth.api.ProviderRouter;
 import dev.llmauth.api.RequestAuthenticator;
 import java.io.IOException;
 import java.util.Objects;
@@ -34,16 +35,24 @@ import org.jspecify.annotations.Nullable;
  * AsyncEntityProducer#isRepeatable() repeatable}, the 401 body is discarded and the request is authorized again
  * and sent once more; a second 401 reaches the caller.
  *
+ * <p>Built over a {@link ProviderRouter} instead of one authenticator, it authenticates each request for the
+ * provider named by the context attribute {@value ProviderRouter#ATTRIBUTE} of the {@code HttpClientContext}
+ * passed to {@code execute}, or for the router's default when there is none; a request naming an unknown provider,
+ * or none without a default, fails with an {@link IOException} naming the provider before anything is sent.
+ *
  * <p>Cancelling the future returned by {@code execute} ends the request's wait for a token. When no token can
  * be obtained the future fails with an {@link IOException} whose cause is the {@link
  * dev.llmauth.api.AuthException}. Response bodies, including streams of server-sent events, reach the caller's
  * consumer untouched.
  */
 public final class LlmAuthAsyncExecChainHandler implements AsyncExecChainHandler {
-  private final RequestAuthenticator authenticator;
+  private final @Nullable RequestAuthenticator authenticator;
+  private final @Nullable ProviderRouter router;
 
-  private LlmAuthAsyncExecChainHandler(RequestAuthenticator authenticator) {
-    this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+  private LlmAuthAsyncExecChainHandler(@Nullable RequestAuthenticator authenticator,
+      @Nullable ProviderRouter router) {
+    this.authenticator = authenticator;
+    this.router = router;
   }
 
   /**
@@ -53,7 +62,17 @@ public final class LlmAuthAsyncExecChainHandler implements AsyncExecChainHandler
    * @return the handler
    */
   public static LlmAuthAsyncExecChainHandler of(RequestAuthenticator authenticator) {
-    return new LlmAuthAsyncExecChainHandler(authenticator);
+    return new LlmAuthAsyncExecChainHandler(Objects.requireNonNull(authenticator, "authenticator"), null);
+  }
+
+  /**
+   * Creates the handler over a router, for clients that assemble their exec chain themselves.
+   *
+   * @param router the providers, from {@code ProviderRouter.of(auth, defaultProvider)}
+   * @return the handler
+   */
+  public static LlmAuthAsyncExecChainHandler of(ProviderRouter router) {
+    return new LlmAuthAsyncExecChainHandler(null, Objects.requireNonNull(router, "router"));
   }
 
   /**
@@ -67,6 +86,17 @@ public final class LlmAuthAsyncExecChainHandler implements AsyncExecChainHandler
     return builder.addExecInterceptorFirst(Requests.HANDLER_NAME, of(authenticator));
   }
 
+  /**
+   * Adds the handler over a router first in a builder's exec chain, under the name {@code llm-auth}.
+   *
+   * @param builder the client builder
+   * @param router the providers
+   * @return {@code builder}
+   */
+  public static HttpAsyncClientBuilder install(HttpAsyncClientBuilder builder, ProviderRouter router) {
+    return builder.addExecInterceptorFirst(Requests.HANDLER_NAME, of(router));
+  }
+
   @Override
   public void execute(
       HttpRequest request,
@@ -74,10 +104,18 @@ public final class LlmAuthAsyncExecChainHandler implements AsyncExecChainHandler
       AsyncExecChain.Scope scope,
       AsyncExecChain chain,
       AsyncExecCallback callback) throws HttpException, IOException {
-    attempt(request, entityProducer, scope, chain, callback, true);
+    RequestAuthenticator chosen;
+    try {
+      chosen = Requests.authenticator(authenticator, router, scope.clientContext);
+    } catch (IOException e) {
+      callback.failed(e);
+      return;
+    }
+    attempt(chosen, request, entityProducer, scope, chain, callback, true);
   }
 
-  private void attempt(
+  private static void attempt(
+      RequestAuthenticator authenticator,
       HttpRequest request,
       @Nullable AsyncEntityProducer entityProducer,
       AsyncExecChain.Scope scope,
@@ -95,7 +133,7 @@ public final class LlmAuthAsyncExecChainHandler implements AsyncExecChainHandler
         HttpRequest copy = BasicRequestBuilder.copy(request).build();
         Requests.apply(copy, authorization, authenticator.provider());
         chain.proceed(copy, entityProducer, scope, first
-            ? new FirstAttempt(request, entityProducer, scope, chain, callback, authorization)
+            ? new FirstAttempt(authenticator, request, entityProducer, scope, chain, callback, authorization)
             : callback);
       } catch (HttpException | IOException | RuntimeException e) {
         callback.failed(e);
@@ -105,11 +143,12 @@ public final class LlmAuthAsyncExecChainHandler implements AsyncExecChainHandler
 
   @Override
   public String toString() {
-    return "LlmAuthAsyncExecChainHandler[" + authenticator + "]";
+    return "LlmAuthAsyncExecChainHandler[" + (authenticator != null ? authenticator : router) + "]";
   }
 
   /** Watches the first response for a 401 that a new token may fix. */
-  private final class FirstAttempt implements AsyncExecCallback {
+  private static final class FirstAttempt implements AsyncExecCallback {
+    private final RequestAuthenticator authenticator;
     private final HttpRequest request;
     private final @Nullable AsyncEntityProducer entityProducer;
     private final AsyncExecChain.Scope scope;
@@ -118,8 +157,10 @@ public final class LlmAuthAsyncExecChainHandler implements AsyncExecChainHandler
     private final Authorization authorization;
     private volatile boolean replay;
 
-    FirstAttempt(HttpRequest request, @Nullable AsyncEntityProducer entityProducer, AsyncExecChain.Scope scope,
-        AsyncExecChain chain, AsyncExecCallback callback, Authorization authorization) {
+    FirstAttempt(RequestAuthenticator authenticator, HttpRequest request,
+        @Nullable AsyncEntityProducer entityProducer, AsyncExecChain.Scope scope, AsyncExecChain chain,
+        AsyncExecCallback callback, Authorization authorization) {
+      this.authenticator = authenticator;
       this.request = request;
       this.entityProducer = entityProducer;
       this.scope = scope;
@@ -154,7 +195,7 @@ public final class LlmAuthAsyncExecChainHandler implements AsyncExecChainHandler
         entityProducer.releaseResources();
       }
       try {
-        attempt(request, entityProducer, scope, chain, callback, false);
+        attempt(authenticator, request, entityProducer, scope, chain, callback, false);
       } catch (HttpException | IOException | RuntimeException e) {
         callback.failed(e);
       }

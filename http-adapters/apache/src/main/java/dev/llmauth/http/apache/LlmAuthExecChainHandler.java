@@ -2,6 +2,7 @@ package dev.llmauth.http.apache;
 
 import dev.llmauth.api.Authorization;
 import dev.llmauth.api.OutgoingRequest;
+import dev.llmauth.api.ProviderRouter;
 import dev.llmauth.api.RequestAuthenticator;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -38,6 +39,12 @@ import org.jspecify.annotations.Nullable;
  * the entity is {@linkplain HttpEntity#isRepeatable() repeatable}, the 401 is consumed and the request is
  * authorized again and sent once more; a second 401 is returned to the caller.
  *
+ * <p>Built over a {@link ProviderRouter} instead of one authenticator, it authenticates each request for the
+ * provider named by the context attribute {@value ProviderRouter#ATTRIBUTE} ({@code
+ * context.setAttribute(ProviderRouter.ATTRIBUTE, "azure")} on the {@code HttpClientContext} passed to {@code
+ * execute}), or for the router's default when there is none; a request naming an unknown provider, or none without
+ * a default, fails with an {@link IOException} naming the provider before anything is sent.
+ *
  * <p>While a token is fetched, the calling thread waits; cancelling the request ({@code
  * HttpUriRequestBase.cancel()}) or interrupting the thread ends the wait. When no token can be obtained the
  * request fails with an {@link IOException} whose cause is the {@link dev.llmauth.api.AuthException}. Response
@@ -47,10 +54,12 @@ public final class LlmAuthExecChainHandler implements ExecChainHandler {
   /** How often a waiting request checks whether it was cancelled. */
   private static final long CANCEL_CHECK_MILLIS = 25;
 
-  private final RequestAuthenticator authenticator;
+  private final @Nullable RequestAuthenticator authenticator;
+  private final @Nullable ProviderRouter router;
 
-  private LlmAuthExecChainHandler(RequestAuthenticator authenticator) {
-    this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+  private LlmAuthExecChainHandler(@Nullable RequestAuthenticator authenticator, @Nullable ProviderRouter router) {
+    this.authenticator = authenticator;
+    this.router = router;
   }
 
   /**
@@ -60,7 +69,17 @@ public final class LlmAuthExecChainHandler implements ExecChainHandler {
    * @return the handler
    */
   public static LlmAuthExecChainHandler of(RequestAuthenticator authenticator) {
-    return new LlmAuthExecChainHandler(authenticator);
+    return new LlmAuthExecChainHandler(Objects.requireNonNull(authenticator, "authenticator"), null);
+  }
+
+  /**
+   * Creates the handler over a router, for clients that assemble their exec chain themselves.
+   *
+   * @param router the providers, from {@code ProviderRouter.of(auth, defaultProvider)}
+   * @return the handler
+   */
+  public static LlmAuthExecChainHandler of(ProviderRouter router) {
+    return new LlmAuthExecChainHandler(null, Objects.requireNonNull(router, "router"));
   }
 
   /**
@@ -74,31 +93,45 @@ public final class LlmAuthExecChainHandler implements ExecChainHandler {
     return builder.addExecInterceptorFirst(Requests.HANDLER_NAME, of(authenticator));
   }
 
+  /**
+   * Adds the handler over a router first in a builder's exec chain, under the name {@code llm-auth}.
+   *
+   * @param builder the client builder
+   * @param router the providers
+   * @return {@code builder}
+   */
+  public static HttpClientBuilder install(HttpClientBuilder builder, ProviderRouter router) {
+    return builder.addExecInterceptorFirst(Requests.HANDLER_NAME, of(router));
+  }
+
   @Override
   public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain)
       throws IOException, HttpException {
+    RequestAuthenticator authenticator = Requests.authenticator(this.authenticator, router, scope.clientContext);
     OutgoingRequest view = Requests.view(request, scope.route);
-    Authorization authorization = authorize(view, scope);
-    ClassicHttpResponse response = chain.proceed(copy(request, authorization), scope);
+    Authorization authorization = authorize(authenticator, view, scope);
+    ClassicHttpResponse response = chain.proceed(copy(authenticator, request, authorization), scope);
     if (response.getCode() != 401 || !authenticator.invalidate(authorization) || !replayable(request.getEntity())) {
       return response;
     }
     EntityUtils.consume(response.getEntity());
     response.close();
-    return chain.proceed(copy(request, authorize(view, scope)), scope);
+    return chain.proceed(copy(authenticator, request, authorize(authenticator, view, scope)), scope);
   }
 
   private static boolean replayable(@Nullable HttpEntity entity) {
     return entity == null || entity.isRepeatable();
   }
 
-  private ClassicHttpRequest copy(ClassicHttpRequest request, Authorization authorization) throws IOException {
+  private static ClassicHttpRequest copy(RequestAuthenticator authenticator, ClassicHttpRequest request,
+      Authorization authorization) throws IOException {
     ClassicHttpRequest copy = ClassicRequestBuilder.copy(request).build();
     Requests.apply(copy, authorization, authenticator.provider());
     return copy;
   }
 
-  private Authorization authorize(OutgoingRequest view, ExecChain.Scope scope) throws IOException {
+  private static Authorization authorize(RequestAuthenticator authenticator, OutgoingRequest view,
+      ExecChain.Scope scope) throws IOException {
     CompletableFuture<Authorization> future = authenticator.authorizeAsync(view);
     try {
       while (true) {
@@ -124,6 +157,6 @@ public final class LlmAuthExecChainHandler implements ExecChainHandler {
 
   @Override
   public String toString() {
-    return "LlmAuthExecChainHandler[" + authenticator + "]";
+    return "LlmAuthExecChainHandler[" + (authenticator != null ? authenticator : router) + "]";
   }
 }

@@ -3,6 +3,7 @@ package dev.llmauth.http.apache;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.Authorization;
 import dev.llmauth.api.OutgoingRequest;
+import dev.llmauth.api.ProviderRouter;
 import dev.llmauth.api.RequestAuthenticator;
 import java.io.IOException;
 import java.net.URI;
@@ -11,6 +12,7 @@ import org.apache.hc.client5.http.HttpRoute;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpRequest;
 import org.apache.hc.core5.http.ProtocolException;
+import org.apache.hc.core5.http.protocol.HttpContext;
 import org.jspecify.annotations.Nullable;
 
 /** What the classic and async handlers share: the request view and the header edits. */
@@ -96,6 +98,24 @@ final class Requests {
       }
     }
     return true;
+  }
+
+  /**
+   * The handler's authenticator, or the one the router picks for the provider named by the context attribute
+   * {@link ProviderRouter#ATTRIBUTE} (a {@code String} or a {@link ProviderRouter.Route}).
+   */
+  static RequestAuthenticator authenticator(@Nullable RequestAuthenticator fixed, @Nullable ProviderRouter router,
+      @Nullable HttpContext context) throws IOException {
+    if (fixed != null) {
+      return fixed;
+    }
+    Object named = context == null ? null : context.getAttribute(ProviderRouter.ATTRIBUTE);
+    String provider = named instanceof ProviderRouter.Route r ? r.provider() : named == null ? null : named.toString();
+    try {
+      return java.util.Objects.requireNonNull(router).authenticator(provider);
+    } catch (AuthException e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   static IOException ioException(Throwable failure) {

@@ -3,6 +3,7 @@ package dev.llmauth.http.jdk;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.Authorization;
 import dev.llmauth.api.OutgoingRequest;
+import dev.llmauth.api.ProviderRouter;
 import dev.llmauth.api.RequestAuthenticator;
 import java.io.IOException;
 import java.net.Authenticator;
@@ -50,17 +51,26 @@ import org.jspecify.annotations.Nullable;
  * streams of server-sent events, reach the caller's body handler untouched. WebSocket builders come from the
  * wrapped client and are not authenticated.
  *
+ * <p>Wrapped over a {@link ProviderRouter} instead of one authenticator, it authenticates each request for the
+ * provider named by its {@value ProviderRouter#HEADER} header (this client has no request attribute), which is
+ * removed before the request is sent, or for the router's default when there is none; a request naming an unknown
+ * provider, or none without a default, fails with an {@link IOException} naming the provider before anything is
+ * sent.
+ *
  * <p>The wrapped client must not follow redirects ({@link HttpClient.Redirect#NEVER}, the default of {@link
  * HttpClient#newHttpClient()}): {@code java.net.http} copies a request's headers to the redirect target, whatever
  * its host, so the credential would go along to another host. A 3xx response reaches the caller.
  */
 public final class LlmAuthHttpClient extends HttpClient {
   private final HttpClient delegate;
-  private final RequestAuthenticator authenticator;
+  private final @Nullable RequestAuthenticator authenticator;
+  private final @Nullable ProviderRouter router;
 
-  private LlmAuthHttpClient(HttpClient delegate, RequestAuthenticator authenticator) {
+  private LlmAuthHttpClient(HttpClient delegate, @Nullable RequestAuthenticator authenticator,
+      @Nullable ProviderRouter router) {
     this.delegate = Objects.requireNonNull(delegate, "client");
-    this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+    this.authenticator = authenticator;
+    this.router = router;
   }
 
   /**
@@ -72,6 +82,23 @@ public final class LlmAuthHttpClient extends HttpClient {
    * @throws IllegalArgumentException when {@code client} follows redirects
    */
   public static HttpClient wrap(HttpClient client, RequestAuthenticator authenticator) {
+    return new LlmAuthHttpClient(checked(client), Objects.requireNonNull(authenticator, "authenticator"), null);
+  }
+
+  /**
+   * Wraps a client over a router: each request is authenticated for the provider its {@value
+   * ProviderRouter#HEADER} header names, or the router's default; that header is never sent.
+   *
+   * @param client the client that sends the requests; configure it as usual, without following redirects
+   * @param router the providers, from {@code ProviderRouter.of(auth, defaultProvider)}
+   * @return a client that authenticates each request
+   * @throws IllegalArgumentException when {@code client} follows redirects
+   */
+  public static HttpClient wrap(HttpClient client, ProviderRouter router) {
+    return new LlmAuthHttpClient(checked(client), null, Objects.requireNonNull(router, "router"));
+  }
+
+  private static HttpClient checked(HttpClient client) {
     Redirect redirects = Objects.requireNonNull(client, "client").followRedirects();
     if (redirects != Redirect.NEVER) {
       throw new IllegalArgumentException("the client follows redirects (followRedirects " + redirects + "), and "
@@ -79,21 +106,35 @@ public final class LlmAuthHttpClient extends HttpClient {
           + "credential to another host; build the client with followRedirects(HttpClient.Redirect.NEVER) (the "
           + "default) and handle 3xx responses yourself");
     }
-    return new LlmAuthHttpClient(client, authenticator);
+    return client;
+  }
+
+  /** The authenticator, or the one the router picks for the request's routing header. */
+  private RequestAuthenticator authenticatorFor(HttpRequest request) throws IOException {
+    if (authenticator != null) {
+      return authenticator;
+    }
+    try {
+      return Objects.requireNonNull(router).authenticator(request.headers().firstValue(ProviderRouter.HEADER)
+          .orElse(null));
+    } catch (AuthException e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   @Override
   public <T> HttpResponse<T> send(HttpRequest request, BodyHandler<T> handler)
       throws IOException, InterruptedException {
     Objects.requireNonNull(handler, "handler");
-    Authorization authorization = authorize(request);
+    RequestAuthenticator authenticator = authenticatorFor(request);
+    Authorization authorization = authorize(authenticator, request);
     AtomicBoolean replay = new AtomicBoolean();
-    HttpResponse<T> first = delegate.send(apply(request, authorization), firstAttempt(handler, authorization,
-        replay));
+    HttpResponse<T> first = delegate.send(apply(authenticator, request, authorization),
+        firstAttempt(authenticator, handler, authorization, replay));
     if (!replay.get()) {
       return first;
     }
-    return delegate.send(apply(request, authorize(request)), handler);
+    return delegate.send(apply(authenticator, request, authorize(authenticator, request)), handler);
   }
 
   @Override
@@ -115,11 +156,18 @@ public final class LlmAuthHttpClient extends HttpClient {
         }
       }
     });
-    attemptAsync(request, handler, pushPromiseHandler, true, result, current);
+    RequestAuthenticator authenticator;
+    try {
+      authenticator = authenticatorFor(request);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    attemptAsync(authenticator, request, handler, pushPromiseHandler, true, result, current);
     return result;
   }
 
   private <T> void attemptAsync(
+      RequestAuthenticator authenticator,
       HttpRequest request,
       BodyHandler<T> handler,
       @Nullable PushPromiseHandler<T> pushPromiseHandler,
@@ -136,10 +184,10 @@ public final class LlmAuthHttpClient extends HttpClient {
         return;
       }
       AtomicBoolean replay = new AtomicBoolean();
-      BodyHandler<T> h = first ? firstAttempt(handler, a, replay) : handler;
+      BodyHandler<T> h = first ? firstAttempt(authenticator, handler, a, replay) : handler;
       HttpRequest authorized;
       try {
-        authorized = apply(request, a);
+        authorized = apply(authenticator, request, a);
       } catch (IOException e) {
         result.completeExceptionally(e);
         return;
@@ -154,7 +202,7 @@ public final class LlmAuthHttpClient extends HttpClient {
         if (error != null) {
           result.completeExceptionally(error);
         } else if (replay.get()) {
-          attemptAsync(request, handler, pushPromiseHandler, false, result, current);
+          attemptAsync(authenticator, request, handler, pushPromiseHandler, false, result, current);
         } else {
           result.complete(response);
         }
@@ -177,7 +225,8 @@ public final class LlmAuthHttpClient extends HttpClient {
    * The body handler of the first attempt: on a 401 whose token the credential can replace, the body is discarded
    * and a replay is requested; everything else goes to the caller's handler.
    */
-  private <T> BodyHandler<T> firstAttempt(BodyHandler<T> handler, Authorization authorization, AtomicBoolean replay) {
+  private static <T> BodyHandler<T> firstAttempt(RequestAuthenticator authenticator, BodyHandler<T> handler,
+      Authorization authorization, AtomicBoolean replay) {
     return info -> {
       if (info.statusCode() == 401 && authenticator.invalidate(authorization)) {
         replay.set(true);
@@ -187,7 +236,8 @@ public final class LlmAuthHttpClient extends HttpClient {
     };
   }
 
-  private Authorization authorize(HttpRequest request) throws IOException, InterruptedException {
+  private static Authorization authorize(RequestAuthenticator authenticator, HttpRequest request)
+      throws IOException, InterruptedException {
     try {
       return authenticator.authorize(view(request));
     } catch (AuthException e) {
@@ -226,15 +276,18 @@ public final class LlmAuthHttpClient extends HttpClient {
   }
 
   /**
-   * A copy of {@code request} with the header edits applied. When {@code java.net.http} refuses a header (its
-   * exception quotes the value, which may be a token), the failure names the header only.
+   * A copy of {@code request} with the header edits applied and without the routing header. When {@code
+   * java.net.http} refuses a header (its exception quotes the value, which may be a token), the failure names the
+   * header only.
    *
    * @throws IOException when a header is refused
    */
-  private HttpRequest apply(HttpRequest request, Authorization authorization) throws IOException {
+  private static HttpRequest apply(RequestAuthenticator authenticator, HttpRequest request,
+      Authorization authorization) throws IOException {
     List<String> removals = authorization.headersToRemove();
     HttpRequest.Builder copy = HttpRequest.newBuilder(request,
-        (name, value) -> !removals.contains(name.toLowerCase(Locale.ROOT)));
+        (name, value) -> !removals.contains(name.toLowerCase(Locale.ROOT))
+            && !name.equalsIgnoreCase(ProviderRouter.HEADER));
     String[] refused = new String[1];
     authorization.forEachHeader((name, value) -> {
       if (refused[0] == null) {
@@ -305,6 +358,6 @@ public final class LlmAuthHttpClient extends HttpClient {
 
   @Override
   public String toString() {
-    return "LlmAuthHttpClient[" + authenticator + "]";
+    return "LlmAuthHttpClient[" + (authenticator != null ? authenticator : router) + "]";
   }
 }
