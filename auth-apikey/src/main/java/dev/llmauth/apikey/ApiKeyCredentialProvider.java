@@ -115,6 +115,11 @@ public final class ApiKeyCredentialProvider implements CredentialProvider {
     }
 
     @Override
+    public AccessToken tokenIfReady() {
+      return token;
+    }
+
+    @Override
     public boolean invalidate(AccessToken rejected) {
       return false;
     }
