@@ -27,12 +27,12 @@ import org.jspecify.annotations.Nullable;
  * artifacts of the methods you use. Resolution reads configuration and the environment only: no token is
  * fetched until the first request.
  *
- * {@snippet :
+ * <pre>{@code
  * try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.load(Path.of("llm-auth.jsonc")))) {
  *   RequestAuthenticator openai = auth.authenticator("openai");
  *   // wrap an HTTP client with openai, see the adapters
  * }
- * }
+ * }</pre>
  */
 public final class LlmAuth implements AutoCloseable {
   private static final String NO_PROVIDERS_HINT = "add one of the method artifacts dev.llmauth:auth-apikey, "

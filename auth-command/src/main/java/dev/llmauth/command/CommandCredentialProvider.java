@@ -101,8 +101,10 @@ public final class CommandCredentialProvider implements CredentialProvider {
 
   private static String describe(ProviderConfig config, CommandSpec spec) {
     boolean apiKeyHeader = spec.sendAs() == CommandSpec.SendAs.API_KEY && config.type() == ProviderType.AZURE_OPENAI;
+    String dataHeader = config.providerDataHeader();
     return "runs " + spec.program() + " (" + CommandSpec.FIELD + " from " + config.originOf(CommandSpec.FIELD)
-        + "), its output sent as " + (apiKeyHeader ? "api-key header" : "Authorization: Bearer");
+        + "), its output sent " + (dataHeader != null ? "in the " + dataHeader + " header as azure_api_key (no "
+        + "Authorization)" : apiKeyHeader ? "as api-key header" : "as Authorization: Bearer");
   }
 
   @Override

@@ -120,6 +120,24 @@ class CommandCredentialTest {
   }
 
   @Test
+  void theDescriptionSaysWhereTheOutputGoes() {
+    String argv = "[\"" + script + "\"]";
+    LlmAuthConfig config = LlmAuthConfig.parse("{\"providers\": {"
+        + "\"az\": {\"type\": \"azure-openai\", \"baseUrl\": \"https://r.openai.azure.com/openai/v1\", "
+        + "\"command\": {\"argv\": " + argv + "}},"
+        + "\"gw\": {\"baseUrl\": \"https://gw.example.test/v1\", \"providerDataHeader\": \"X-Provider-Data\", "
+        + "\"command\": {\"argv\": " + argv + "}}}}", "test.jsonc", Map.of());
+    try (LlmAuth auth = LlmAuth.builder().config(config).environment(Scripts.environment()).tokenCache(cache)
+        .build()) {
+      assertThat(auth.authenticator("az").describe()).endsWith("its output sent as api-key header");
+      assertThat(auth.authenticator("gw").describe())
+          .endsWith("its output sent in the X-Provider-Data header as azure_api_key (no Authorization)");
+      assertThat(auth.explain("gw").chosen().orElseThrow().detail())
+          .endsWith("its output sent in the X-Provider-Data header as azure_api_key (no Authorization)");
+    }
+  }
+
+  @Test
   void resolvedFromAFileAfterAnApiKeyAndPinnedByAuthMode() {
     String argv = "[\"" + script + "\"]";
     LlmAuthConfig config = LlmAuthConfig.parse("{\"providers\": {"

@@ -43,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * directory; the sign-in is elsewhere and configured by {@code codexOAuth.authFile}, so a provider without that
  * setting finds no sign-in (rule C4).
  *
- * <p>Issuer faults (rules F1 to F9) are queued at the mock issuer until {@link #clearFaults()}. For {@link
+ * <p>Issuer faults (rules F1 to F10) are queued at the mock issuer until {@link #clearFaults()}. For {@link
  * IssuerFault#TIMEOUT} the issuer holds each call for a minute without answering, and the credential is built the
  * way {@link CodexCredentialProvider#create} builds it but with the issuer client's timeouts shortened to {@link
  * #SHORT_TIMEOUT} (the method's 10 s connect and 30 s call timeouts are constants; its package-private constructors
@@ -160,6 +160,16 @@ final class CodexOAuthFixture implements MethodFixture {
           return true;
         }
       }
+    }
+    return true;
+  }
+
+  /** Queues 429s with the value as it is, for every later refresh. */
+  @Override
+  public boolean rateLimitWith(String retryAfter) {
+    this.fault = IssuerFault.RATE_LIMITED;
+    for (int i = 0; i < FAULTS; i++) {
+      issuer.enqueueTokenFault(429, "rate_limit_exceeded", retryAfter);
     }
     return true;
   }

@@ -53,7 +53,8 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * {"tokenLifetimeSeconds": 120, "rotateTokens": false, "clockOffsetSeconds": 3000,
  *  "refreshInSeconds": 600, "answerStyle": "expires_in_only", "echoIdentityHeader": true,
- *  "faults": [{"status": 503, "retryAfterSeconds": 1}, {"delayMillis": 500}, {"body": "truncated"},
+ *  "faults": [{"status": 503, "retryAfterSeconds": 1}, {"status": 429, "retryAfter": "soon"},
+ *             {"delayMillis": 500}, {"body": "truncated"},
  *             {"body": "huge"}, {"body": "reset"}, {"missingField": "expires_on"}, {"trickleMillis": 200}]}
  * }</pre>
  *
@@ -396,7 +397,9 @@ public final class MockIdentityServer extends MockServer {
       return;
     }
     if (fault != null && fault.status() != 0) {
-      if (fault.retryAfter() != null) {
+      if (fault.retryAfterHeader() != null) {
+        ex.getResponseHeaders().set("Retry-After", fault.retryAfterHeader());
+      } else if (fault.retryAfter() != null) {
         ex.getResponseHeaders().set("Retry-After", Long.toString(fault.retryAfter().toSeconds()));
       }
       respond(ex, fault.status(), "application/json", error("mock_fault", "queued fault " + fault.status()));
@@ -564,14 +567,32 @@ public final class MockIdentityServer extends MockServer {
    * body is broken, lacks a field or trickles in, or no answer at all ({@link BrokenBody#RESET}).
    *
    * @param status the error status, or 0 to answer 200
-   * @param retryAfter the {@code Retry-After} value, or {@code null}
+   * @param retryAfter the {@code Retry-After} value, sent in whole seconds, or {@code null}
    * @param delay how long to wait before answering, or {@code null}
    * @param body how to break a 200 body, or {@code null}
    * @param missingField a field to leave out of a 200 body, or {@code null}
    * @param trickle for a 200, the pause before each byte of the body after the headers went at once, or {@code null}
+   * @param retryAfterHeader a {@code Retry-After} header value sent as it is (any text, such as {@code soon} or
+   *     {@code -5}), in place of {@code retryAfter}, or {@code null}
    */
   public record Fault(int status, @Nullable Duration retryAfter, @Nullable Duration delay,
-      @Nullable BrokenBody body, @Nullable String missingField, @Nullable Duration trickle) {
+      @Nullable BrokenBody body, @Nullable String missingField, @Nullable Duration trickle,
+      @Nullable String retryAfterHeader) {
+    /**
+     * A fault whose {@code Retry-After}, if any, is a duration.
+     *
+     * @param status the error status, or 0 to answer 200
+     * @param retryAfter the {@code Retry-After} value, sent in whole seconds, or {@code null}
+     * @param delay how long to wait before answering, or {@code null}
+     * @param body how to break a 200 body, or {@code null}
+     * @param missingField a field to leave out of a 200 body, or {@code null}
+     * @param trickle for a 200, the pause before each byte of the body, or {@code null}
+     */
+    public Fault(int status, @Nullable Duration retryAfter, @Nullable Duration delay, @Nullable BrokenBody body,
+        @Nullable String missingField, @Nullable Duration trickle) {
+      this(status, retryAfter, delay, body, missingField, trickle, null);
+    }
+
     /**
      * A fault without a trickle.
      *
@@ -619,6 +640,18 @@ public final class MockIdentityServer extends MockServer {
     }
 
     /**
+     * An error status with a {@code Retry-After} header value sent as it is, however hostile: a number of seconds
+     * too large for any clock, a negative one, or text that is not a number.
+     *
+     * @param status the status, such as 429
+     * @param retryAfter the header value, such as {@code 99999999999999999}, {@code -1} or {@code soon}
+     * @return the fault
+     */
+    public static Fault status(int status, String retryAfter) {
+      return new Fault(status, null, null, null, null, null, Objects.requireNonNull(retryAfter, "retryAfter"));
+    }
+
+    /**
      * A normal answer after a delay.
      *
      * @param delay the delay
@@ -662,6 +695,11 @@ public final class MockIdentityServer extends MockServer {
       int status = o.has("status") ? o.get("status").getAsInt() : 0;
       Duration retryAfter = o.has("retryAfterSeconds") ? Duration.ofSeconds(o.get("retryAfterSeconds").getAsLong())
           : null;
+      String retryAfterHeader = o.has("retryAfter") ? o.get("retryAfter").getAsString() : null;
+      if (retryAfter != null && retryAfterHeader != null) {
+        throw new IllegalArgumentException("a fault takes retryAfterSeconds (a number) or retryAfter (the header "
+            + "value as it is sent), not both");
+      }
       Duration delay = o.has("delayMillis") ? Duration.ofMillis(o.get("delayMillis").getAsLong()) : null;
       BrokenBody body = null;
       if (o.has("body")) {
@@ -677,7 +715,7 @@ public final class MockIdentityServer extends MockServer {
       }
       String missing = o.has("missingField") ? o.get("missingField").getAsString() : null;
       Duration trickle = o.has("trickleMillis") ? Duration.ofMillis(o.get("trickleMillis").getAsLong()) : null;
-      return new Fault(status, retryAfter, delay, body, missing, trickle);
+      return new Fault(status, retryAfter, delay, body, missing, trickle, retryAfterHeader);
     }
   }
 

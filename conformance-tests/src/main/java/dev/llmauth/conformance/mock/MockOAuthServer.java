@@ -228,7 +228,22 @@ public final class MockOAuthServer extends MockServer {
    * @return this server
    */
   public MockOAuthServer enqueueTokenFault(int status, @Nullable String error, Duration retryAfter) {
-    return enqueue(new Fault(FaultKind.STATUS, status, error, retryAfter, "", Duration.ZERO, 0));
+    return enqueue(new Fault(FaultKind.STATUS, status, error, Long.toString(retryAfter.toSeconds()), "",
+        Duration.ZERO, 0));
+  }
+
+  /**
+   * Like {@link #enqueueTokenFault(int, String)}, with a {@code Retry-After} header value sent as it is, however
+   * hostile: a number of seconds too large for any clock, a negative one, or text that is not a number.
+   *
+   * @param status the HTTP status, such as 429
+   * @param error the error code, or {@code null} for no body
+   * @param retryAfter the header value, such as {@code 99999999999999999}, {@code -1} or {@code soon}
+   * @return this server
+   */
+  public MockOAuthServer enqueueTokenFault(int status, @Nullable String error, String retryAfter) {
+    return enqueue(new Fault(FaultKind.STATUS, status, error, java.util.Objects.requireNonNull(retryAfter,
+        "retryAfter"), "", Duration.ZERO, 0));
   }
 
   /**
@@ -593,7 +608,7 @@ public final class MockOAuthServer extends MockServer {
     switch (fault.kind) {
       case STATUS -> {
         if (fault.retryAfter != null) {
-          ex.getResponseHeaders().set("Retry-After", Long.toString(fault.retryAfter.toSeconds()));
+          ex.getResponseHeaders().set("Retry-After", fault.retryAfter);
         }
         error(ex, fault.status, fault.error);
       }
@@ -676,6 +691,6 @@ public final class MockOAuthServer extends MockServer {
 
   private enum FaultKind { STATUS, ANSWER, RESET, STALL, TRUNCATED, HUGE }
 
-  private record Fault(FaultKind kind, int status, @Nullable String error, @Nullable Duration retryAfter, String body,
+  private record Fault(FaultKind kind, int status, @Nullable String error, @Nullable String retryAfter, String body,
       Duration delay, long size) {}
 }
