@@ -185,7 +185,7 @@ final class DemoCommand implements Runnable {
       throw new UncheckedIOException(e);
     }
     return ProviderConfig.builder("helper").baseUrl(modelBase.toString())
-        .extensions(Map.of("command", Map.of("argv", List.of(script.toString())))).build();
+        .set("command", Map.of("argv", List.of(script.toString()))).build();
   }
 
   /** The {@code PATH} the helper script finds {@code wc} and {@code tr} on. */
