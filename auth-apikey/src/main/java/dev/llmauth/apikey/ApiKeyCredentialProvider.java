@@ -2,7 +2,6 @@ package dev.llmauth.apikey;
 
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.AuthMode;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
@@ -18,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 public final class ApiKeyCredentialProvider implements CredentialProvider {
   /** The method id. */
   public static final String METHOD = "api-key";
+  /** The {@code authMode} value that pins this method. */
+  public static final String AUTH_MODE = "apiKey";
   /** The position in the resolution order. */
   public static final int PRIORITY = 100;
 
@@ -31,7 +32,12 @@ public final class ApiKeyCredentialProvider implements CredentialProvider {
 
   @Override
   public String authMode() {
-    return AuthMode.API_KEY;
+    return AUTH_MODE;
+  }
+
+  @Override
+  public java.util.Set<String> deprecatedAuthModes() {
+    return java.util.Set.of(METHOD);
   }
 
   @Override

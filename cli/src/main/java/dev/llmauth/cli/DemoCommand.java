@@ -7,9 +7,8 @@ import com.google.gson.JsonParser;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.LlmAuthConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.conformance.mock.MockIdentityServer;
@@ -163,7 +162,7 @@ final class DemoCommand implements Runnable {
       throw new UncheckedIOException(e);
     }
     return ProviderConfig.builder("codex").type(ProviderType.CODEX).baseUrl(modelBase.toString())
-        .codexOAuth(new CodexOAuthConfig(authFile.toString(), oauth.issuer().toString(), null)).build();
+        .set("codexOAuth", new CodexOAuthSettings(authFile.toString(), oauth.issuer().toString(), null).toBlock()).build();
   }
 
   /**
@@ -186,7 +185,7 @@ final class DemoCommand implements Runnable {
       throw new UncheckedIOException(e);
     }
     return ProviderConfig.builder("helper").baseUrl(modelBase.toString())
-        .extensions(Map.of("command", Map.of("argv", List.of(script.toString())))).build();
+        .set("command", Map.of("argv", List.of(script.toString()))).build();
   }
 
   /** The {@code PATH} the helper script finds {@code wc} and {@code tr} on. */
@@ -253,11 +252,11 @@ final class DemoCommand implements Runnable {
     List<Row> rows = new ArrayList<>();
     rows.addAll(method(modelBase, "entra (managed identity, system)", identityCalls,
         ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI).baseUrl(modelBase.toString())
-            .managedIdentity(ManagedIdentityConfig.systemAssigned()).build(), cli.env));
+            .set("managedIdentity", java.util.Map.of()).build(), cli.env));
     rows.addAll(method(modelBase, "entra (managed identity, clientId)", identityCalls,
         ProviderConfig.builder("azure-uami").type(ProviderType.AZURE_OPENAI).baseUrl(modelBase.toString())
-            .managedIdentity(new ManagedIdentityConfig("11111111-2222-3333-4444-555555555555", null, null,
-                ManagedIdentityConfig.DEFAULT_SCOPE)).build(), cli.env));
+            .set("managedIdentity", java.util.Map.of("clientId", "11111111-2222-3333-4444-555555555555")).build(),
+        cli.env));
     rows.forEach(r -> cli.out.println(r.encode()));
   }
 

@@ -161,4 +161,18 @@ class DoctorCommandTest {
     assertThat(r.out()).contains("authMode: codex-oauth").contains("fix: authMode pins codex-oauth");
     assertThat(r.all()).doesNotContain(key);
   }
+
+  @Test
+  void aDeprecatedAuthModeSpellingStillPinsItsMethodWithAWarning() {
+    Path config = write(home, "deprecated.jsonc", """
+        {"providers": {"openai": {"authMode": "api-key", "apiKey": "%s"}}}
+        """.formatted(key));
+
+    Result r = run(isolatedEnv(home), "doctor", "--config", config.toString());
+
+    assertThat(r.exit()).isEqualTo(0);
+    assertThat(r.out()).contains("authMode: api-key").contains("warning: authMode api-key is deprecated; write apiKey")
+        .containsPattern("chosen +api-key");
+    assertThat(r.all()).doesNotContain(key);
+  }
 }

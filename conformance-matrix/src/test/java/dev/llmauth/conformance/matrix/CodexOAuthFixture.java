@@ -5,7 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.spi.Availability;
@@ -98,7 +98,7 @@ final class CodexOAuthFixture implements MethodFixture {
 
   @Override
   public void configure(ProviderConfig.Builder provider) {
-    provider.codexOAuth(new CodexOAuthConfig(authFile.toString(), issuer.issuer().toString(), null));
+    provider.set("codexOAuth", new CodexOAuthSettings(authFile.toString(), issuer.issuer().toString(), null).toBlock());
   }
 
   @Override
@@ -254,8 +254,8 @@ final class CodexOAuthFixture implements MethodFixture {
             Duration.class, Duration.class);
         client.setAccessible(true);
         CodexTokenSource source = new CodexTokenSource(new AuthFile(authFile), client.newInstance(
-            issuer.issuer().toString(), CodexOAuthConfig.DEFAULT_ORIGINATOR, SHORT_TIMEOUT, SHORT_TIMEOUT),
-            CodexOAuthConfig.DEFAULT_ORIGINATOR, context.clock());
+            issuer.issuer().toString(), CodexOAuthSettings.DEFAULT_ORIGINATOR, SHORT_TIMEOUT, SHORT_TIMEOUT),
+            CodexOAuthSettings.DEFAULT_ORIGINATOR, context.clock());
         Constructor<?> credential = Class.forName("dev.llmauth.codex.internal.CodexCredential")
             .getDeclaredConstructor(CodexTokenSource.class, TokenCache.class);
         credential.setAccessible(true);

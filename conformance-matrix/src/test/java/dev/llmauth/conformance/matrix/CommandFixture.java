@@ -85,7 +85,7 @@ final class CommandFixture implements MethodFixture {
     block.put("argv", List.of(script.toString()));
     block.put("env", Map.of("TAG", tag));
     block.put("timeout", timeout);
-    provider.extensions(Map.of("command", block));
+    provider.set("command", block);
   }
 
   /** The default {@code sendAs: apiKey} sends like the {@code apiKey} field. */

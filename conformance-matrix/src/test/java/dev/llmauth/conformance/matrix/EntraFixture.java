@@ -1,8 +1,6 @@
 package dev.llmauth.conformance.matrix;
 
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.EntraConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.CredentialProvider;
 import dev.llmauth.conformance.IssuerFault;
@@ -138,11 +136,7 @@ final class EntraFixture implements MethodFixture {
 
   @Override
   public void configure(ProviderConfig.Builder provider) {
-    if (path == Path.CHAIN) {
-      provider.entra(new EntraConfig(scope));
-    } else {
-      provider.managedIdentity(new ManagedIdentityConfig(null, null, null, scope));
-    }
+    provider.set(path == Path.CHAIN ? "entra" : "managedIdentity", java.util.Map.of("scope", scope));
   }
 
   @Override
