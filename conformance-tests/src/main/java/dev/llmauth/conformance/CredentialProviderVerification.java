@@ -29,14 +29,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The conformance suite for credential methods: rules C1 to C13 of {@code RULES.md}, one test per rule.
  *
- * {@snippet :
+ * <pre>{@code
  * class MyMethodConformanceTest extends CredentialProviderVerification {
  *   @Override
  *   protected MethodFixture newFixture() {
  *     return new MyMethodFixture();
  *   }
  * }
- * }
+ * }</pre>
  *
  * <p>Each test gets a fresh fixture. Pass the same fixture to {@link HttpAdapterVerification#methods()} to run
  * the adapter rules with your method too.
