@@ -11,6 +11,7 @@ module dev.llmauth.benchmarks {
   requires dev.llmauth.http.okhttp;
   requires com.azure.core;
   requires com.azure.identity;
+  requires com.google.gson;
   requires com.google.auth;
   requires com.google.auth.oauth2;
   requires jdk.httpserver;

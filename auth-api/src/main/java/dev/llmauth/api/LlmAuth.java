@@ -27,12 +27,12 @@ import org.jspecify.annotations.Nullable;
  * artifacts of the methods you use. Resolution reads configuration and the environment only: no token is
  * fetched until the first request.
  *
- * {@snippet :
+ * <pre>{@code
  * try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.load(Path.of("llm-auth.jsonc")))) {
  *   RequestAuthenticator openai = auth.authenticator("openai");
  *   // wrap an HTTP client with openai, see the adapters
  * }
- * }
+ * }</pre>
  */
 public final class LlmAuth implements AutoCloseable {
   private static final String NO_PROVIDERS_HINT = "add one of the method artifacts dev.llmauth:auth-apikey, "
@@ -164,7 +164,7 @@ public final class LlmAuth implements AutoCloseable {
     List<Resolution.Candidate> candidates = new ArrayList<>();
     boolean chosen = false;
     for (CredentialProvider p : providers) {
-      if (pinned != null && !pinned.equals(p.authMode())) {
+      if (pinned != null && !pins(p, pinned)) {
         candidates.add(new Resolution.Candidate(p.method(), p.priority(), Resolution.Status.SKIPPED,
             "authMode is pinned to " + pinned));
         continue;
@@ -209,7 +209,7 @@ public final class LlmAuth implements AutoCloseable {
       throw new CredentialNotFoundException(new Resolution(provider, pc.authMode(), List.of()), NO_PROVIDERS_HINT);
     }
     String pinned = pc.authMode();
-    if (pinned != null && providers.stream().noneMatch(p -> pinned.equals(p.authMode()))) {
+    if (pinned != null && providers.stream().noneMatch(p -> pins(p, pinned))) {
       throw new ConfigException(provider, "providers." + provider + ".authMode", "authMode '" + pinned
           + "' of provider '" + provider + "' needs a method that is not installed; installed: "
           + providers.stream().map(CredentialProvider::authMode).collect(Collectors.joining(", "))
@@ -235,6 +235,11 @@ public final class LlmAuth implements AutoCloseable {
     } catch (RuntimeException e) {
       return Availability.unavailable("failed to check: " + e.getClass().getSimpleName());
     }
+  }
+
+  /** Whether {@code authMode} pins {@code p}: its spelling, or an older one (warned about when loaded). */
+  private static boolean pins(CredentialProvider p, String authMode) {
+    return authMode.equals(p.authMode()) || p.deprecatedAuthModes().contains(authMode);
   }
 
   private static String capitalize(String s) {

@@ -44,6 +44,11 @@ import org.jspecify.annotations.Nullable;
  * Loopback#isLoopbackHost} defines it: {@code localhost}, {@code 127.x.x.x}, {@code ::1}) unless the provider
  * sets {@code allowInsecureHttp}.
  *
+ * <p>With a cached token a request costs a few field reads and no allocation: the token comes from {@link
+ * Credential#tokenIfReady()} when the credential has one at hand (else from {@link Credential#token()}), and the
+ * edits built for a token are reused while the credential returns that same token instance. Only a request that
+ * carries its own provider-data header gets edits built for it.
+ *
  * <p>401 handling, the same in every adapter: call {@link #invalidate(Authorization)} with the rejected
  * authorization; when it returns {@code true}, authorize again and replay the request once; a second 401 goes
  * back to the caller.
@@ -55,6 +60,8 @@ public final class RequestAuthenticator {
   private final ProviderConfig config;
   private final Credential credential;
   private final @Nullable TokenEvents events;
+  /** The edits built for the token last seen, reused while the credential returns that same token instance. */
+  private volatile @Nullable Authorization lastBuilt;
 
   private RequestAuthenticator(ProviderConfig config, Credential credential, @Nullable TokenEvents events) {
     this.config = Objects.requireNonNull(config, "config");
@@ -111,6 +118,10 @@ public final class RequestAuthenticator {
     } catch (AuthException e) {
       return CompletableFuture.failedFuture(e);
     }
+    AccessToken ready = credential.tokenIfReady();
+    if (ready != null) {
+      return CompletableFuture.completedFuture(edits(request, ready));
+    }
     return credential.token().thenApply(token -> edits(request, token));
   }
 
@@ -123,6 +134,10 @@ public final class RequestAuthenticator {
    */
   public Authorization authorize(OutgoingRequest request) {
     checkTransport(request.uri());
+    AccessToken ready = credential.tokenIfReady();
+    if (ready != null) {
+      return edits(request, ready);
+    }
     CompletableFuture<AccessToken> future = credential.token();
     AccessToken token;
     try {
@@ -191,14 +206,34 @@ public final class RequestAuthenticator {
         + "true on the provider if this network is trusted");
   }
 
+  /**
+   * The edits for {@code token}. They depend on the request only when it carries a provider-data header of its
+   * own; otherwise the edits last built are reused for as long as the credential hands out the same token
+   * instance, so a request with a cached token allocates nothing here.
+   */
   private Authorization edits(OutgoingRequest request, AccessToken token) {
+    String dataHeader = config.providerDataHeader();
+    String existing = dataHeader == null ? null : request.header(dataHeader);
+    if (existing != null) {
+      return build(existing, token);
+    }
+    Authorization last = lastBuilt;
+    if (last != null && last.token() == token) {
+      return last;
+    }
+    Authorization built = build(null, token);
+    lastBuilt = built;
+    return built;
+  }
+
+  /** Builds the edits; {@code existing} is the request's own provider-data header value, if any. */
+  private Authorization build(@Nullable String existing, AccessToken token) {
     LinkedHashMap<String, String> sets = new LinkedHashMap<>();
     List<String> removals = new ArrayList<>();
     String dataHeader = config.providerDataHeader();
     if (dataHeader != null) {
       removals.addAll(BEARER_CONFLICTS);
       String base = config.providerDataBase();
-      String existing = request.header(dataHeader);
       sets.put(dataHeader, ProviderData.merge(existing != null ? existing : staticHeader(dataHeader),
           token.value().reveal(), base == null ? "" : base));
     } else if (credential.use() == Credential.TokenUse.API_KEY_HEADER) {

@@ -198,6 +198,18 @@ public final class TokenCache implements AutoCloseable {
   }
 
   /**
+   * Returns the cached token for {@code key} when it is usable, without waiting for a fetch; {@code null} when a
+   * caller would have to wait. Like a hit of {@link #get(TokenKey)}, it starts a background refresh once the token
+   * is no longer fresh, and with a kept key it neither locks nor allocates.
+   *
+   * @param key the source and request
+   * @return the usable token, or {@code null}
+   */
+  public @Nullable AccessToken getIfUsable(TokenKey key) {
+    return usable(entry(key));
+  }
+
+  /**
    * Drops the cached token for {@code key} if, and only if, it is still {@code rejected}; the next caller then
    * fetches with {@link FetchReason#INVALIDATED}. Calling this for a token that was already replaced does
    * nothing, so many rejections of one token cause one fetch.

@@ -18,8 +18,13 @@ import org.junit.jupiter.api.Test;
 @DisplayName("LlmAuth resolves a method per provider")
 class LlmAuthTest {
   private final StubProvider key = new StubProvider("api-key", 100, c -> c.apiKey() != null);
-  private final StubProvider codex = new StubProvider("codex-oauth", 200, c -> c.extensions().containsKey("signedIn"));
+  private final StubProvider codex = new StubProvider("codex-oauth", 200, c -> !c.settings().get("signedIn").isMissing());
   private final StubProvider entra = new StubProvider("entra", 300, c -> c.baseUrl() != null);
+
+  /** A provider validated with the stub methods, whose authMode values are theirs. */
+  private ProviderConfig.Builder builder(String name) {
+    return ProviderConfig.builder(name).methods(List.of(entra, codex, key));
+  }
 
   private LlmAuth auth(ProviderConfig... providers) {
     return LlmAuth.builder().config(LlmAuthConfig.of(providers)).credentialProviders(List.of(entra, codex, key))
@@ -47,7 +52,7 @@ class LlmAuthTest {
     @DisplayName("without a key a stored sign-in wins over Entra")
     void codexBeforeEntra() {
       try (LlmAuth a = auth(ProviderConfig.builder("p").baseUrl("https://x.test")
-          .extensions(Map.of("signedIn", true)).build())) {
+          .set("signedIn", true).build())) {
         assertThat(a.authenticator("p").method()).isEqualTo("codex-oauth");
       }
     }
@@ -87,7 +92,7 @@ class LlmAuthTest {
     @Test
     @DisplayName("only the pinned method is considered")
     void pinnedOnly() {
-      try (LlmAuth a = auth(ProviderConfig.builder("p").apiKey(Secret.of("sk")).baseUrl("https://x.test")
+      try (LlmAuth a = auth(builder("p").apiKey(Secret.of("sk")).baseUrl("https://x.test")
           .authMode("entra").build())) {
         assertThat(a.authenticator("p").method()).isEqualTo("entra");
         assertThat(a.explain("p").candidates()).filteredOn(c -> c.method().equals("api-key"))
@@ -98,7 +103,7 @@ class LlmAuthTest {
     @Test
     @DisplayName("a pinned method that cannot serve says why")
     void pinnedUnavailable() {
-      try (LlmAuth a = auth(ProviderConfig.builder("p").apiKey(Secret.of("sk")).authMode("codex-oauth").build())) {
+      try (LlmAuth a = auth(builder("p").apiKey(Secret.of("sk")).authMode("codex-oauth").build())) {
         assertThatThrownBy(() -> a.authenticator("p")).isInstanceOf(CredentialNotFoundException.class)
             .hasMessageContaining("codex-oauth: no codex-oauth configured")
             .hasMessageContaining("authMode pins codex-oauth");
@@ -108,7 +113,7 @@ class LlmAuthTest {
     @Test
     @DisplayName("a pinned method that is not installed is a config error naming the field and the artifacts")
     void pinnedNotInstalled() {
-      try (LlmAuth a = auth(ProviderConfig.builder("p").authMode("codex-oauth").build())) {
+      try (LlmAuth a = auth(builder("p").authMode("codex-oauth").build())) {
         LlmAuth none = LlmAuth.builder().config(a.config()).credentialProviders(List.of(key)).build();
         assertThatThrownBy(() -> none.authenticator("p")).isInstanceOf(ConfigException.class)
             .hasMessageContaining("authMode 'codex-oauth'").hasMessageContaining("auth-codex-oauth")

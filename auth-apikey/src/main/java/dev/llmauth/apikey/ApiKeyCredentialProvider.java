@@ -2,7 +2,6 @@ package dev.llmauth.apikey;
 
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.AuthMode;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
@@ -18,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 public final class ApiKeyCredentialProvider implements CredentialProvider {
   /** The method id. */
   public static final String METHOD = "api-key";
+  /** The {@code authMode} value that pins this method. */
+  public static final String AUTH_MODE = "apiKey";
   /** The position in the resolution order. */
   public static final int PRIORITY = 100;
 
@@ -31,7 +32,12 @@ public final class ApiKeyCredentialProvider implements CredentialProvider {
 
   @Override
   public String authMode() {
-    return AuthMode.API_KEY;
+    return AUTH_MODE;
+  }
+
+  @Override
+  public java.util.Set<String> deprecatedAuthModes() {
+    return java.util.Set.of(METHOD);
   }
 
   @Override
@@ -42,11 +48,10 @@ public final class ApiKeyCredentialProvider implements CredentialProvider {
   @Override
   public Availability availability(ProviderConfig config, ResolutionContext context) {
     if (config.apiKey() != null) {
-      return Availability.available("apiKey from " + config.originOf("apiKey") + " sent as "
-          + (config.type() == ProviderType.AZURE_OPENAI ? "api-key header" : "Authorization: Bearer"));
+      return Availability.available(describeKey(config));
     }
     if (config.bearerToken() != null) {
-      return Availability.available("static bearerToken from " + config.originOf("bearerToken"));
+      return Availability.available(describeBearer(config));
     }
     return Availability.unavailable("no apiKey or bearerToken set");
   }
@@ -56,13 +61,31 @@ public final class ApiKeyCredentialProvider implements CredentialProvider {
     if (config.apiKey() != null) {
       return new StaticCredential(config.apiKey(), config.type() == ProviderType.AZURE_OPENAI
           ? Credential.TokenUse.API_KEY_HEADER
-          : Credential.TokenUse.BEARER, "apiKey from " + config.originOf("apiKey"));
+          : Credential.TokenUse.BEARER, describeKey(config));
     }
     if (config.bearerToken() != null) {
-      return new StaticCredential(config.bearerToken(), Credential.TokenUse.BEARER,
-          "static bearerToken from " + config.originOf("bearerToken"));
+      return new StaticCredential(config.bearerToken(), Credential.TokenUse.BEARER, describeBearer(config));
     }
     throw new IllegalStateException("provider '" + config.name() + "' has neither apiKey nor bearerToken");
+  }
+
+  private static String describeKey(ProviderConfig config) {
+    return "apiKey from " + config.originOf("apiKey") + " sent " + placement(config,
+        config.type() == ProviderType.AZURE_OPENAI ? "as api-key header" : "as Authorization: Bearer");
+  }
+
+  private static String describeBearer(ProviderConfig config) {
+    return "static bearerToken from " + config.originOf("bearerToken") + " sent "
+        + placement(config, "as Authorization: Bearer");
+  }
+
+  /**
+   * Where the key goes on a request: inside the provider-data header's JSON object when one is configured (and no
+   * {@code Authorization} or {@code api-key} then), else {@code otherwise}.
+   */
+  private static String placement(ProviderConfig config, String otherwise) {
+    String header = config.providerDataHeader();
+    return header == null ? otherwise : "in the " + header + " header as azure_api_key (no Authorization)";
   }
 
   /** A key that never changes: rejecting it cannot be helped by a replay. */
@@ -95,6 +118,11 @@ public final class ApiKeyCredentialProvider implements CredentialProvider {
     @Override
     public CompletableFuture<AccessToken> token() {
       return CompletableFuture.completedFuture(token);
+    }
+
+    @Override
+    public AccessToken tokenIfReady() {
+      return token;
     }
 
     @Override

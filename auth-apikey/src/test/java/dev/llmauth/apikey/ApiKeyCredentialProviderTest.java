@@ -64,6 +64,36 @@ class ApiKeyCredentialProviderTest {
   }
 
   @Test
+  @DisplayName("says where the key goes: Authorization, api-key, or the provider-data header when one is set")
+  void placementInDescriptions() {
+    String data = "X-LlamaStack-Provider-Data";
+    try (LlmAuth a = auth(ProviderConfig.builder("openai").apiKey(Secret.of("sk-1")).build(),
+        ProviderConfig.builder("az").type(ProviderType.AZURE_OPENAI).baseUrl("https://res.openai.azure.com/openai/v1")
+            .apiKey(Secret.of("az-1")).build(),
+        ProviderConfig.builder("gw").baseUrl("https://gw.example.test/v1").apiKey(Secret.of("sk-2"))
+            .providerDataHeader(data).build(),
+        ProviderConfig.builder("gw-az").type(ProviderType.AZURE_OPENAI).baseUrl("https://gw.example.test/v1")
+            .apiKey(Secret.of("az-2")).providerDataHeader(data).build(),
+        ProviderConfig.builder("gw-bearer").baseUrl("https://gw.example.test/v1").bearerToken(Secret.of("st-1"))
+            .providerDataHeader(data).build())) {
+      assertThat(detail(a, "openai")).endsWith("sent as Authorization: Bearer");
+      assertThat(detail(a, "az")).endsWith("sent as api-key header");
+      for (String gateway : new String[] {"gw", "gw-az", "gw-bearer"}) {
+        RequestAuthenticator r = a.authenticator(gateway);
+        String inData = "sent in the " + data + " header as azure_api_key (no Authorization)";
+        assertThat(detail(a, gateway)).as(gateway).endsWith(inData);
+        assertThat(r.describe()).as(gateway).contains(inData);
+        assertThat(headers(r)).as(gateway).containsOnlyKeys(data);
+        assertThat(headers(r).get(data)).contains("\"azure_api_key\"");
+      }
+    }
+  }
+
+  private static String detail(LlmAuth a, String provider) {
+    return a.explain(provider).chosen().orElseThrow().detail();
+  }
+
+  @Test
   @DisplayName("a rejected key is not worth a replay")
   void noReplay() {
     try (LlmAuth a = auth(ProviderConfig.builder("openai").apiKey(Secret.of("sk")).build())) {

@@ -3,7 +3,6 @@ package dev.llmauth.codex;
 import com.google.gson.JsonElement;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.ConfigException;
-import dev.llmauth.api.config.CodexOAuthConfig;
 import dev.llmauth.codex.internal.AuthFile;
 import dev.llmauth.codex.internal.Jwt;
 import dev.llmauth.codex.internal.OAuthClient;
@@ -69,14 +68,14 @@ public final class CodexSignIn {
   private final Sleeper sleeper;
 
   private CodexSignIn(Builder b) {
-    CodexOAuthConfig config = b.config;
+    CodexOAuthSettings config = b.config;
     Map<String, String> env = b.environment;
     this.file = AuthFile.resolve(config, name -> {
       String v = env.get(name);
       return v == null || v.isEmpty() ? null : v;
     });
-    this.originator = config.originator() != null ? config.originator() : CodexOAuthConfig.DEFAULT_ORIGINATOR;
-    String issuer = config.issuer() != null ? config.issuer() : CodexOAuthConfig.DEFAULT_ISSUER;
+    this.originator = config.originator() != null ? config.originator() : CodexOAuthSettings.DEFAULT_ORIGINATOR;
+    String issuer = config.issuer() != null ? config.issuer() : CodexOAuthSettings.DEFAULT_ISSUER;
     try {
       this.client = new OAuthClient(issuer, originator);
     } catch (IllegalArgumentException e) {
@@ -301,7 +300,7 @@ public final class CodexSignIn {
 
   /** Configures a {@link CodexSignIn}. */
   public static final class Builder {
-    private CodexOAuthConfig config = CodexOAuthConfig.defaults();
+    private CodexOAuthSettings config = CodexOAuthSettings.defaults();
     private Map<String, String> environment = System.getenv();
     private int port = DEFAULT_PORT;
     private int fallbackPort = FALLBACK_PORT;
@@ -318,7 +317,7 @@ public final class CodexSignIn {
      * @param config the settings; unset fields keep their defaults
      * @return this builder
      */
-    public Builder config(CodexOAuthConfig config) {
+    public Builder config(CodexOAuthSettings config) {
       this.config = Objects.requireNonNull(config, "config");
       return this;
     }

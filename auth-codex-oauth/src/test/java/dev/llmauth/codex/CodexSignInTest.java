@@ -7,7 +7,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.ConfigException;
-import dev.llmauth.api.config.CodexOAuthConfig;
 import dev.llmauth.codex.internal.CodexFixture;
 import dev.llmauth.conformance.mock.MockOAuthServer;
 import dev.llmauth.conformance.mock.RecordedRequest;
@@ -49,7 +48,7 @@ class CodexSignInTest {
   }
 
   private CodexSignIn.Builder signIn() {
-    return CodexSignIn.builder().config(new CodexOAuthConfig(null, f.issuer.issuer().toString(), null))
+    return CodexSignIn.builder().config(new CodexOAuthSettings(null, f.issuer.issuer().toString(), null))
         .environment(f.env()).callbackPorts(0, 0).clock(f.clock);
   }
 
@@ -307,7 +306,7 @@ class CodexSignInTest {
 
   @Test
   void anInsecureIssuerIsAConfigurationError() {
-    assertThatThrownBy(() -> CodexSignIn.builder().config(new CodexOAuthConfig(null, "http://example.com", null))
+    assertThatThrownBy(() -> CodexSignIn.builder().config(new CodexOAuthSettings(null, "http://example.com", null))
         .build()).isInstanceOf(ConfigException.class).hasMessageContaining("https");
   }
 

@@ -7,12 +7,14 @@ import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialProvider;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.api.spi.TokenRequest;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code command} method: a credential helper. A provider's {@code command} block names a program and its
@@ -50,15 +52,26 @@ public final class CommandCredentialProvider implements CredentialProvider {
   }
 
   @Override
-  public Set<String> extensionFields() {
+  public Set<String> configKeys() {
     return Set.of(CommandSpec.FIELD);
+  }
+
+  /**
+   * Parses the {@code command} block.
+   *
+   * @param provider the provider object
+   * @return the spec, or {@code null} when the provider has no {@code command} block
+   */
+  @Override
+  public @Nullable Object parseConfig(ConfigNode provider) {
+    return CommandSpec.of(provider);
   }
 
   @Override
   public Availability availability(ProviderConfig config, ResolutionContext context) {
     CommandSpec spec;
     try {
-      spec = CommandSpec.of(config);
+      spec = config.methodConfig(this, CommandSpec.class);
     } catch (ConfigException e) {
       return Availability.available("the command block is invalid, so this provider fails: " + e.getMessage());
     }
@@ -71,7 +84,7 @@ public final class CommandCredentialProvider implements CredentialProvider {
 
   @Override
   public Credential create(ProviderConfig config, ResolutionContext context) {
-    CommandSpec spec = CommandSpec.of(config);
+    CommandSpec spec = config.methodConfig(this, CommandSpec.class);
     if (spec == null) {
       String path = "providers." + config.name() + "." + CommandSpec.FIELD;
       throw new ConfigException(config.name(), path, "provider '" + config.name() + "', " + path + ": missing; "
@@ -88,8 +101,10 @@ public final class CommandCredentialProvider implements CredentialProvider {
 
   private static String describe(ProviderConfig config, CommandSpec spec) {
     boolean apiKeyHeader = spec.sendAs() == CommandSpec.SendAs.API_KEY && config.type() == ProviderType.AZURE_OPENAI;
+    String dataHeader = config.providerDataHeader();
     return "runs " + spec.program() + " (" + CommandSpec.FIELD + " from " + config.originOf(CommandSpec.FIELD)
-        + "), its output sent as " + (apiKeyHeader ? "api-key header" : "Authorization: Bearer");
+        + "), its output sent " + (dataHeader != null ? "in the " + dataHeader + " header as azure_api_key (no "
+        + "Authorization)" : apiKeyHeader ? "as api-key header" : "as Authorization: Bearer");
   }
 
   @Override

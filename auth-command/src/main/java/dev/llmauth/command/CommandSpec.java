@@ -2,6 +2,7 @@ package dev.llmauth.command;
 
 import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.spi.ConfigNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -82,11 +83,23 @@ record CommandSpec(
    * @throws ConfigException when the block is invalid
    */
   static @Nullable CommandSpec of(ProviderConfig config) {
-    Object block = config.extensions().get(FIELD);
+    return of(config.settings());
+  }
+
+  /**
+   * Reads the {@code command} block of a provider object, as the core hands it to {@link
+   * CommandCredentialProvider#parseConfig}.
+   *
+   * @return the spec, or {@code null} when the provider has no {@code command} field
+   * @throws ConfigException when the block is invalid
+   */
+  static @Nullable CommandSpec of(ConfigNode provider) {
+    String config = provider.provider();
+    Object block = provider.get(FIELD).plain();
     if (block == null) {
       return null;
     }
-    String path = "providers." + config.name() + "." + FIELD;
+    String path = "providers." + config + "." + FIELD;
     if (!(block instanceof Map<?, ?> map)) {
       throw error(config, path, "expected an object but found " + kind(block),
           "write an object, such as {\"argv\": [\"op\", \"read\", \"op://vault/openai/key\"]}");
@@ -105,7 +118,7 @@ record CommandSpec(
         env(config, path + ".env", map.get("env")));
   }
 
-  private static List<String> argv(ProviderConfig config, String path, @Nullable Object value) {
+  private static List<String> argv(String config, String path, @Nullable Object value) {
     String fix = "give the program and its arguments as an array of strings, such as [\"op\", \"read\", "
         + "\"op://vault/openai/key\"]; no shell is involved";
     if (value == null) {
@@ -128,15 +141,16 @@ record CommandSpec(
     return argv;
   }
 
-  private static Duration duration(ProviderConfig config, String path, @Nullable Object value, Duration fallback) {
+  private static Duration duration(String config, String path, @Nullable Object value, Duration fallback) {
     String fix = "write a whole number with a unit, such as \"500ms\", \"10s\", \"5m\" or \"1h\", or a number of "
         + "seconds";
     if (value == null) {
       return fallback;
     }
     Duration d;
-    if (value instanceof Double seconds) {
-      if (seconds.isNaN() || seconds <= 0 || seconds > Duration.ofDays(1).toSeconds()) {
+    if (value instanceof Number number) {
+      double seconds = number.doubleValue();
+      if (Double.isNaN(seconds) || seconds <= 0 || seconds > Duration.ofDays(1).toSeconds()) {
         throw error(config, path, "must be more than 0 and at most one day", fix);
       }
       d = Duration.ofMillis(Math.round(seconds * 1000));
@@ -161,7 +175,7 @@ record CommandSpec(
     return d;
   }
 
-  private static SendAs sendAs(ProviderConfig config, String path, @Nullable Object value) {
+  private static SendAs sendAs(String config, String path, @Nullable Object value) {
     if (value == null) {
       return SendAs.API_KEY;
     }
@@ -176,7 +190,7 @@ record CommandSpec(
   }
 
   private static <E extends Enum<E>> E choice(
-      ProviderConfig config, String path, @Nullable Object value, E fallback, E[] values) {
+      String config, String path, @Nullable Object value, E fallback, E[] values) {
     if (value == null) {
       return fallback;
     }
@@ -192,7 +206,7 @@ record CommandSpec(
         + "found " + kind(value), "use one of " + String.join(", ", ids));
   }
 
-  private static Map<String, String> env(ProviderConfig config, String path, @Nullable Object value) {
+  private static Map<String, String> env(String config, String path, @Nullable Object value) {
     if (value == null) {
       return Map.of();
     }
@@ -216,15 +230,15 @@ record CommandSpec(
     return env;
   }
 
-  private static ConfigException error(ProviderConfig config, String path, String problem, String fix) {
-    return new ConfigException(config.name(), path, "provider '" + config.name() + "', " + path + ": " + problem
+  private static ConfigException error(String config, String path, String problem, String fix) {
+    return new ConfigException(config, path, "provider '" + config + "', " + path + ": " + problem
         + "; " + fix);
   }
 
   private static String kind(@Nullable Object value) {
     if (value instanceof String) {
       return "a string";
-    } else if (value instanceof Double) {
+    } else if (value instanceof Number) {
       return "a number";
     } else if (value instanceof Boolean) {
       return "a boolean";

@@ -110,13 +110,31 @@ class CommandCredentialTest {
     CommandCredentialProvider provider = new CommandCredentialProvider();
     ProviderConfig.Builder azure = ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI)
         .baseUrl("https://r.openai.azure.com/openai/v1");
-    assertThat(provider.create(azure.extensions(Map.of(CommandSpec.FIELD, Scripts.block(List.of(script.toString()),
-        Map.of()))).build(), context()).use()).isEqualTo(Credential.TokenUse.API_KEY_HEADER);
-    assertThat(provider.create(azure.extensions(Map.of(CommandSpec.FIELD, Scripts.block(List.of(script.toString()),
-        Map.of("sendAs", "bearerToken")))).build(), context()).use()).isEqualTo(Credential.TokenUse.BEARER);
-    assertThat(provider.create(ProviderConfig.builder("openai").extensions(Map.of(CommandSpec.FIELD,
-        Scripts.block(List.of(script.toString()), Map.of()))).build(), context()).use())
+    assertThat(provider.create(azure.set(CommandSpec.FIELD, Scripts.block(List.of(script.toString()),
+        Map.of())).build(), context()).use()).isEqualTo(Credential.TokenUse.API_KEY_HEADER);
+    assertThat(provider.create(azure.set(CommandSpec.FIELD, Scripts.block(List.of(script.toString()),
+        Map.of("sendAs", "bearerToken"))).build(), context()).use()).isEqualTo(Credential.TokenUse.BEARER);
+    assertThat(provider.create(ProviderConfig.builder("openai").set(CommandSpec.FIELD,
+        Scripts.block(List.of(script.toString()), Map.of())).build(), context()).use())
         .isEqualTo(Credential.TokenUse.BEARER);
+  }
+
+  @Test
+  void theDescriptionSaysWhereTheOutputGoes() {
+    String argv = "[\"" + script + "\"]";
+    LlmAuthConfig config = LlmAuthConfig.parse("{\"providers\": {"
+        + "\"az\": {\"type\": \"azure-openai\", \"baseUrl\": \"https://r.openai.azure.com/openai/v1\", "
+        + "\"command\": {\"argv\": " + argv + "}},"
+        + "\"gw\": {\"baseUrl\": \"https://gw.example.test/v1\", \"providerDataHeader\": \"X-Provider-Data\", "
+        + "\"command\": {\"argv\": " + argv + "}}}}", "test.jsonc", Map.of());
+    try (LlmAuth auth = LlmAuth.builder().config(config).environment(Scripts.environment()).tokenCache(cache)
+        .build()) {
+      assertThat(auth.authenticator("az").describe()).endsWith("its output sent as api-key header");
+      assertThat(auth.authenticator("gw").describe())
+          .endsWith("its output sent in the X-Provider-Data header as azure_api_key (no Authorization)");
+      assertThat(auth.explain("gw").chosen().orElseThrow().detail())
+          .endsWith("its output sent in the X-Provider-Data header as azure_api_key (no Authorization)");
+    }
   }
 
   @Test
@@ -142,17 +160,21 @@ class CommandCredentialTest {
 
   @Test
   void anInvalidBlockFailsTheProviderWithTheFieldPathInsteadOfFallingThrough() {
-    LlmAuthConfig config = LlmAuthConfig.of(ProviderConfig.builder("p").extensions(Map.of(CommandSpec.FIELD,
-        Map.of("argv", "op read op://vault/key"))).build());
+    String message = "provider 'p', providers.p.command.argv: expected an array of strings but found a string; "
+        + "give the program and its arguments as an array of strings, such as [\"op\", \"read\", "
+        + "\"op://vault/openai/key\"]; no shell is involved";
+    assertThatThrownBy(() -> ProviderConfig.builder("p").set(CommandSpec.FIELD, Map.of("argv",
+        "op read op://vault/key")).build()).isInstanceOf(ConfigException.class).hasMessage(message);
+    // Loaded without the command method installed, the block meets it at resolution: the same error.
+    LlmAuthConfig config = LlmAuthConfig.of(ProviderConfig.builder("p").methods(List.of()).set(CommandSpec.FIELD,
+        Map.of("argv", "op read op://vault/key")).build());
     try (LlmAuth auth = LlmAuth.builder().config(config).environment(Map.of()).tokenCache(cache).build()) {
       assertThat(auth.explain("p").chosen()).hasValueSatisfying(c -> {
         assertThat(c.method()).isEqualTo("command");
         assertThat(c.detail()).contains("the command block is invalid", "providers.p.command.argv");
       });
       assertThatThrownBy(() -> auth.authenticator("p")).isInstanceOf(ConfigException.class)
-          .hasMessage("provider 'p', providers.p.command.argv: expected an array of strings but found a string; "
-              + "give the program and its arguments as an array of strings, such as [\"op\", \"read\", "
-              + "\"op://vault/openai/key\"]; no shell is involved")
+          .hasMessage(message)
           .hasMessageNotContaining("op://vault/key");
     }
   }
@@ -166,8 +188,8 @@ class CommandCredentialTest {
   }
 
   private Credential credential(Map<String, Object> more) {
-    return new CommandCredentialProvider().create(ProviderConfig.builder("p").extensions(Map.of(CommandSpec.FIELD,
-        Scripts.block(List.of(script.toString()), more))).build(), context());
+    return new CommandCredentialProvider().create(ProviderConfig.builder("p").set(CommandSpec.FIELD,
+        Scripts.block(List.of(script.toString()), more)).build(), context());
   }
 
   private static String token(Credential credential) throws Exception {

@@ -67,8 +67,8 @@ final class CommandFixture implements MethodFixture {
 
   @Override
   public void configure(ProviderConfig.Builder provider) {
-    provider.extensions(Map.of(CommandSpec.FIELD,
-        Scripts.block(List.of(script.toString()), Map.of("env", Map.of("TAG", tag), "timeout", timeout))));
+    provider.set(CommandSpec.FIELD,
+        Scripts.block(List.of(script.toString()), Map.of("env", Map.of("TAG", tag), "timeout", timeout)));
   }
 
   /** The default {@code sendAs: apiKey} sends like the {@code apiKey} field. */

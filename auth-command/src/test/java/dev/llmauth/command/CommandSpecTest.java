@@ -91,14 +91,14 @@ class CommandSpecTest {
     return CommandSpec.of(config(block));
   }
 
+  /** The provider as loaded without the command method, so that {@link CommandSpec#of} meets the block first. */
   private static ProviderConfig config(String block) {
-    return LlmAuthConfig.parse("{\"providers\": {\"p\": {\"command\": " + block + "}}}", "inline", Map.of())
-        .provider("p");
+    return LlmAuthConfig.parse("{\"providers\": {\"p\": {\"command\": " + block + "}}}", "inline", Map.of(),
+        List.of()).provider("p");
   }
 
   private static ConfigException error(String block) {
-    ProviderConfig config = config(block);
-    return catchThrowableOfType(ConfigException.class, () -> CommandSpec.of(config));
+    return catchThrowableOfType(ConfigException.class, () -> CommandSpec.of(config(block)));
   }
 
   private static void assertError(String block, String field, String text) {

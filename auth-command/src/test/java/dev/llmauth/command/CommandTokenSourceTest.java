@@ -200,8 +200,8 @@ class CommandTokenSourceTest {
   }
 
   private static CommandSpec spec(Path script, Map<String, Object> more) {
-    return CommandSpec.of(ProviderConfig.builder("p").extensions(Map.of(CommandSpec.FIELD,
-        Scripts.block(List.of(script.toString()), more))).build());
+    return CommandSpec.of(ProviderConfig.builder("p").set(CommandSpec.FIELD,
+        Scripts.block(List.of(script.toString()), more)).build());
   }
 
   private static AccessToken fetch(CommandTokenSource source, FetchReason reason) throws Exception {

@@ -57,6 +57,8 @@ final class AzureSources {
   /** Runs MSAL's requests, which block on HTTP and on MSAL's own retry pauses. */
   private static final ExecutorService MSAL_EXECUTOR = Executors.newCachedThreadPool(new DaemonThreads());
   private static final ConfigurationSource NONE = path -> Map.of();
+  /** A {@code Retry-After} hint longer than this is shortened to it (the token cache waits at most an hour anyway). */
+  static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
 
   private AzureSources() {}
 
@@ -446,16 +448,23 @@ final class AzureSources {
     return null;
   }
 
-  /** A {@code Retry-After} in seconds, or {@code null} when absent or not seconds. */
+  /**
+   * A {@code Retry-After} in seconds, at most {@link #MAX_RETRY_AFTER} (a larger number, even one past the range of
+   * a {@code long}, is shortened to it), or {@code null} when absent, negative or not a number of seconds.
+   */
   static @Nullable Duration retryAfter(@Nullable String value) {
     if (value == null) {
       return null;
     }
-    try {
-      return Duration.ofSeconds(Long.parseLong(value.trim()));
-    } catch (NumberFormatException notSeconds) {
+    String v = value.trim();
+    if (v.isEmpty() || v.length() > 40 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return null;
     }
+    if (v.length() > 18) {
+      return MAX_RETRY_AFTER;
+    }
+    Duration d = Duration.ofSeconds(Long.parseLong(v));
+    return d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An Entra credential: tokens come from the shared {@link TokenCache} (refresh ahead, single flight), which asks
@@ -54,6 +55,11 @@ final class EntraCredential implements Credential {
   @Override
   public CompletableFuture<AccessToken> token() {
     return cache.getAsync(key);
+  }
+
+  @Override
+  public @Nullable AccessToken tokenIfReady() {
+    return cache.getIfUsable(key);
   }
 
   @Override

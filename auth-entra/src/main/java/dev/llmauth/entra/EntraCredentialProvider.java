@@ -2,17 +2,20 @@ package dev.llmauth.entra;
 
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.ConfigException;
-import dev.llmauth.api.config.AuthMode;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.ConfigConflict;
+import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialProvider;
 import dev.llmauth.api.spi.FetchReason;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +35,8 @@ import org.jspecify.annotations.Nullable;
 public final class EntraCredentialProvider implements CredentialProvider {
   /** The method id. */
   public static final String METHOD = "entra";
+  /** The {@code authMode} value that pins this method. */
+  public static final String AUTH_MODE = "entra";
   /** The position in the resolution order. */
   public static final int PRIORITY = 300;
 
@@ -47,7 +52,27 @@ public final class EntraCredentialProvider implements CredentialProvider {
 
   @Override
   public String authMode() {
-    return AuthMode.ENTRA;
+    return AUTH_MODE;
+  }
+
+  @Override
+  public Set<String> configKeys() {
+    return Set.of("managedIdentity", "entra");
+  }
+
+  @Override
+  public List<ConfigConflict> conflicts() {
+    return List.of(conflict("apiKey"), conflict("bearerToken"));
+  }
+
+  private static ConfigConflict conflict(String other) {
+    return new ConfigConflict("managedIdentity", other, "remove " + other + " to authenticate with Entra ID, or "
+        + "remove managedIdentity to send the " + other);
+  }
+
+  @Override
+  public @Nullable EntraSettings parseConfig(ConfigNode provider) {
+    return EntraSettings.parse(provider);
   }
 
   @Override
@@ -57,14 +82,15 @@ public final class EntraCredentialProvider implements CredentialProvider {
 
   @Override
   public Availability availability(ProviderConfig config, ResolutionContext context) {
-    String why = configuredBy(config);
+    EntraSettings settings = config.methodConfig(this, EntraSettings.class);
+    String why = configuredBy(config, settings);
     if (why == null) {
       return Availability.unavailable("no managedIdentity or entra set, and not type azure-openai without a key");
     }
     if (config.effectiveBaseUrl() == null) {
       return Availability.unavailable("no baseUrl (set providers." + config.name() + ".baseUrl)");
     }
-    return Availability.available(EntraSpec.of(config, context).describe() + " (" + why + ")");
+    return Availability.available(EntraSpec.of(settings, context).describe() + " (" + why + ")");
   }
 
   @Override
@@ -74,19 +100,16 @@ public final class EntraCredentialProvider implements CredentialProvider {
           + config.name() + "' uses Entra ID but has no baseUrl; set baseUrl to the endpoint, for example "
           + "https://<resource>.openai.azure.com/openai/v1");
     }
-    EntraSpec spec = EntraSpec.of(config, context);
+    EntraSpec spec = EntraSpec.of(config.methodConfig(this, EntraSettings.class), context);
     LazySource source = sources.computeIfAbsent(spec, LazySource::new);
     return new EntraCredential(context.tokenCache(), source, spec.tokenRequest(), spec.describe());
   }
 
-  private static @Nullable String configuredBy(ProviderConfig config) {
-    if (config.managedIdentity() != null) {
-      return "managedIdentity is set";
+  private static @Nullable String configuredBy(ProviderConfig config, @Nullable EntraSettings settings) {
+    if (settings != null) {
+      return settings.managedIdentity() ? "managedIdentity is set" : "entra is set";
     }
-    if (config.entra() != null) {
-      return "entra is set";
-    }
-    if (AuthMode.ENTRA.equals(config.authMode())) {
+    if (AUTH_MODE.equals(config.authMode())) {
       return "authMode is entra";
     }
     if (config.type() == ProviderType.AZURE_OPENAI && config.apiKey() == null) {

@@ -1,8 +1,5 @@
 package dev.llmauth.entra;
 
-import dev.llmauth.api.config.EntraConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
-import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.api.spi.TokenRequest;
 import java.util.List;
@@ -33,35 +30,26 @@ record EntraSpec(boolean chain, @Nullable String selectorField, @Nullable String
   }
 
   /**
-   * Works out the spec for a provider: {@code managedIdentity} wins over {@code entra}; neither means the chain
-   * with the default scope.
+   * Works out the spec for a provider's settings: a managed identity, else the chain (with the default scope when
+   * the provider has no settings).
    */
-  static EntraSpec of(ProviderConfig config, ResolutionContext context) {
-    ManagedIdentityConfig mi = config.managedIdentity();
+  static EntraSpec of(@Nullable EntraSettings settings, ResolutionContext context) {
     Map<String, String> env = new TreeMap<>();
-    if (mi != null) {
+    if (settings != null && settings.managedIdentity()) {
       for (String name : MANAGED_IDENTITY_VARIABLES) {
         String v = context.env(name);
         if (v != null) {
           env.put(name, v);
         }
       }
-      String field = mi.clientId() != null ? "clientId" : mi.objectId() != null ? "objectId"
-          : mi.resourceId() != null ? "resourceId" : null;
-      String value = mi.clientId() != null ? mi.clientId() : mi.objectId() != null ? mi.objectId() : mi.resourceId();
-      return new EntraSpec(false, field, value, scopeOr(mi.scope()), env);
+      return new EntraSpec(false, settings.selectorField(), settings.selectorValue(), settings.scope(), env);
     }
     context.environment().forEach((k, v) -> {
       if (v != null && !v.isEmpty()) {
         env.put(k, v);
       }
     });
-    EntraConfig entra = config.entra();
-    return new EntraSpec(true, null, null, scopeOr(entra == null ? null : entra.scope()), env);
-  }
-
-  private static String scopeOr(@Nullable String scope) {
-    return scope == null || scope.isEmpty() ? ManagedIdentityConfig.DEFAULT_SCOPE : scope;
+    return new EntraSpec(true, null, null, settings == null ? EntraSettings.DEFAULT_SCOPE : settings.scope(), env);
   }
 
   /** @return the scope without a trailing {@code /.default}: the resource a managed-identity endpoint takes */
@@ -127,7 +115,7 @@ record EntraSpec(boolean chain, @Nullable String selectorField, @Nullable String
       what = "managed identity (" + (selectorField == null ? "system-assigned" : "user-assigned by " + selectorField)
           + ") via " + identitySource();
     }
-    return what + (scope.equals(ManagedIdentityConfig.DEFAULT_SCOPE) ? "" : " for scope " + scope);
+    return what + (scope.equals(EntraSettings.DEFAULT_SCOPE) ? "" : " for scope " + scope);
   }
 
   /** Shows the description only: the environment holds secrets. */

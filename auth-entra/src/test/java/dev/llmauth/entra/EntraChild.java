@@ -8,9 +8,7 @@ import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.TokenException;
-import dev.llmauth.api.config.EntraConfig;
 import dev.llmauth.api.config.LlmAuthConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import java.net.URI;
 import java.time.Instant;
@@ -248,13 +246,19 @@ public final class EntraChild {
       kv.put(eq < 0 ? pair : pair.substring(0, eq), eq < 0 ? "" : pair.substring(eq + 1));
     }
     ProviderConfig.Builder b = ProviderConfig.builder("p").baseUrl(BASE_URL);
-    String scope = kv.getOrDefault("scope", ManagedIdentityConfig.DEFAULT_SCOPE);
+    String scope = kv.getOrDefault("scope", EntraSettings.DEFAULT_SCOPE);
     if (kv.containsKey("mi")) {
-      b.managedIdentity(new ManagedIdentityConfig(kv.get("clientId"), kv.get("objectId"), kv.get("resourceId"),
-          scope));
+      Map<String, String> mi = new java.util.LinkedHashMap<>();
+      for (String selector : List.of("clientId", "objectId", "resourceId")) {
+        if (kv.get(selector) != null) {
+          mi.put(selector, kv.get(selector));
+        }
+      }
+      mi.put("scope", scope);
+      b.set("managedIdentity", mi);
     }
     if (kv.containsKey("entra")) {
-      b.entra(new EntraConfig(scope));
+      b.set("entra", Map.of("scope", scope));
     }
     if (kv.containsKey("providerDataHeader")) {
       b.providerDataHeader(kv.get("providerDataHeader"));

@@ -8,9 +8,7 @@ import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.TokenException;
-import dev.llmauth.api.config.AuthMode;
-import dev.llmauth.api.config.EntraConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
+import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
@@ -61,7 +59,7 @@ class EntraCredentialProviderTest {
   @DisplayName("method id, authMode and priority")
   void identity() {
     assertThat(provider.method()).isEqualTo("entra");
-    assertThat(provider.authMode()).isEqualTo(AuthMode.ENTRA);
+    assertThat(provider.authMode()).isEqualTo("entra");
     assertThat(provider.priority()).isEqualTo(300);
   }
 
@@ -69,13 +67,13 @@ class EntraCredentialProviderTest {
   @DisplayName("available for managedIdentity, entra, authMode entra and azure-openai without a key; detail names the source")
   void availability() {
     ProviderConfig mi = ProviderConfig.builder("p").baseUrl(BASE)
-        .managedIdentity(new ManagedIdentityConfig("cid", null, null, ManagedIdentityConfig.DEFAULT_SCOPE)).build();
+        .set("managedIdentity", Map.of("clientId", "cid", "scope", EntraSettings.DEFAULT_SCOPE)).build();
     assertThat(provider.availability(mi, context(APP_SERVICE)))
         .isEqualTo(Availability.available("managed identity (user-assigned by clientId) via App Service "
             + "(managedIdentity is set)"));
     assertThat(provider.availability(mi, context(Map.of())).detail())
         .startsWith("managed identity (user-assigned by clientId) via IMDS");
-    ProviderConfig chain = ProviderConfig.builder("p").baseUrl(BASE).entra(new EntraConfig("api://gw/.default"))
+    ProviderConfig chain = ProviderConfig.builder("p").baseUrl(BASE).set("entra", Map.of("scope", "api://gw/.default"))
         .build();
     assertThat(provider.availability(chain, context(Map.of("AZURE_TOKEN_CREDENTIALS", "dev"))).detail())
         .isEqualTo("DefaultAzureCredential narrowed to dev by AZURE_TOKEN_CREDENTIALS for scope api://gw/.default "
@@ -94,8 +92,10 @@ class EntraCredentialProviderTest {
     ProviderConfig keyedAzure = ProviderConfig.builder("p").type(ProviderType.AZURE_OPENAI).baseUrl(BASE)
         .apiKey(Secret.of("k")).build();
     assertThat(provider.availability(keyedAzure, context(Map.of())).available()).isFalse();
-    ProviderConfig noBase = new ProviderConfig("p", ProviderType.AZURE_OPENAI, null, null, null, null,
-        ManagedIdentityConfig.systemAssigned(), null, null, null, null, Map.of(), false, Map.of(), Map.of());
+    ProviderConfig noBase = new ProviderConfig("p", ProviderType.AZURE_OPENAI, null, null, null, null, null, null,
+        Map.of(), false, ConfigNode.of("p", Map.of("managedIdentity", Map.of()), "test"),
+        Map.of(EntraCredentialProvider.METHOD, new EntraSettings(true, null, null, EntraSettings.DEFAULT_SCOPE)),
+        java.util.Set.of("managedIdentity", "entra"), java.util.Set.of(), Map.of());
     Availability a = provider.availability(noBase, context(Map.of()));
     assertThat(a.available()).isFalse();
     assertThat(a.detail()).startsWith("no baseUrl");
@@ -106,11 +106,11 @@ class EntraCredentialProviderTest {
   @Test
   @DisplayName("credentials for the same identity, scope and environment share one token source")
   void sharedSource() {
-    ProviderConfig mi = ProviderConfig.builder("a").baseUrl(BASE).managedIdentity(ManagedIdentityConfig.systemAssigned())
+    ProviderConfig mi = ProviderConfig.builder("a").baseUrl(BASE).set("managedIdentity", java.util.Map.of())
         .build();
     Credential one = provider.create(mi, context(APP_SERVICE));
     Credential two = provider.create(ProviderConfig.builder("b").baseUrl(BASE)
-        .managedIdentity(ManagedIdentityConfig.systemAssigned()).build(), context(APP_SERVICE));
+        .set("managedIdentity", java.util.Map.of()).build(), context(APP_SERVICE));
     assertThat(one.describe()).isEqualTo("managed identity (system-assigned) via App Service");
     assertThat(one.method()).isEqualTo("entra");
     assertThat(one.use()).isEqualTo(Credential.TokenUse.BEARER);
@@ -129,7 +129,7 @@ class EntraCredentialProviderTest {
     try (MockIdentityServer mock = new MockIdentityServer().start()) {
       Map<String, String> env = new HashMap<>(mock.appServiceEnvironment());
       Credential c = provider.create(ProviderConfig.builder("p").baseUrl(BASE)
-          .managedIdentity(ManagedIdentityConfig.systemAssigned()).build(), context(env));
+          .set("managedIdentity", java.util.Map.of()).build(), context(env));
       assertThatThrownBy(() -> c.token().get())
           .isInstanceOf(ExecutionException.class)
           .cause().isInstanceOfSatisfying(TokenException.class, e -> {

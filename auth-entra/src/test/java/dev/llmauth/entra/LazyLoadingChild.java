@@ -5,7 +5,6 @@ import dev.llmauth.api.OutgoingRequest;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.LlmAuthConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import java.net.URI;
 import java.util.Map;
@@ -20,7 +19,7 @@ public final class LazyLoadingChild {
   public static void main(String[] args) {
     LlmAuthConfig config = LlmAuthConfig.of(
         ProviderConfig.builder("keyed").bearerToken(Secret.of("static-token")).build(),
-        ProviderConfig.builder("mi").baseUrl(EntraChild.BASE_URL).managedIdentity(ManagedIdentityConfig.systemAssigned())
+        ProviderConfig.builder("mi").baseUrl(EntraChild.BASE_URL).set("managedIdentity", java.util.Map.of())
             .build());
     try (LlmAuth auth = LlmAuth.create(config)) {
       System.out.println("OUT explain " + auth.explain("keyed").candidates());

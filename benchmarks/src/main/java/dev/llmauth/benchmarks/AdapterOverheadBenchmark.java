@@ -25,7 +25,9 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.io.entity.StringEntity;
@@ -83,8 +85,8 @@ public class AdapterOverheadBenchmark {
         authenticator);
     okhttpBare = new OkHttpClient.Builder().build();
     okhttpAdapter = new OkHttpClient.Builder().addInterceptor(LlmAuthInterceptor.of(authenticator)).build();
-    apacheBare = HttpClients.custom().build();
-    apacheAdapter = LlmAuthExecChainHandler.install(HttpClients.custom(), authenticator).build();
+    apacheBare = apacheBuilder().build();
+    apacheAdapter = LlmAuthExecChainHandler.install(apacheBuilder(), authenticator).build();
     int[] statuses = {jdkBare(), jdkAdapter(), okhttpBare(), okhttpAdapter(), apacheBare(), apacheAdapter()};
     List<String> sent = server.recorded().stream().map(r -> String.valueOf(r.header("Authorization"))).toList();
     if (sent.size() != statuses.length || !sent.stream().allMatch(BEARER::equals)) {
@@ -96,6 +98,17 @@ public class AdapterOverheadBenchmark {
       }
     }
     server.reset();
+  }
+
+  /** An Apache client builder with a pool large enough for {@link AdapterRun}'s 16 threads (the default is 5). */
+  static HttpClientBuilder apacheBuilder() {
+    return HttpClients.custom().setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+        .setMaxConnPerRoute(64).setMaxConnTotal(64).build());
+  }
+
+  /** @return the chat-completions URI of the running server */
+  URI uri() {
+    return uri;
   }
 
   /** Forgets the recorded requests, so the server's record stays small. */
@@ -155,20 +168,20 @@ public class AdapterOverheadBenchmark {
     return apache(apacheAdapter, new HttpPost(uri));
   }
 
-  private static int jdk(HttpClient client, HttpRequest.Builder request) throws IOException, InterruptedException {
+  static int jdk(HttpClient client, HttpRequest.Builder request) throws IOException, InterruptedException {
     return client.send(request.header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(BODY)).build(), HttpResponse.BodyHandlers.ofByteArray())
         .statusCode();
   }
 
-  private static int okhttp(OkHttpClient client, Request.Builder request) throws IOException {
+  static int okhttp(OkHttpClient client, Request.Builder request) throws IOException {
     try (Response response = client.newCall(request.post(RequestBody.create(BODY, JSON)).build()).execute()) {
       response.body().bytes();
       return response.code();
     }
   }
 
-  private static int apache(CloseableHttpClient client, HttpPost post) throws IOException {
+  static int apache(CloseableHttpClient client, HttpPost post) throws IOException {
     post.setEntity(new StringEntity(BODY, ContentType.APPLICATION_JSON));
     return client.execute(post, response -> {
       EntityUtils.consume(response.getEntity());

@@ -20,6 +20,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs {@link AdapterOverheadBenchmark} on one thread with the GC profiler, then the same requests interleaved
  * (bare and adapter alternating, one request each, so that a change in the machine's load falls on both alike),
+ * then throughput at 1 and 16 client threads with and without token refreshes ({@link AdapterThroughput}),
  * prints tables with each adapter's time relative to the same client without it, and writes the figures as JSON.
  *
  * <p>Arguments: the JSON file to write, then optionally warmup and measurement iterations (1 second each) and the
@@ -28,10 +29,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class AdapterRun {
   /** The clients, as the benchmark's method names start. */
   private static final List<String> CLIENTS = List.of("jdk", "okhttp", "apache");
-  /** The target: an adapter costs at most this fraction more than the bare client. */
-  private static final double TARGET = 0.05;
+  /** The target: an adapter costs at most this fraction more time (throughput: this fraction fewer requests). */
+  private static final double TARGET = 0.02;
   /** The least warmup per client before the interleaved requests are timed. */
   private static final Duration WARMUP = Duration.ofSeconds(5);
+  /** The throughput part: one window's length, and how many windows each variant gets. */
+  private static final Duration THROUGHPUT_WINDOW = Duration.ofSeconds(1);
+  private static final int THROUGHPUT_ROUNDS = 5;
 
   private AdapterRun() {}
 
@@ -73,13 +77,26 @@ public final class AdapterRun {
         + "| bare B/op | adapter B/op |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     pairs.forEach(p -> System.out.println(p.row()));
-    List<Interleaved> interleaved = interleaved(interleavedPairs);
+    List<Interleaved> interleaved;
+    List<AdapterThroughput.Result> throughput;
+    AdapterOverheadBenchmark b = new AdapterOverheadBenchmark();
+    b.start();
+    try {
+      interleaved = interleaved(b, interleavedPairs);
+      throughput = AdapterThroughput.run(b, THROUGHPUT_WINDOW, THROUGHPUT_ROUNDS);
+    } finally {
+      b.stop();
+    }
     System.out.printf(Locale.ROOT, "%nInterleaved, %d pairs per client: median of each request's time%n%n",
         interleavedPairs);
     System.out.println("| client | bare µs (median) | adapter µs (median) | median of (adapter − bare) µs "
         + "| adapter / bare (medians) |");
     System.out.println("|---|---:|---:|---:|---:|");
     interleaved.forEach(i -> System.out.println(i.row()));
+    System.out.printf(Locale.ROOT, "%nThroughput, %d windows of %d ms per variant, rotating%n%n", THROUGHPUT_ROUNDS,
+        THROUGHPUT_WINDOW.toMillis());
+    System.out.println(AdapterThroughput.header());
+    throughput.forEach(t -> System.out.println(t.row()));
     StringBuilder json = new StringBuilder("{\n  \"machine\": ").append(Machine.json()).append(",\n");
     json.append(String.format(Locale.ROOT, "  \"threads\": 1, \"warmupIterations\": %d, \"measurementIterations\": %d,"
         + " \"iterationSeconds\": 1, \"target\": \"adapter / bare <= %.2f\",%n", warmups, measurements, 1 + TARGET));
@@ -91,6 +108,12 @@ public final class AdapterRun {
         .append(", \"clients\": [\n");
     for (int i = 0; i < interleaved.size(); i++) {
       json.append("    ").append(interleaved.get(i).json()).append(i + 1 < interleaved.size() ? ",\n" : "\n");
+    }
+    json.append(String.format(Locale.ROOT, "  ]},%n  \"throughput\": {\"windowMillis\": %d, \"windowsPerVariant\": %d,"
+        + " \"target\": \"adapter / bare >= %.2f\", \"results\": [%n", THROUGHPUT_WINDOW.toMillis(), THROUGHPUT_ROUNDS,
+        1 - TARGET));
+    for (int i = 0; i < throughput.size(); i++) {
+      json.append("    ").append(throughput.get(i).json()).append(i + 1 < throughput.size() ? ",\n" : "\n");
     }
     json.append("  ]}\n}\n");
     Files.createDirectories(out.toAbsolutePath().getParent());
@@ -108,18 +131,12 @@ public final class AdapterRun {
    * Sends bare and adapter requests alternately (bare first in even pairs, adapter first in odd ones) after at least
    * as many untimed pairs and {@link #WARMUP}, timing each request.
    */
-  private static List<Interleaved> interleaved(int pairs) throws Exception {
-    AdapterOverheadBenchmark b = new AdapterOverheadBenchmark();
-    b.start();
-    try {
-      List<Interleaved> out = new ArrayList<>();
-      out.add(interleaved(b, "jdk", b::jdkBare, b::jdkAdapter, pairs));
-      out.add(interleaved(b, "okhttp", b::okhttpBare, b::okhttpAdapter, pairs));
-      out.add(interleaved(b, "apache", b::apacheBare, b::apacheAdapter, pairs));
-      return out;
-    } finally {
-      b.stop();
-    }
+  private static List<Interleaved> interleaved(AdapterOverheadBenchmark b, int pairs) throws Exception {
+    List<Interleaved> out = new ArrayList<>();
+    out.add(interleaved(b, "jdk", b::jdkBare, b::jdkAdapter, pairs));
+    out.add(interleaved(b, "okhttp", b::okhttpBare, b::okhttpAdapter, pairs));
+    out.add(interleaved(b, "apache", b::apacheBare, b::apacheAdapter, pairs));
+    return out;
   }
 
   private static Interleaved interleaved(AdapterOverheadBenchmark b, String client, Send bare, Send adapter,

@@ -6,25 +6,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import org.openjdk.jmh.profile.GCProfiler;
-import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
-import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link TokenCacheHotPathBenchmark} at 1 and 2 threads with the GC profiler, writes JMH's JSON for both runs
- * into one file and prints a table with each anchor's time relative to ours.
+ * Runs {@link RequestPathBenchmark} (what a request pays) and {@link TokenCacheHotPathBenchmark} (the cache lookup
+ * alone) at 1 and 2 threads with the GC profiler, each with the profile in its annotations; writes JMH's JSON for
+ * all runs into one file, the machine and load average beside it ({@code latest.machine.json}), and prints the
+ * tables {@link ReadmeTables} makes of them.
  *
- * <p>Arguments: the JSON file to write, then optionally warmup and measurement iterations (1 second each).
+ * <p>Arguments: the JSON file to write, then optionally forks, warmup and measurement iterations (1 second each)
+ * to override the annotations while developing.
  */
 public final class HotPathRun {
   private static final int[] THREADS = {1, 2};
@@ -32,74 +32,47 @@ public final class HotPathRun {
   private HotPathRun() {}
 
   /**
-   * Runs the benchmark.
+   * Runs the benchmarks.
    *
-   * @param args the output file, [warmup iterations], [measurement iterations]
+   * @param args the output file, [forks], [warmup iterations], [measurement iterations]
    * @throws RunnerException when JMH fails
    * @throws IOException when the file cannot be written
    */
   public static void main(String[] args) throws RunnerException, IOException {
     if (args.length < 1) {
-      throw new IllegalArgumentException("usage: HotPathRun <results.json> [warmup iterations] [measurement iterations]");
+      throw new IllegalArgumentException("usage: HotPathRun <latest.json> [forks] [warmup iterations] "
+          + "[measurement iterations]");
     }
     Path out = Path.of(args[0]);
-    int warmups = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-    int measurements = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+    String machine = Machine.json();
     List<RunResult> results = new ArrayList<>();
-    for (int threads : THREADS) {
-      Options options = new OptionsBuilder()
-          .include(TokenCacheHotPathBenchmark.class.getName() + "\\.")
-          .threads(threads)
-          .forks(1)
-          .warmupIterations(warmups)
-          .warmupTime(TimeValue.seconds(1))
-          .measurementIterations(measurements)
-          .measurementTime(TimeValue.seconds(1))
-          .addProfiler(GCProfiler.class)
-          .jvmArgsAppend("-Xms256m", "-Xmx256m")
-          .build();
-      results.addAll(new Runner(options).run());
+    for (Class<?> benchmark : List.of(RequestPathBenchmark.class, TokenCacheHotPathBenchmark.class)) {
+      for (int threads : THREADS) {
+        ChainedOptionsBuilder options = new OptionsBuilder()
+            .include(benchmark.getName() + "\\.")
+            .threads(threads)
+            .addProfiler(GCProfiler.class);
+        if (args.length > 1) {
+          options.forks(Integer.parseInt(args[1]));
+        }
+        if (args.length > 2) {
+          options.warmupIterations(Integer.parseInt(args[2])).warmupTime(TimeValue.seconds(1));
+        }
+        if (args.length > 3) {
+          options.measurementIterations(Integer.parseInt(args[3])).measurementTime(TimeValue.seconds(1));
+        }
+        results.addAll(new Runner(options.build()).run());
+      }
     }
-    Files.createDirectories(out.toAbsolutePath().getParent());
+    Path dir = out.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
     try (PrintStream json = new PrintStream(Files.newOutputStream(out), true, StandardCharsets.UTF_8)) {
       ResultFormatFactory.getInstance(ResultFormatType.JSON, json).writeOut(results);
     }
+    Files.writeString(dir.resolve("latest.machine.json"), "{\"machine\": " + machine + "}\n", StandardCharsets.UTF_8);
     System.out.println();
-    System.out.print(table(results));
+    System.out.println(ReadmeTables.render(dir, "requestPath"));
+    System.out.println(ReadmeTables.render(dir, "tokenCache"));
     System.out.println("JMH JSON written to " + out);
-  }
-
-  /** A Markdown table: one row per method and thread count, with the time relative to ours. */
-  static String table(Collection<RunResult> results) {
-    StringBuilder sb = new StringBuilder();
-    sb.append("| method | threads | ns/op | ± (99.9%) | B/op | × ours |\n");
-    sb.append("|---|---:|---:|---:|---:|---:|\n");
-    for (int threads : THREADS) {
-      double ours = Double.NaN;
-      for (RunResult r : results) {
-        if (r.getParams().getThreads() == threads && method(r).equals(Anchors.Impl.OURS.id())) {
-          ours = r.getPrimaryResult().getScore();
-        }
-      }
-      for (Anchors.Impl impl : Anchors.Impl.values()) {
-        for (RunResult r : results) {
-          if (r.getParams().getThreads() != threads || !method(r).equals(impl.id())) {
-            continue;
-          }
-          Result<?> primary = r.getPrimaryResult();
-          Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
-          sb.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %s | %.2f |%n", impl.id(), threads,
-              primary.getScore(), primary.getScoreError(),
-              alloc == null ? "n/a" : String.format(Locale.ROOT, "%.1f", alloc.getScore()),
-              primary.getScore() / ours));
-        }
-      }
-    }
-    return sb.toString();
-  }
-
-  private static String method(RunResult r) {
-    String benchmark = r.getParams().getBenchmark();
-    return benchmark.substring(benchmark.lastIndexOf('.') + 1);
   }
 }

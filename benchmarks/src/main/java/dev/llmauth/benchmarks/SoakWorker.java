@@ -5,9 +5,7 @@ import dev.llmauth.api.AuthException;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.TokenCache;
-import dev.llmauth.api.config.CodexOAuthConfig;
 import dev.llmauth.api.config.LlmAuthConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
@@ -109,9 +107,9 @@ public final class SoakWorker {
     int threads = Integer.parseInt(args[4]);
     ProviderConfig provider = switch (method) {
       case "codex" -> ProviderConfig.builder("codex").type(ProviderType.CODEX).baseUrl(base)
-          .codexOAuth(new CodexOAuthConfig(args[5], args[6], null)).build();
+          .set("codexOAuth", java.util.Map.of("authFile", args[5], "issuer", args[6])).build();
       case "entra" -> ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI).baseUrl(base)
-          .managedIdentity(ManagedIdentityConfig.systemAssigned()).build();
+          .set("managedIdentity", java.util.Map.of()).build();
       default -> throw new IllegalArgumentException("method must be codex or entra, got " + method);
     };
     // A 2-second token is an hour-long one scaled down 1,800 times: the cache's margins are scaled alike.
@@ -262,8 +260,28 @@ public final class SoakWorker {
         }
 
         @Override
-        public Set<String> extensionFields() {
-          return p.extensionFields();
+        public Set<String> configKeys() {
+          return p.configKeys();
+        }
+
+        @Override
+        public Set<String> secretFields() {
+          return p.secretFields();
+        }
+
+        @Override
+        public java.util.List<dev.llmauth.api.spi.ConfigConflict> conflicts() {
+          return p.conflicts();
+        }
+
+        @Override
+        public Set<String> deprecatedAuthModes() {
+          return p.deprecatedAuthModes();
+        }
+
+        @Override
+        public @org.jspecify.annotations.Nullable Object parseConfig(dev.llmauth.api.spi.ConfigNode provider) {
+          return p.parseConfig(provider);
         }
 
         @Override

@@ -5,7 +5,6 @@ import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.OutgoingRequest;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.LlmAuthConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import java.io.IOException;
@@ -52,7 +51,7 @@ public final class StartupProbe {
     }
     if ("azure".equals(args[2])) {
       com.azure.core.credential.AccessToken token = new com.azure.identity.DefaultAzureCredentialBuilder().build()
-          .getTokenSync(new com.azure.core.credential.TokenRequestContext().addScopes(ManagedIdentityConfig.DEFAULT_SCOPE));
+          .getTokenSync(new com.azure.core.credential.TokenRequestContext().addScopes("https://cognitiveservices.azure.com/.default"));
       request.setHeader("Authorization", "Bearer " + token.getToken());
       System.exit(send(request));
     }
@@ -69,7 +68,7 @@ public final class StartupProbe {
         ? ProviderConfig.builder("azure")
             .type(ProviderType.AZURE_OPENAI)
             .baseUrl(baseUrl)
-            .managedIdentity(ManagedIdentityConfig.systemAssigned())
+            .set("managedIdentity", java.util.Map.of())
             .build()
         : ProviderConfig.builder("openai")
             .type(ProviderType.OPENAI)

@@ -7,9 +7,8 @@ import com.google.gson.JsonParser;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.LlmAuthConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.conformance.mock.MockIdentityServer;
@@ -41,7 +40,8 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * The main job on embedded defaults: starts the kit's mock identity, OAuth and model servers on loopback, sends
- * real requests with each method through each HTTP client, and prints what happened.
+ * real requests with each method through each HTTP client, and prints what happened. The command method runs a
+ * small POSIX shell script that the demo writes into a temporary directory.
  *
  * <p>MSAL4J reads the managed-identity endpoint from the process environment only, so the Entra rows run in a
  * child JVM whose environment points at the mock identity server.
@@ -96,6 +96,9 @@ final class DemoCommand implements Runnable {
       rows.addAll(entraInChildJvm(identity, modelBase));
       rows.addAll(method(modelBase, "codex-oauth (expired token, refreshed)", oauth::refreshCount,
           codexProvider(oauth, modelBase, home), Map.of("HOME", home.toString())));
+      Path runs = home.resolve("helper").resolve("runs");
+      rows.addAll(method(modelBase, "command (credential helper script)", () -> lines(runs),
+          commandProvider(modelBase, runs), Map.of("PATH", path())));
     } finally {
       deleteTree(home);
     }
@@ -159,7 +162,45 @@ final class DemoCommand implements Runnable {
       throw new UncheckedIOException(e);
     }
     return ProviderConfig.builder("codex").type(ProviderType.CODEX).baseUrl(modelBase.toString())
-        .codexOAuth(new CodexOAuthConfig(authFile.toString(), oauth.issuer().toString(), null)).build();
+        .set("codexOAuth", new CodexOAuthSettings(authFile.toString(), oauth.issuer().toString(), null).toBlock()).build();
+  }
+
+  /**
+   * A provider whose {@code command} block runs a POSIX shell script written into the demo's temporary directory:
+   * each run appends to {@code runs} and prints a new token that lives an hour, as JSON.
+   */
+  private static ProviderConfig commandProvider(URI modelBase, Path runs) {
+    Path script = runs.resolveSibling("credential-helper");
+    try {
+      Files.createDirectories(script.getParent());
+      Files.writeString(script, String.join("\n",
+          "#!/bin/sh",
+          "# the demo's credential helper: a new token on every run, valid for an hour",
+          "echo run >> '" + runs + "'",
+          "n=$(wc -l < '" + runs + "' | tr -d ' ')",
+          "printf '{\"token\": \"cmd-demo-" + random() + "-%s\", \"expires_in\": 3600}\\n' \"$n\"",
+          ""));
+      Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return ProviderConfig.builder("helper").baseUrl(modelBase.toString())
+        .set("command", Map.of("argv", List.of(script.toString()))).build();
+  }
+
+  /** The {@code PATH} the helper script finds {@code wc} and {@code tr} on. */
+  private String path() {
+    String path = cli.env.get("PATH");
+    return path == null || path.isEmpty() ? "/usr/bin:/bin" : path;
+  }
+
+  /** How many times the helper script ran: the lines it appended to {@code runs}. */
+  private static int lines(Path runs) {
+    try {
+      return Files.exists(runs) ? Files.readAllLines(runs).size() : 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Runs the Entra rows in a child JVM whose environment points MSAL4J at the mock identity server. */
@@ -211,11 +252,11 @@ final class DemoCommand implements Runnable {
     List<Row> rows = new ArrayList<>();
     rows.addAll(method(modelBase, "entra (managed identity, system)", identityCalls,
         ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI).baseUrl(modelBase.toString())
-            .managedIdentity(ManagedIdentityConfig.systemAssigned()).build(), cli.env));
+            .set("managedIdentity", java.util.Map.of()).build(), cli.env));
     rows.addAll(method(modelBase, "entra (managed identity, clientId)", identityCalls,
         ProviderConfig.builder("azure-uami").type(ProviderType.AZURE_OPENAI).baseUrl(modelBase.toString())
-            .managedIdentity(new ManagedIdentityConfig("11111111-2222-3333-4444-555555555555", null, null,
-                ManagedIdentityConfig.DEFAULT_SCOPE)).build(), cli.env));
+            .set("managedIdentity", java.util.Map.of("clientId", "11111111-2222-3333-4444-555555555555")).build(),
+        cli.env));
     rows.forEach(r -> cli.out.println(r.encode()));
   }
 

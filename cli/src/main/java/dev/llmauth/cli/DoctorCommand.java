@@ -64,6 +64,9 @@ final class DoctorCommand implements Runnable {
     out.println("  baseUrl: " + shown(pc, "baseUrl", pc.effectiveBaseUrl()));
     if (pc.authMode() != null) {
       out.println("  authMode: " + pc.authMode() + " (" + pc.originOf("authMode") + ")");
+      auth.credentialProviders().stream().filter(m -> m.deprecatedAuthModes().contains(pc.authMode())).findFirst()
+          .ifPresent(m -> out.println("  warning: authMode " + pc.authMode() + " is deprecated; write "
+              + m.authMode()));
     }
     for (Map.Entry<String, String> o : pc.origins().entrySet()) {
       if (!SHOWN_APART.contains(o.getKey())) {

@@ -1,6 +1,6 @@
 package dev.llmauth.cli;
 
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.codex.CodexSignIn;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
@@ -64,7 +64,7 @@ final class LoginCommand implements Runnable {
       throw new CliException(ExitCodes.USAGE, "unknown service '" + service + "'; only 'codex' is supported");
     }
     return CodexSignIn.builder()
-        .config(new CodexOAuthConfig(authFile == null ? null : authFile.toString(), issuer, null))
+        .config(new CodexOAuthSettings(authFile == null ? null : authFile.toString(), issuer, null))
         .environment(cli.env);
   }
 }

@@ -34,7 +34,7 @@ class DoctorCommandTest {
 
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("configuration: file " + config)
-        .contains("installed methods: api-key (100), codex-oauth (200), entra (300)")
+        .contains("installed methods: api-key (100), command (110), codex-oauth (200), entra (300)")
         .contains("provider openai (type openai)")
         .contains("baseUrl: https://api.example.test/v1 (file " + config + ")")
         .contains("apiKey: set (file " + config + ")")
@@ -43,6 +43,28 @@ class DoctorCommandTest {
         .contains("provider azure (type azure-openai)")
         .containsPattern("chosen +entra ")
         .containsPattern("skipped +api-key +no apiKey or bearerToken set");
+    assertThat(r.all()).doesNotContain(key);
+  }
+
+  @Test
+  void aCommandBlockIsChosenAndAProviderDataKeyIsShownWhereItGoes() {
+    Path config = write(home, "more.jsonc", """
+        {"providers": {
+          "helper": {"baseUrl": "https://api.example.test/v1", "command": {"argv": ["/bin/true"]}},
+          "gateway": {"baseUrl": "https://gw.example.test/v1", "apiKey": "%s",
+                      "providerDataHeader": "X-LlamaStack-Provider-Data"}
+        }}
+        """.formatted(key));
+
+    Result r = run(isolatedEnv(home), "doctor", "--config", config.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("provider helper (type openai)")
+        .containsPattern("chosen +command +runs true \\(command from file ")
+        .contains("provider gateway (type openai)")
+        .containsPattern("chosen +api-key +apiKey from file .* sent in the X-LlamaStack-Provider-Data header as "
+            + "azure_api_key \\(no Authorization\\)");
+    assertThat(r.out().substring(r.out().indexOf("provider gateway"))).doesNotContain("sent as");
     assertThat(r.all()).doesNotContain(key);
   }
 
@@ -137,6 +159,20 @@ class DoctorCommandTest {
 
     assertThat(r.exit()).isEqualTo(ExitCodes.NO_CREDENTIAL);
     assertThat(r.out()).contains("authMode: codex-oauth").contains("fix: authMode pins codex-oauth");
+    assertThat(r.all()).doesNotContain(key);
+  }
+
+  @Test
+  void aDeprecatedAuthModeSpellingStillPinsItsMethodWithAWarning() {
+    Path config = write(home, "deprecated.jsonc", """
+        {"providers": {"openai": {"authMode": "api-key", "apiKey": "%s"}}}
+        """.formatted(key));
+
+    Result r = run(isolatedEnv(home), "doctor", "--config", config.toString());
+
+    assertThat(r.exit()).isEqualTo(0);
+    assertThat(r.out()).contains("authMode: api-key").contains("warning: authMode api-key is deprecated; write apiKey")
+        .containsPattern("chosen +api-key");
     assertThat(r.all()).doesNotContain(key);
   }
 }

@@ -19,6 +19,28 @@ class TokenCommandTest {
   @TempDir Path home;
 
   @Test
+  void aCredentialHelpersTokenIsDescribedButNeverPrinted() throws Exception {
+    String token = "helper-token-" + System.nanoTime();
+    Path script = write(home, "helper.sh", "#!/bin/sh\nprintf '%s'\n".formatted(token));
+    java.nio.file.Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString(
+        "rwx------"));
+    Path config = write(home, "c.jsonc", """
+        {"providers": {"helper": {"baseUrl": "https://api.example.test/v1", "command": {"argv": ["%s"]}}}}
+        """.formatted(script));
+
+    Result r = run(isolatedEnv(home), "token", "--provider", "helper", "--config", config.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("provider: helper")
+        .contains("method:   command")
+        .contains("source:   runs helper.sh (command from file " + config
+            + "), its output sent as Authorization: Bearer")
+        .contains("headers:  Authorization")
+        .containsPattern("token: +\\[redacted] sha256:[0-9a-f]{8} \\(" + token.length() + " chars\\)");
+    assertThat(r.all()).doesNotContain(token);
+  }
+
+  @Test
   void anApiKeyIsDescribedButNeverPrinted() {
     String key = "sk-token-" + System.nanoTime();
     Path config = write(home, "c.jsonc", """

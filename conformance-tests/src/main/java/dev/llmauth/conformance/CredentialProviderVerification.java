@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.AuthException;
+import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
@@ -13,7 +14,9 @@ import dev.llmauth.api.spi.CredentialProvider;
 import java.lang.reflect.Modifier;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.ServiceLoader;
@@ -24,16 +27,16 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The conformance suite for credential methods: rules C1 to C10 of {@code RULES.md}, one test per rule.
+ * The conformance suite for credential methods: rules C1 to C13 of {@code RULES.md}, one test per rule.
  *
- * {@snippet :
+ * <pre>{@code
  * class MyMethodConformanceTest extends CredentialProviderVerification {
  *   @Override
  *   protected MethodFixture newFixture() {
  *     return new MyMethodFixture();
  *   }
  * }
- * }
+ * }</pre>
  *
  * <p>Each test gets a fresh fixture. Pass the same fixture to {@link HttpAdapterVerification#methods()} to run
  * the adapter rules with your method too.
@@ -231,6 +234,131 @@ public abstract class CredentialProviderVerification {
     }
   }
 
+  /** The field name C11 adds to a method's block; no method defines it. */
+  private static final String UNKNOWN_FIELD = "llmAuthKitUnknownField";
+  /** The value C13 writes into each secret field. */
+  private static final Secret SENTINEL = Secret.of("kit-secret-sentinel-5c1e7a90d4");
+
+  /**
+   * <a href="RULES.md#c11">C11</a>: an unknown field inside one of the method's blocks is an error that names its
+   * path.
+   */
+  @Test
+  void required_c11_rejectsAnUnknownFieldInItsBlock() {
+    try (Setup s = new Setup(b -> {})) {
+      Map<String, Object> settings = s.settings();
+      List<String> blocks = s.provider.configKeys().stream().filter(k -> settings.get(k) instanceof Map).sorted()
+          .toList();
+      KitSupport.skipUnless(!blocks.isEmpty(), () -> "C11 cannot be checked: the fixture sets none of "
+          + s.provider.method() + "'s configKeys() " + s.provider.configKeys() + " to an object");
+      for (String block : blocks) {
+        Map<String, Object> changed = new LinkedHashMap<>(settings);
+        Map<String, Object> inner = new LinkedHashMap<>(asMap(settings.get(block)));
+        inner.put(UNKNOWN_FIELD, "x");
+        changed.put(block, inner);
+        String path = s.path(block + "." + UNKNOWN_FIELD);
+        ConfigException e = s.rejects(changed, "C11: the unknown field " + path);
+        assertThat(e.field()).as("C11: the field the error for " + path + " names").isEqualTo(path);
+        assertThat(e.getMessage()).as("C11: the error for " + path).contains(path);
+      }
+    }
+  }
+
+  /**
+   * <a href="RULES.md#c12">C12</a>: a value of the wrong type in the method's settings is an error that names its
+   * path and the type expected.
+   */
+  @Test
+  void required_c12_rejectsAWrongType() {
+    try (Setup s = new Setup(b -> {})) {
+      Map<String, Object> settings = s.settings();
+      List<String> keys = s.provider.configKeys().stream().filter(settings::containsKey).sorted().toList();
+      KitSupport.skipUnless(!keys.isEmpty(), () -> "C12 cannot be checked: the fixture sets none of "
+          + s.provider.method() + "'s configKeys() " + s.provider.configKeys());
+      for (String key : keys) {
+        Map<String, Object> changed = new LinkedHashMap<>(settings);
+        changed.put(key, wrongType(settings.get(key)));
+        wrongTypeIsRejected(s, changed, key);
+        if (settings.get(key) instanceof Map<?, ?> block) {
+          for (Object member : block.keySet()) {
+            Map<String, Object> inner = new LinkedHashMap<>(asMap(block));
+            inner.put(String.valueOf(member), wrongType(block.get(member)));
+            Map<String, Object> nested = new LinkedHashMap<>(settings);
+            nested.put(key, inner);
+            wrongTypeIsRejected(s, nested, key + "." + member);
+          }
+        }
+      }
+    }
+  }
+
+  private static void wrongTypeIsRejected(Setup s, Map<String, Object> settings, String field) {
+    String path = s.path(field);
+    ConfigException e = s.rejects(settings, "C12: a value of the wrong type in " + path);
+    assertThat(e.field()).as("C12: the field the error for " + path + " names").isEqualTo(path);
+    assertThat(e.getMessage()).as("C12: the error for " + path + " (naming the path and the type expected)")
+        .contains(path).contains("expected");
+  }
+
+  /** A JSON value of another type than {@code value}'s. */
+  private static Object wrongType(Object value) {
+    return value instanceof String ? List.of() : value instanceof Number ? "text" : 42;
+  }
+
+  /**
+   * <a href="RULES.md#c13">C13</a>: the value of a secret field ({@link CredentialProvider#secretFields()}) never
+   * shows in {@code ProviderConfig.toString()}, the parsed settings, availability or an error.
+   */
+  @Test
+  void required_c13_neverShowsASecretSetting() {
+    try (Setup s = new Setup(b -> {})) {
+      KitSupport.skipUnless(!s.provider.secretFields().isEmpty(), () -> "C13 cannot be checked: "
+          + s.provider.method() + " declares no secretFields()");
+      List<Secret> secrets = List.of(SENTINEL);
+      for (String field : s.provider.secretFields()) {
+        Map<String, Object> withSecret = withValue(s.settings(), field, SENTINEL.reveal());
+        ProviderConfig config;
+        try {
+          config = s.build(withSecret);
+        } catch (ConfigException e) {
+          KitSupport.assertNoSecret(e, secrets, "C13: the error for the secret field " + s.path(field));
+          continue;
+        }
+        KitSupport.assertNoSecret(config.toString(), secrets, "C13: ProviderConfig.toString() with the secret field "
+            + s.path(field));
+        KitSupport.assertNoSecret(String.valueOf(config.methodConfigs().get(s.provider.method())), secrets,
+            "C13: the parsed settings' toString() with the secret field " + s.path(field));
+        KitSupport.assertNoSecret(String.valueOf(s.provider.availability(config, s.context).detail()), secrets,
+            "C13: availability() with the secret field " + s.path(field));
+        try {
+          s.build(withValue(s.settings(), field, List.of(SENTINEL.reveal())));
+        } catch (ConfigException e) {
+          KitSupport.assertNoSecret(e, secrets, "C13: the error for a wrong type in the secret field "
+              + s.path(field));
+        }
+      }
+    }
+  }
+
+  /** {@code settings} with {@code value} at the dotted path {@code field}, creating the objects on the way. */
+  private static Map<String, Object> withValue(Map<String, Object> settings, String field, Object value) {
+    Map<String, Object> copy = new LinkedHashMap<>(settings);
+    int dot = field.indexOf('.');
+    if (dot < 0) {
+      copy.put(field, value);
+    } else {
+      String head = field.substring(0, dot);
+      Object inner = copy.get(head);
+      copy.put(head, withValue(inner instanceof Map<?, ?> m ? asMap(m) : Map.of(), field.substring(dot + 1), value));
+    }
+    return copy;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> asMap(Object value) {
+    return (Map<String, Object>) value;
+  }
+
   private static AccessToken get(CompletableFuture<AccessToken> f, String rule) throws Exception {
     try {
       return Objects.requireNonNull(f.get(KitSupport.PATIENCE.toSeconds(), TimeUnit.SECONDS),
@@ -271,6 +399,34 @@ public abstract class CredentialProviderVerification {
 
     Credential create() {
       return Objects.requireNonNull(provider.create(config, context), "create() returned null");
+    }
+
+    /** @return the provider's settings as the fixture configured them, as plain Java values */
+    Map<String, Object> settings() {
+      Object plain = config.settings().plain();
+      return plain instanceof Map<?, ?> m ? asMap(m) : Map.of();
+    }
+
+    String path(String field) {
+      return "providers." + config.name() + "." + field;
+    }
+
+    /** Builds the provider from {@code settings}, parsed by this method. */
+    ProviderConfig build(Map<String, Object> settings) {
+      ProviderConfig.Builder b = ProviderConfig.builder(config.name()).methods(List.of(provider));
+      settings.forEach(b::set);
+      return b.build();
+    }
+
+    /** Requires {@code settings} to be refused with a {@link ConfigException}. */
+    ConfigException rejects(Map<String, Object> settings, String what) {
+      try {
+        build(settings);
+      } catch (ConfigException e) {
+        return e;
+      }
+      throw new AssertionError(what + " was accepted; parseConfig() must refuse it with the ConfigException "
+          + "ConfigNode makes (object(allowed...), text(), bool(), number())");
     }
 
     @Override

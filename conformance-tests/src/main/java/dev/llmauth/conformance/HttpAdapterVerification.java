@@ -55,14 +55,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Subclass it in your tests and supply the adapter; the suite starts a {@link MockModelServer} on loopback and
  * runs each rule with a fresh client and a fresh method fixture:
  *
- * {@snippet :
+ * <pre>{@code
  * class MyAdapterConformanceTest extends HttpAdapterVerification {
  *   @Override
  *   protected AdapterDriver adapter() {
  *     return new MyAdapterDriver();
  *   }
  * }
- * }
+ * }</pre>
  *
  * <p>By default the rules run with the kit's {@link ScriptedMethod}, whose issuer the suite controls; override
  * {@link #methods()} to add real methods. A rule that cannot be checked for an adapter or method is reported as

@@ -52,14 +52,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * permanence, a message that says what failed, no secret, and no hang past {@link #patience()}. It then ends the
  * fault ({@link MethodFixture#clearFaults()}) and checks that the next request succeeds.
  *
- * {@snippet :
+ * <pre>{@code
  * class MyAdapterIssuerFaultTest extends IssuerFaultVerification {
  *   @Override
  *   protected AdapterDriver adapter() {
  *     return new MyAdapterDriver();
  *   }
  * }
- * }
+ * }</pre>
  *
  * <p>A method without an issuer, or one that cannot be made to misbehave in a way, is reported as skipped with the
  * reason.

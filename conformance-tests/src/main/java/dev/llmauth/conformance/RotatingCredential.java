@@ -12,11 +12,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * one after each invalidation of the current one, and fails when told to. Pair it with {@link
  * dev.llmauth.conformance.mock.MockModelServer#rejectToken(String)} to drive 401 handling.
  *
- * {@snippet :
+ * <pre>{@code
  * RotatingCredential credential = new RotatingCredential();
  * RequestAuthenticator auth = RequestAuthenticator.of(ProviderConfig.builder("test").build(), credential);
  * server.rejectToken("tok-1"); // the first request gets a 401, the replay carries tok-2
- * }
+ * }</pre>
  */
 public final class RotatingCredential implements Credential {
   private final AtomicInteger fetches = new AtomicInteger();

@@ -23,14 +23,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The conformance suite for token sources: rules S1 to S6 of {@code RULES.md}, one test per rule.
  *
- * {@snippet :
+ * <pre>{@code
  * class MySourceConformanceTest extends TokenSourceVerification {
  *   @Override
  *   protected TokenSourceFixture newFixture() {
  *     return new MySourceFixture();
  *   }
  * }
- * }
+ * }</pre>
  */
 public abstract class TokenSourceVerification {
   /** Creates the suite. */

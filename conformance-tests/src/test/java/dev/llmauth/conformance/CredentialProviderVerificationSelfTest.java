@@ -40,7 +40,7 @@ class CredentialProviderVerificationSelfTest {
   @Test
   void correctMethodsPassEveryRule() {
     Map<String, SuiteRunner.Outcome> fetching = run(Fault.NONE);
-    assertThat(fetching.keySet()).hasSize(10).allMatch(n -> n.matches("(required|optional)_c\\d+_\\w+"));
+    assertThat(fetching.keySet()).hasSize(13).allMatch(n -> n.matches("(required|optional)_c\\d+_\\w+"));
     fetching.forEach((rule, o) -> assertThat(o.passed).as(rule + ": " + o).isEqualTo(1));
 
     Map<String, SuiteRunner.Outcome> fixed = SuiteRunner.run(Static.class);
@@ -66,7 +66,13 @@ class CredentialProviderVerificationSelfTest {
             "C8: invalidate() returned true, so the next token must differ"),
         Arguments.of(Fault.LEAKY_DESCRIBE, "required_c9_neverShowsASecret", "C9: Credential.describe() shows a secret"),
         Arguments.of(Fault.THROWS_ON_FAILURE, "required_c10_reportsIssuerFailuresClearly",
-            "C10: token() threw"));
+            "C10: token() threw"),
+        Arguments.of(Fault.LENIENT_CONFIG, "required_c11_rejectsAnUnknownFieldInItsBlock",
+            "C11: the unknown field providers.conformance.testIssuer.llmAuthKitUnknownField was accepted"),
+        Arguments.of(Fault.LENIENT_CONFIG, "required_c12_rejectsAWrongType",
+            "C12: a value of the wrong type in providers.conformance.testIssuer was accepted"),
+        Arguments.of(Fault.LEAKY_SETTINGS, "required_c13_neverShowsASecretSetting",
+            "C13: the parsed settings' toString() with the secret field providers.conformance.testIssuer.password"));
   }
 
   @ParameterizedTest(name = "{0} fails {1}")

@@ -21,12 +21,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A fetching method for the kit's self-tests, with switches that break one credential rule each. Configured by
- * the extension field {@code testIssuer}.
+ * its block {@code "testIssuer": {"label": "...", "password": "..."}}, whose {@code password} is secret.
  */
 public class TestMethodProvider implements CredentialProvider {
   enum Fault {
     NONE, UNREGISTERED, BAD_ID, FETCH_ON_AVAILABILITY, ALWAYS_AVAILABLE, FETCH_ON_CREATE, EXPIRED, NO_SHARING,
-    FALSE_INVALIDATE, LEAKY_DESCRIBE, THROWS_ON_FAILURE
+    FALSE_INVALIDATE, LEAKY_DESCRIBE, THROWS_ON_FAILURE, LENIENT_CONFIG, LEAKY_SETTINGS
+  }
+
+  /** The parsed {@code testIssuer} block; its {@code toString()} hides the password unless broken. */
+  public record Settings(@org.jspecify.annotations.Nullable String label,
+      @org.jspecify.annotations.Nullable String password) {
+    @Override
+    public String toString() {
+      return "Settings[label=" + label + (fault == Fault.LEAKY_SETTINGS ? ", password=" + password : "") + "]";
+    }
   }
 
   static volatile Fault fault = Fault.NONE;
@@ -46,11 +55,34 @@ public class TestMethodProvider implements CredentialProvider {
   }
 
   @Override
+  public java.util.Set<String> configKeys() {
+    return java.util.Set.of("testIssuer");
+  }
+
+  @Override
+  public java.util.Set<String> secretFields() {
+    return java.util.Set.of("testIssuer.password");
+  }
+
+  @Override
+  public @org.jspecify.annotations.Nullable Settings parseConfig(dev.llmauth.api.spi.ConfigNode provider) {
+    dev.llmauth.api.spi.ConfigNode block = provider.get("testIssuer");
+    if (block.isMissing()) {
+      return null;
+    }
+    if (fault == Fault.LENIENT_CONFIG) {
+      return new Settings(String.valueOf(block.get("label").plain()), String.valueOf(block.get("password").plain()));
+    }
+    block.object("label", "password");
+    return new Settings(block.get("label").text(), block.get("password").text());
+  }
+
+  @Override
   public Availability availability(ProviderConfig config, ResolutionContext context) {
     if (fault == Fault.FETCH_ON_AVAILABILITY) {
       issuer.issue();
     }
-    return config.extensions().containsKey("testIssuer") || fault == Fault.ALWAYS_AVAILABLE
+    return config.methodConfig(this, Settings.class) != null || fault == Fault.ALWAYS_AVAILABLE
         ? Availability.available("the test issuer") : Availability.unavailable("no testIssuer set");
   }
 
@@ -136,7 +168,7 @@ public class TestMethodProvider implements CredentialProvider {
 
     @Override
     public void configure(ProviderConfig.Builder provider) {
-      provider.extensions(Map.of("testIssuer", "on"));
+      provider.set("testIssuer", Map.of("label", "on", "password", "fixture-password-0b9d"));
     }
 
     @Override

@@ -18,7 +18,7 @@ import dev.llmauth.api.AuthException;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
@@ -133,7 +133,8 @@ class LlmAuthHttpClientBuilderTest {
               "refresh_token", issuer.issueRefreshToken()))));
       ProviderConfig codex = ProviderConfig.builder("codex").type(ProviderType.CODEX)
           .baseUrl(model.url("/backend-api/codex").toString())
-          .codexOAuth(new CodexOAuthConfig(authFile.toString(), issuer.issuer().toString(), null)).build();
+          .set("codexOAuth", new CodexOAuthSettings(authFile.toString(), issuer.issuer().toString(), null).toBlock())
+          .build();
       try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(codex))) {
         assertThat(chatModel(auth.authenticator("codex"), "/backend-api/codex").chat("Say hello."))
             .isEqualTo(MockModelServer.ANSWER);

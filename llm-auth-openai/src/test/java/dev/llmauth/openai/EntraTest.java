@@ -6,7 +6,6 @@ import com.openai.client.OpenAIClient;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.config.LlmAuthConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.conformance.mock.MockIdentityServer;
@@ -65,7 +64,7 @@ class EntraTest {
     try (MockModelServer model = new MockModelServer().start()) {
       ProviderConfig azure = ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI)
           .baseUrl(model.url("/openai/v1").toString())
-          .managedIdentity(new ManagedIdentityConfig(null, null, null, "api://llm-auth-openai-test/.default"))
+          .set("managedIdentity", java.util.Map.of("scope", "api://llm-auth-openai-test/.default"))
           .build();
       try (LlmAuth auth = LlmAuth.builder().config(LlmAuthConfig.of(azure)).clock(clock).build()) {
         OpenAIClient client = LlmAuthOpenAI.client(auth.authenticator("azure"));

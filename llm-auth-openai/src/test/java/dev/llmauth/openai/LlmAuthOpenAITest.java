@@ -23,7 +23,7 @@ import dev.llmauth.api.AuthException;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
@@ -74,7 +74,8 @@ class LlmAuthOpenAITest {
             "refresh_token", issuer.issueRefreshToken()))));
     return ProviderConfig.builder("codex").type(ProviderType.CODEX)
         .baseUrl(model.url("/backend-api/codex").toString())
-        .codexOAuth(new CodexOAuthConfig(authFile.toString(), issuer.issuer().toString(), null)).build();
+        .set("codexOAuth", new CodexOAuthSettings(authFile.toString(), issuer.issuer().toString(), null).toBlock())
+        .build();
   }
 
   @Test

@@ -61,6 +61,23 @@ public record LlmAuthConfig(Map<String, ProviderConfig> providers, String origin
   }
 
   /**
+   * Parses JSONC text with the settings of the given credential methods, instead of the ones {@link
+   * java.util.ServiceLoader} finds (as {@link dev.llmauth.api.LlmAuth.Builder#credentialProviders} resolves with
+   * them).
+   *
+   * @param jsonc the text
+   * @param origin where the text came from, for messages
+   * @param environment the variables for {@code ${env:NAME}}
+   * @param methods the credential methods
+   * @return the configuration
+   * @throws ConfigException when the text is invalid
+   */
+  public static LlmAuthConfig parse(String jsonc, String origin, Map<String, String> environment,
+      java.util.List<dev.llmauth.api.spi.CredentialProvider> methods) {
+    return ConfigParser.parse(jsonc, origin, environment, methods);
+  }
+
+  /**
    * The configuration used when no file is given: one provider named {@code openai} from {@code OPENAI_API_KEY},
    * {@code OPENAI_BASE_URL} (alias {@code OPENAI_API_BASE}) and {@code OPENAI_AUTH_MODE}.
    *

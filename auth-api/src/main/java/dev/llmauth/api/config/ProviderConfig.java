@@ -3,9 +3,15 @@ package dev.llmauth.api.config;
 import dev.llmauth.api.Secret;
 import java.net.URI;
 import java.net.URISyntaxException;
+import dev.llmauth.api.spi.ConfigNode;
+import dev.llmauth.api.spi.CredentialProvider;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,12 +22,10 @@ import org.jspecify.annotations.Nullable;
  * @param name the provider's name, the key under {@code providers}
  * @param type the endpoint type
  * @param baseUrl the configured base URL, or {@code null} (see {@link #effectiveBaseUrl()})
- * @param authMode the pinned method ({@link AuthMode}), or {@code null} to resolve in order
+ * @param authMode the pinned method (a method's {@link CredentialProvider#authMode()}), or {@code null} to resolve
+ *     in order
  * @param apiKey the API key, or {@code null}
  * @param bearerToken a static bearer token, or {@code null}
- * @param managedIdentity Entra managed identity, or {@code null}
- * @param entra Entra through the DefaultAzureCredential chain, or {@code null}
- * @param codexOAuth Codex sign-in settings, or {@code null} for the defaults
  * @param providerDataHeader the header whose JSON object carries the token instead of {@code Authorization}, or
  *     {@code null}
  * @param providerDataApiBase the URL sent as {@code azure_api_base} in the provider-data header (the Azure OpenAI
@@ -29,8 +33,13 @@ import org.jspecify.annotations.Nullable;
  * @param headers static headers sent on every request
  * @param allowInsecureHttp whether a credential may be sent over plain {@code http://} to a host other than
  *     loopback
- * @param extensions fields this library does not define, for third-party methods: JSON values as {@code String},
- *     {@code Double}, {@code Boolean}, {@code List} and {@code Map}
+ * @param settings the whole provider object, read-only, as the credential methods read it (see {@link
+ *     CredentialProvider#parseConfig})
+ * @param methodConfigs each method's parsed settings, by method id, for the methods known when the configuration
+ *     was loaded (see {@link #methodConfig})
+ * @param methodFields the fields owned by those methods ({@link CredentialProvider#configKeys()})
+ * @param secretFields the fields those methods hold secrets in ({@link CredentialProvider#secretFields()}), as paths
+ *     below the provider
  * @param origins where each set field came from, by field name (for example {@code apiKey -> env OPENAI_API_KEY})
  */
 public record ProviderConfig(
@@ -40,14 +49,14 @@ public record ProviderConfig(
     @Nullable String authMode,
     @Nullable Secret apiKey,
     @Nullable Secret bearerToken,
-    @Nullable ManagedIdentityConfig managedIdentity,
-    @Nullable EntraConfig entra,
-    @Nullable CodexOAuthConfig codexOAuth,
     @Nullable String providerDataHeader,
     @Nullable String providerDataApiBase,
     Map<String, String> headers,
     boolean allowInsecureHttp,
-    Map<String, Object> extensions,
+    ConfigNode settings,
+    Map<String, Object> methodConfigs,
+    Set<String> methodFields,
+    Set<String> secretFields,
     Map<String, String> origins) {
 
   /**
@@ -63,9 +72,32 @@ public record ProviderConfig(
     providerDataApiBase = emptyToNull(providerDataApiBase);
     headers = headers.entrySet().stream().filter(h -> !h.getValue().isEmpty())
         .collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
-    extensions = Map.copyOf(extensions);
+    Objects.requireNonNull(settings, "settings");
+    methodConfigs = Map.copyOf(methodConfigs);
+    methodFields = Set.copyOf(methodFields);
+    secretFields = Set.copyOf(secretFields);
     origins = Map.copyOf(origins);
   }
+
+  /**
+   * Returns a method's parsed settings ({@link CredentialProvider#parseConfig}): those parsed when the configuration
+   * was loaded, or, for a method that was not installed then, parsed now from {@link #settings()}.
+   *
+   * @param <T> the settings' type
+   * @param method the method
+   * @param type the settings' type
+   * @return the settings, or {@code null} when the provider sets none
+   * @throws dev.llmauth.api.ConfigException when the settings are invalid
+   * @throws ClassCastException when the method's settings are not of {@code type}
+   */
+  public <T> @Nullable T methodConfig(CredentialProvider method, Class<T> type) {
+    Object parsed = methodConfigs.get(method.method());
+    return type.cast(parsed != null ? parsed : method.parseConfig(settings));
+  }
+
+  /** The fields of a provider object the core defines; every other field belongs to a credential method. */
+  public static final List<String> CORE_FIELDS = List.of("type", "baseUrl", "authMode", "apiKey", "bearerToken",
+      "providerDataHeader", "providerDataApiBase", "headers", "allowInsecureHttp");
 
   static @Nullable String emptyToNull(@Nullable String s) {
     return s == null || s.isEmpty() ? null : s;
@@ -114,9 +146,12 @@ public record ProviderConfig(
     if (authMode != null) sb.append(", authMode=").append(shown("authMode", authMode));
     if (apiKey != null) sb.append(", apiKey=").append(apiKey);
     if (bearerToken != null) sb.append(", bearerToken=").append(bearerToken);
-    if (managedIdentity != null) sb.append(", managedIdentity=").append(shown("managedIdentity", managedIdentity));
-    if (entra != null) sb.append(", entra=").append(shown("entra", entra));
-    if (codexOAuth != null) sb.append(", codexOAuth=").append(shown("codexOAuth", codexOAuth));
+    for (String field : settings.keys()) {
+      if (methodFields.contains(field) && !settings.get(field).isMissing()) {
+        sb.append(", ").append(field).append('=').append(origins.getOrDefault(field, "").startsWith("env ")
+            ? "set (" + originOf(field) + ")" : shownSetting(settings.get(field), field));
+      }
+    }
     if (providerDataHeader != null) {
       sb.append(", providerDataHeader=").append(shown("providerDataHeader", providerDataHeader));
     }
@@ -125,8 +160,55 @@ public record ProviderConfig(
     }
     if (!headers.isEmpty()) sb.append(", headers=").append(headers.keySet());
     if (allowInsecureHttp) sb.append(", allowInsecureHttp=true");
-    if (!extensions.isEmpty()) sb.append(", extensions=").append(extensions.keySet());
+    List<String> unclaimed = unclaimedFields();
+    if (!unclaimed.isEmpty()) sb.append(", extensions=").append(unclaimed);
     return sb.append(']').toString();
+  }
+
+  /**
+   * The fields that neither this library nor a method known when the configuration was loaded defines: usually a
+   * misspelling, or the field of a method that is not installed.
+   *
+   * @return the field names, in file order
+   */
+  public List<String> unclaimedFields() {
+    List<String> unclaimed = new ArrayList<>();
+    for (String field : settings.keys()) {
+      if (!CORE_FIELDS.contains(field) && !methodFields.contains(field) && !settings.get(field).isUnset()) {
+        unclaimed.add(field);
+      }
+    }
+    return unclaimed;
+  }
+
+  /**
+   * A method's setting for diagnostics: objects member by member, secret fields as {@code [redacted]}, values from
+   * the environment as {@code set (env NAME ...)}, URLs without userinfo and query values.
+   */
+  private String shownSetting(ConfigNode node, String relative) {
+    if (secretFields.contains(relative)) {
+      return "[redacted]";
+    }
+    if (node.isObject()) {
+      StringBuilder sb = new StringBuilder("{");
+      for (String key : node.keys()) {
+        ConfigNode member = node.get(key);
+        if (!member.isMissing()) {
+          sb.append(sb.length() > 1 ? ", " : "").append(key).append('=').append(shownSetting(member,
+              relative + "." + key));
+        }
+      }
+      return sb.append('}').toString();
+    }
+    if (!node.items().isEmpty()) {
+      return "[" + node.items().size() + " items]";
+    }
+    if (node.origin().startsWith("env ")) {
+      return "set (" + node.origin() + ")";
+    }
+    Object value = node.plain();
+    String text = String.valueOf(value);
+    return value instanceof String && text.contains("://") ? redactUrl(text) : text;
   }
 
   /** A non-secret field's value, or {@code set (env NAME ...)} when it came from the environment. */
@@ -197,24 +279,14 @@ public record ProviderConfig(
 
   /**
    * Builds a {@link ProviderConfig} in code. Unset fields stay unset, and so do empty strings; {@link #build()}
-   * validates. {@link ProviderConfig#originOf} reports the fields set here as {@code code}.
+   * validates, with the same rules and messages as a file. {@link ProviderConfig#originOf} reports the fields set
+   * here as {@code code}. A credential method's fields are set with {@link #set}, as they would be written in the
+   * file.
    */
   public static final class Builder {
     private final String name;
-    private final Map<String, String> origins = new HashMap<>();
-    private ProviderType type = ProviderType.OPENAI;
-    private @Nullable String baseUrl;
-    private @Nullable String authMode;
-    private @Nullable Secret apiKey;
-    private @Nullable Secret bearerToken;
-    private @Nullable ManagedIdentityConfig managedIdentity;
-    private @Nullable EntraConfig entra;
-    private @Nullable CodexOAuthConfig codexOAuth;
-    private @Nullable String providerDataHeader;
-    private @Nullable String providerDataApiBase;
-    private Map<String, String> headers = Map.of();
-    private boolean allowInsecureHttp;
-    private Map<String, Object> extensions = Map.of();
+    private final Map<String, Object> fields = new LinkedHashMap<>();
+    private @Nullable List<CredentialProvider> methods;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -222,56 +294,32 @@ public record ProviderConfig(
 
     /** @param type the endpoint type, {@link ProviderType#OPENAI} by default @return this builder */
     public Builder type(ProviderType type) {
-      this.type = Objects.requireNonNull(type, "type");
-      return mark("type", true);
+      return set("type", Objects.requireNonNull(type, "type").id());
     }
 
     /** @param baseUrl the base URL @return this builder */
     public Builder baseUrl(String baseUrl) {
-      this.baseUrl = baseUrl;
-      return mark("baseUrl", !baseUrl.isEmpty());
+      return set("baseUrl", baseUrl);
     }
 
-    /** @param authMode the pinned method, see {@link AuthMode} @return this builder */
+    /** @param authMode the pinned method, see {@link CredentialProvider#authMode()} @return this builder */
     public Builder authMode(String authMode) {
-      this.authMode = authMode;
-      return mark("authMode", !authMode.isEmpty());
+      return set("authMode", authMode);
     }
 
     /** @param apiKey the API key @return this builder */
     public Builder apiKey(Secret apiKey) {
-      this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
-      return mark("apiKey", true);
+      return set("apiKey", Objects.requireNonNull(apiKey, "apiKey").reveal());
     }
 
     /** @param bearerToken a static bearer token @return this builder */
     public Builder bearerToken(Secret bearerToken) {
-      this.bearerToken = Objects.requireNonNull(bearerToken, "bearerToken");
-      return mark("bearerToken", true);
-    }
-
-    /** @param managedIdentity the managed identity @return this builder */
-    public Builder managedIdentity(ManagedIdentityConfig managedIdentity) {
-      this.managedIdentity = Objects.requireNonNull(managedIdentity, "managedIdentity");
-      return mark("managedIdentity", true);
-    }
-
-    /** @param entra the DefaultAzureCredential settings @return this builder */
-    public Builder entra(EntraConfig entra) {
-      this.entra = Objects.requireNonNull(entra, "entra");
-      return mark("entra", true);
-    }
-
-    /** @param codexOAuth the Codex sign-in settings @return this builder */
-    public Builder codexOAuth(CodexOAuthConfig codexOAuth) {
-      this.codexOAuth = Objects.requireNonNull(codexOAuth, "codexOAuth");
-      return mark("codexOAuth", true);
+      return set("bearerToken", Objects.requireNonNull(bearerToken, "bearerToken").reveal());
     }
 
     /** @param providerDataHeader the provider-data header name @return this builder */
     public Builder providerDataHeader(String providerDataHeader) {
-      this.providerDataHeader = providerDataHeader;
-      return mark("providerDataHeader", !providerDataHeader.isEmpty());
+      return set("providerDataHeader", providerDataHeader);
     }
 
     /**
@@ -280,25 +328,47 @@ public record ProviderConfig(
      * @return this builder
      */
     public Builder providerDataApiBase(String providerDataApiBase) {
-      this.providerDataApiBase = providerDataApiBase;
-      return mark("providerDataApiBase", !providerDataApiBase.isEmpty());
+      return set("providerDataApiBase", providerDataApiBase);
     }
 
     /** @param headers static headers sent on every request @return this builder */
     public Builder headers(Map<String, String> headers) {
-      this.headers = Map.copyOf(headers);
-      return mark("headers", !headers.isEmpty());
+      return set("headers", Map.copyOf(headers));
     }
 
     /** @param allow whether plain http to a non-loopback host is allowed @return this builder */
     public Builder allowInsecureHttp(boolean allow) {
-      this.allowInsecureHttp = allow;
-      return mark("allowInsecureHttp", allow);
+      return set("allowInsecureHttp", allow ? Boolean.TRUE : null);
     }
 
-    /** @param extensions fields for third-party methods @return this builder */
-    public Builder extensions(Map<String, Object> extensions) {
-      this.extensions = Map.copyOf(extensions);
+    /**
+     * Sets a field as it would be written in the file, such as a method's block: {@code set("managedIdentity",
+     * Map.of("clientId", id))}.
+     *
+     * @param field the field's name
+     * @param value {@code String}, {@code Boolean}, {@code Number}, {@code List} or {@code Map} values, or {@code
+     *     null} to unset it
+     * @return this builder
+     */
+    public Builder set(String field, @Nullable Object value) {
+      Objects.requireNonNull(field, "field");
+      if (value == null) {
+        fields.remove(field);
+      } else {
+        fields.put(field, value);
+      }
+      return this;
+    }
+
+    /**
+     * Validates with these methods instead of the ones {@link java.util.ServiceLoader} finds, as {@link
+     * dev.llmauth.api.LlmAuth.Builder#credentialProviders} does for resolution.
+     *
+     * @param methods the methods
+     * @return this builder
+     */
+    public Builder methods(List<CredentialProvider> methods) {
+      this.methods = List.copyOf(methods);
       return this;
     }
 
@@ -309,21 +379,14 @@ public record ProviderConfig(
      * @throws dev.llmauth.api.ConfigException naming the field and the fix when the combination is invalid
      */
     public ProviderConfig build() {
-      Map<String, String> all = new HashMap<>(origins);
-      extensions.keySet().forEach(field -> all.put(field, "code"));
-      ProviderConfig config = new ProviderConfig(name, type, baseUrl, authMode, apiKey, bearerToken, managedIdentity,
-          entra, codexOAuth, providerDataHeader, providerDataApiBase, headers, allowInsecureHttp, extensions, all);
-      dev.llmauth.api.internal.ConfigValidator.validate(config);
-      return config;
-    }
-
-    private Builder mark(String field, boolean set) {
-      if (set) {
-        origins.put(field, "code");
-      } else {
-        origins.remove(field);
-      }
-      return this;
+      Map<String, String> origins = new HashMap<>();
+      fields.forEach((field, value) -> {
+        if (!"".equals(value) && !(value instanceof Map<?, ?> m && m.isEmpty() && field.equals("headers"))) {
+          origins.put(field, "code");
+        }
+      });
+      return dev.llmauth.api.internal.ProviderAssembler.assemble(ConfigNode.of(name, fields, "code"), origins,
+          methods != null ? methods : dev.llmauth.api.internal.ProviderDiscovery.load(null));
     }
   }
 }

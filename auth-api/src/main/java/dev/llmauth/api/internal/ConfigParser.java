@@ -5,14 +5,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import dev.llmauth.api.ConfigException;
-import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.AuthMode;
-import dev.llmauth.api.config.CodexOAuthConfig;
-import dev.llmauth.api.config.EntraConfig;
 import dev.llmauth.api.config.LlmAuthConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.config.ProviderType;
+import dev.llmauth.api.spi.ConfigNode;
+import dev.llmauth.api.spi.CredentialProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -27,16 +23,14 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Reads JSONC configuration, and the environment fallback, into {@link LlmAuthConfig}. The JSON shape (objects,
- * strings, booleans) is checked here; the rules about a provider's settings are {@link ConfigValidator}'s.
+ * strings, booleans) of the file is checked here; a provider's fields are {@link ProviderAssembler}'s.
  */
 public final class ConfigParser {
   private static final System.Logger LOG = System.getLogger(ConfigParser.class.getName());
@@ -88,6 +82,21 @@ public final class ConfigParser {
    * @throws ConfigException when the text is invalid; the message starts with {@code origin}
    */
   public static LlmAuthConfig parse(String jsonc, String origin, Map<String, String> environment) {
+    return parse(jsonc, origin, environment, ProviderDiscovery.load(null));
+  }
+
+  /**
+   * Parses JSONC text, with the settings of the given credential methods.
+   *
+   * @param jsonc the text
+   * @param origin where it came from, for messages and {@link ProviderConfig#origins()}
+   * @param environment the variables for {@code ${env:NAME}}
+   * @param methods the credential methods that parse their settings
+   * @return the configuration
+   * @throws ConfigException when the text is invalid; the message starts with {@code origin}
+   */
+  public static LlmAuthConfig parse(String jsonc, String origin, Map<String, String> environment,
+      List<CredentialProvider> methods) {
     JsonElement root;
     try {
       root = StrictJson.parse(jsonc, true);
@@ -110,7 +119,8 @@ public final class ConfigParser {
     Map<String, ProviderConfig> result = new LinkedHashMap<>();
     for (Map.Entry<String, JsonElement> e : providers.getAsJsonObject().entrySet()) {
       ProviderReader reader = new ProviderReader(e.getKey(), origin, environment);
-      result.put(e.getKey(), validated(reader.read(e.getValue()), origin, Map.of()));
+      ConfigNode node = reader.read(e.getValue());
+      result.put(e.getKey(), assembled(node, reader.origins, methods, origin, Map.of()));
     }
     return new LlmAuthConfig(result, origin);
   }
@@ -130,25 +140,24 @@ public final class ConfigParser {
     variables.put("baseUrl", baseUrlVariable);
     variables.put("authMode", "OPENAI_AUTH_MODE");
     String authMode = variable(environment, "OPENAI_AUTH_MODE");
-    if (authMode != null && !authMode.equals(AuthMode.API_KEY) && !authMode.equals(AuthMode.ENTRA)) {
+    if (authMode != null && !authMode.equals("apiKey") && !authMode.equals("entra")) {
       throw new ConfigException("openai", "OPENAI_AUTH_MODE", ENVIRONMENT + ": OPENAI_AUTH_MODE is neither apiKey "
           + "nor entra; set it to apiKey or entra, or unset it to use the first configured method");
     }
-    EntraConfig entra = AuthMode.ENTRA.equals(authMode) ? EntraConfig.defaults() : null;
-    if (entra != null) {
-      variables.put("entra", "OPENAI_AUTH_MODE");
-    }
+    Map<String, Object> fields = new LinkedHashMap<>();
     Map<String, String> origins = new LinkedHashMap<>();
+    Map<String, String> pathOrigins = new LinkedHashMap<>();
     variables.forEach((field, name) -> {
-      if (field.equals("entra") || variable(environment, name) != null) {
+      String value = variable(environment, name);
+      if (value != null) {
+        fields.put(field, value);
         origins.put(field, "env " + name);
+        pathOrigins.put("providers.openai." + field, "env " + name);
       }
     });
-    String apiKey = variable(environment, "OPENAI_API_KEY");
-    ProviderConfig config = new ProviderConfig("openai", ProviderType.OPENAI, variable(environment, baseUrlVariable),
-        authMode, apiKey == null ? null : Secret.of(apiKey), null, null, entra, null, null, null, Map.of(), false,
-        Map.of(), origins);
-    return new LlmAuthConfig(Map.of("openai", validated(config, ENVIRONMENT, variables)), ENVIRONMENT);
+    ConfigNode node = ConfigNode.of("openai", "providers.openai", fields, pathOrigins, ENVIRONMENT);
+    return new LlmAuthConfig(Map.of("openai", assembled(node, origins, ProviderDiscovery.load(null), ENVIRONMENT,
+        variables)), ENVIRONMENT);
   }
 
   private static @Nullable String variable(Map<String, String> environment, String name) {
@@ -157,13 +166,13 @@ public final class ConfigParser {
   }
 
   /**
-   * Validates, prefixing errors with the origin and, for settings taken from an environment variable, naming the
-   * variable instead of the field.
+   * Assembles and validates, prefixing errors with the origin and, for settings taken from an environment variable,
+   * naming the variable instead of the field.
    */
-  private static ProviderConfig validated(ProviderConfig config, String origin, Map<String, String> variables) {
+  private static ProviderConfig assembled(ConfigNode node, Map<String, String> origins,
+      List<CredentialProvider> methods, String origin, Map<String, String> variables) {
     try {
-      ConfigValidator.validate(config);
-      return config;
+      return ProviderAssembler.assemble(node, origins, methods);
     } catch (ConfigException e) {
       String field = e.field() == null ? "" : e.field().substring(e.field().lastIndexOf('.') + 1);
       String variable = variables.get(field);
@@ -191,7 +200,6 @@ public final class ConfigParser {
     private final String name;
     private final String origin;
     private final Map<String, String> environment;
-    private final Map<String, String> origins = new LinkedHashMap<>();
     private final Set<String> variablesUsed = new LinkedHashSet<>();
 
     ProviderReader(String name, String origin, Map<String, String> environment) {
@@ -200,61 +208,70 @@ public final class ConfigParser {
       this.environment = environment;
     }
 
-    ProviderConfig read(JsonElement element) {
-      JsonObject o = object(element, "providers." + name);
-      String typeId = field(o, "type", this::text);
-      ProviderType type = typeId == null ? ProviderType.OPENAI : ProviderType.fromId(typeId).orElseThrow(
-          () -> error("providers." + name + ".type", "unknown type "
-              + ConfigValidator.shown(origins.getOrDefault("type", origin), typeId), "use one of "
-              + ProviderType.allowedIds()));
-      Map<String, Object> extensions = new LinkedHashMap<>();
-      for (String key : o.keySet()) {
-        if (!ConfigValidator.FIELDS.contains(key)) {
-          Object value = field(o, key, this::plain);
-          if (value != null) {
-            extensions.put(key, value);
-          }
+    /** Where each set top-level field came from, and, by path, each value taken from the environment. */
+    final Map<String, String> origins = new LinkedHashMap<>();
+    private final Map<String, String> pathOrigins = new LinkedHashMap<>();
+
+    /** Reads the provider object into a view, replacing {@code ${env:NAME}} and recording origins. */
+    ConfigNode read(JsonElement element) {
+      String path = "providers." + name;
+      if (!element.isJsonObject()) {
+        throw error(path, "expected an object but found " + kind(element), "write an object, such as {}");
+      }
+      Map<String, Object> fields = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonElement> e : element.getAsJsonObject().entrySet()) {
+        variablesUsed.clear();
+        Object value = plain(e.getValue(), path + "." + e.getKey());
+        fields.put(e.getKey(), value);
+        if (value != null) {
+          String fieldOrigin = variablesUsed.isEmpty() ? origin
+              : "env " + String.join(", ", variablesUsed) + " via " + origin;
+          origins.put(e.getKey(), fieldOrigin);
+          pathOrigins.put(path + "." + e.getKey(), fieldOrigin);
         }
       }
-      Map<String, String> headers = field(o, "headers", this::headers);
-      Boolean insecure = field(o, "allowInsecureHttp", this::bool);
-      return new ProviderConfig(name, type,
-          field(o, "baseUrl", this::text),
-          field(o, "authMode", this::text),
-          field(o, "apiKey", this::secret),
-          field(o, "bearerToken", this::secret),
-          field(o, "managedIdentity", this::managedIdentity),
-          field(o, "entra", this::entra),
-          field(o, "codexOAuth", this::codexOAuth),
-          field(o, "providerDataHeader", this::text),
-          field(o, "providerDataApiBase", this::text),
-          headers == null ? Map.of() : headers,
-          insecure != null && insecure,
-          extensions,
-          origins);
+      return ConfigNode.of(name, path, fields, pathOrigins, origin);
     }
 
-    /** Converts a top-level field of the provider; JSON null, absent and empty count as unset. */
-    private <T> @Nullable T field(JsonObject o, String key, BiFunction<JsonElement, String, @Nullable T> convert) {
-      JsonElement element = o.get(key);
-      if (element == null || element.isJsonNull()) {
+    /** A value as plain Java, with {@code ${env:NAME}} replaced in strings; JSON null stays {@code null}. */
+    private @Nullable Object plain(JsonElement e, String path) {
+      if (e.isJsonNull()) {
         return null;
       }
-      variablesUsed.clear();
-      T value = convert.apply(element, "providers." + name + "." + key);
-      if (value != null) {
-        origins.put(key, variablesUsed.isEmpty() ? origin
-            : "env " + String.join(", ", variablesUsed) + " via " + origin);
+      if (e.isJsonObject()) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> entry : e.getAsJsonObject().entrySet()) {
+          map.put(entry.getKey(), plain(entry.getValue(), path + "." + entry.getKey()));
+        }
+        return Collections.unmodifiableMap(map);
       }
-      return value;
+      if (e.isJsonArray()) {
+        JsonArray array = e.getAsJsonArray();
+        List<Object> list = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+          list.add(plain(array.get(i), path + "[" + i + "]"));
+        }
+        return Collections.unmodifiableList(list);
+      }
+      JsonPrimitive p = e.getAsJsonPrimitive();
+      if (p.isBoolean()) {
+        return p.getAsBoolean();
+      }
+      if (p.isNumber()) {
+        java.math.BigDecimal number = p.getAsBigDecimal();
+        if (Double.isInfinite(number.doubleValue())) {
+          throw error(path, "the number is too large", "use a number within the range of a double");
+        }
+        return number;
+      }
+      return resolve(p.getAsString(), path);
     }
 
-    private @Nullable String text(JsonElement e, String path) {
-      if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-        throw error(path, "expected a string but found " + kind(e), "put the value in double quotes");
-      }
-      Matcher m = ENV_REF.matcher(e.getAsString());
+    /** Replaces {@code ${env:NAME}} references, recording the variables used and, by path, the origin. */
+    private String resolve(String text, String path) {
+      Matcher m = ENV_REF.matcher(text);
       StringBuilder sb = new StringBuilder();
+      Set<String> here = new LinkedHashSet<>();
       while (m.find()) {
         String variable = m.group(1);
         if (variable.isEmpty() || m.group(2) == null) {
@@ -265,109 +282,15 @@ public final class ConfigParser {
           throw error(path, "refers to ${env:" + variable + "}, but the environment variable " + variable
               + " is not set or empty", "set " + variable + ", or write the value in the file");
         }
-        variablesUsed.add(variable);
+        here.add(variable);
         m.appendReplacement(sb, Matcher.quoteReplacement(value));
       }
       m.appendTail(sb);
-      return sb.length() == 0 ? null : sb.toString();
-    }
-
-    private @Nullable Secret secret(JsonElement e, String path) {
-      String value = text(e, path);
-      return value == null ? null : Secret.of(value);
-    }
-
-    private Boolean bool(JsonElement e, String path) {
-      if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-        throw error(path, "expected true or false but found " + kind(e), "write true or false without quotes");
+      if (!here.isEmpty()) {
+        variablesUsed.addAll(here);
+        pathOrigins.put(path, "env " + String.join(", ", here) + " via " + origin);
       }
-      return e.getAsBoolean();
-    }
-
-    private @Nullable Map<String, String> headers(JsonElement e, String path) {
-      Map<String, String> headers = new LinkedHashMap<>();
-      for (Map.Entry<String, JsonElement> h : object(e, path).entrySet()) {
-        String value = h.getValue().isJsonNull() ? null : text(h.getValue(), path + "." + h.getKey());
-        if (value != null) {
-          headers.put(h.getKey(), value);
-        }
-      }
-      return headers.isEmpty() ? null : headers;
-    }
-
-    private ManagedIdentityConfig managedIdentity(JsonElement e, String path) {
-      JsonObject o = object(e, path, "clientId", "objectId", "resourceId", "scope");
-      return new ManagedIdentityConfig(nested(o, "clientId", path), nested(o, "objectId", path),
-          nested(o, "resourceId", path),
-          Objects.requireNonNullElse(nested(o, "scope", path), ManagedIdentityConfig.DEFAULT_SCOPE));
-    }
-
-    private EntraConfig entra(JsonElement e, String path) {
-      JsonObject o = object(e, path, "scope");
-      return new EntraConfig(Objects.requireNonNullElse(nested(o, "scope", path), ManagedIdentityConfig.DEFAULT_SCOPE));
-    }
-
-    private CodexOAuthConfig codexOAuth(JsonElement e, String path) {
-      JsonObject o = object(e, path, "authFile", "issuer", "originator");
-      return new CodexOAuthConfig(nested(o, "authFile", path), nested(o, "issuer", path),
-          nested(o, "originator", path));
-    }
-
-    private @Nullable String nested(JsonObject o, String key, String path) {
-      JsonElement e = o.get(key);
-      return e == null || e.isJsonNull() ? null : text(e, path + "." + key);
-    }
-
-    /** An extension value as plain Java; null and empty strings are dropped, like unset fields. */
-    private @Nullable Object plain(JsonElement e, String path) {
-      if (e.isJsonObject()) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonElement> entry : e.getAsJsonObject().entrySet()) {
-          Object value = entry.getValue().isJsonNull() ? null : plain(entry.getValue(), path + "." + entry.getKey());
-          if (value != null) {
-            map.put(entry.getKey(), value);
-          }
-        }
-        return Collections.unmodifiableMap(map);
-      }
-      if (e.isJsonArray()) {
-        JsonArray array = e.getAsJsonArray();
-        List<Object> list = new ArrayList<>(array.size());
-        for (int i = 0; i < array.size(); i++) {
-          Object value = array.get(i).isJsonNull() ? null : plain(array.get(i), path + "[" + i + "]");
-          if (value != null) {
-            list.add(value);
-          }
-        }
-        return Collections.unmodifiableList(list);
-      }
-      JsonPrimitive p = e.getAsJsonPrimitive();
-      if (p.isBoolean()) {
-        return p.getAsBoolean();
-      }
-      if (p.isNumber()) {
-        double d = p.getAsBigDecimal().doubleValue();
-        if (Double.isInfinite(d)) {
-          throw error(path, "the number is too large", "use a number within the range of a double");
-        }
-        return d;
-      }
-      return text(e, path);
-    }
-
-    private JsonObject object(JsonElement e, String path, String... allowed) {
-      if (!e.isJsonObject()) {
-        throw error(path, "expected an object but found " + kind(e), "write an object, such as {}");
-      }
-      JsonObject o = e.getAsJsonObject();
-      if (allowed.length > 0) {
-        for (String key : o.keySet()) {
-          if (!List.of(allowed).contains(key)) {
-            throw error(path + "." + key, "unknown field", "use " + String.join(", ", allowed));
-          }
-        }
-      }
-      return o;
+      return sb.toString();
     }
 
     private ConfigException error(String path, String problem, String fix) {

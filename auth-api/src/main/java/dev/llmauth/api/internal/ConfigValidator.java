@@ -1,14 +1,10 @@
 package dev.llmauth.api.internal;
 
 import dev.llmauth.api.ConfigException;
-import dev.llmauth.api.config.AuthMode;
 import dev.llmauth.api.config.LlmAuthConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.CredentialProvider;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,11 +20,6 @@ import java.util.Set;
 public final class ConfigValidator {
   private static final System.Logger LOG = System.getLogger(ConfigValidator.class.getName());
 
-  /** The fields of a provider object that this library defines; every other field is an extension. */
-  static final List<String> FIELDS = List.of("type", "baseUrl", "authMode", "apiKey", "bearerToken",
-      "managedIdentity", "entra", "codexOAuth", "providerDataHeader", "providerDataApiBase", "headers",
-      "allowInsecureHttp");
-
   private static final String BASE_URL_EXAMPLE = "https://my-resource.openai.azure.com/openai/v1";
 
   private ConfigValidator() {}
@@ -37,9 +28,10 @@ public final class ConfigValidator {
    * Validates one provider.
    *
    * @param config the provider
+   * @param methods the installed credential methods, whose {@code authMode} values are allowed
    * @throws ConfigException naming the provider, the field path and the fix
    */
-  public static void validate(ProviderConfig config) {
+  public static void validate(ProviderConfig config, List<CredentialProvider> methods) {
     if (config.name().isEmpty()) {
       throw new ConfigException("", "providers", "a provider has an empty name (providers.\"\"); give it a name "
           + "such as \"openai\"");
@@ -52,53 +44,27 @@ public final class ConfigValidator {
       requireVisibleAscii(config, "bearerToken", config.bearerToken().reveal(), "copy the token again, without "
           + "spaces, line breaks or invisible characters around or inside it");
     }
-    ManagedIdentityConfig mi = config.managedIdentity();
-    if (mi != null) {
-      String other = config.apiKey() != null ? "apiKey" : config.bearerToken() != null ? "bearerToken" : null;
-      if (other != null) {
-        throw error(config, "managedIdentity", "managedIdentity cannot be combined with " + other + " ("
-            + path(config, other) + ")", "remove " + other + " to authenticate with Entra ID, or remove "
-            + "managedIdentity to send the " + other);
-      }
-      List<String> selectors = new ArrayList<>();
-      if (mi.clientId() != null) {
-        selectors.add("clientId");
-      }
-      if (mi.objectId() != null) {
-        selectors.add("objectId");
-      }
-      if (mi.resourceId() != null) {
-        selectors.add("resourceId");
-      }
-      if (selectors.size() > 1) {
-        throw error(config, "managedIdentity", "managedIdentity sets " + String.join(" and ", selectors)
-            + ", but each of clientId, objectId and resourceId selects an identity on its own",
-            "keep one of them for a user-assigned identity, or none for the system-assigned identity");
-      }
-    }
     String authMode = config.authMode();
-    if (authMode != null && !AuthMode.BUILT_IN.contains(authMode)) {
-      Set<String> allowed = allowedAuthModes();
-      if (!allowed.contains(authMode)) {
-        throw error(config, "authMode", "unknown authMode " + shown(config.originOf("authMode"), authMode), "use one of "
-            + String.join(", ", allowed) + ", or remove authMode to use the first configured method");
-      }
+    if (authMode != null && methods.stream().noneMatch(m -> m.authMode().equals(authMode)
+        || m.deprecatedAuthModes().contains(authMode))) {
+      List<String> allowed = methods.stream().map(CredentialProvider::authMode).distinct().toList();
+      throw error(config, "authMode", "unknown authMode " + shown(config.originOf("authMode"), authMode),
+          allowed.isEmpty() ? "install the credential method it names (no method is installed), or remove authMode"
+              : "use one of " + String.join(", ", allowed) + ", or remove authMode to use the first configured "
+              + "method");
+    }
+    if (authMode != null) {
+      methods.stream().filter(m -> m.deprecatedAuthModes().contains(authMode)).findFirst().ifPresent(m -> LOG.log(
+          System.Logger.Level.WARNING, "Provider ''{0}'': authMode {1} is deprecated ({2}); write {3}",
+          config.name(), authMode, path(config, "authMode"), m.authMode()));
     }
     if (config.baseUrl() == null) {
-      String needs = AuthMode.ENTRA.equals(authMode) ? "authMode entra"
-          : mi != null ? "managedIdentity"
-          : config.entra() != null ? "entra"
-          : config.type() == ProviderType.AZURE_OPENAI ? "type azure-openai"
-          : null;
-      if (needs != null) {
-        throw error(config, "baseUrl", needs + " needs a baseUrl", "set baseUrl to the endpoint, such as "
+      if (config.type() == ProviderType.AZURE_OPENAI) {
+        throw error(config, "baseUrl", "type azure-openai needs a baseUrl", "set baseUrl to the endpoint, such as "
             + BASE_URL_EXAMPLE);
       }
     } else {
-      requireHttpUrl(config, "baseUrl", config.baseUrl(), BASE_URL_EXAMPLE);
-    }
-    if (config.codexOAuth() != null && config.codexOAuth().issuer() != null) {
-      requireHttpUrl(config, "codexOAuth.issuer", config.codexOAuth().issuer(), "https://auth.openai.com");
+      config.settings().get("baseUrl").httpUrl(BASE_URL_EXAMPLE);
     }
     if (config.providerDataHeader() != null && !isToken(config.providerDataHeader())) {
       throw error(config, "providerDataHeader", "not a valid HTTP header name",
@@ -110,7 +76,7 @@ public final class ConfigValidator {
             + "and providerDataHeader is not set", "set providerDataHeader (such as X-LlamaStack-Provider-Data), or "
             + "remove providerDataApiBase");
       }
-      requireHttpUrl(config, "providerDataApiBase", config.providerDataApiBase(), BASE_URL_EXAMPLE);
+      config.settings().get("providerDataApiBase").httpUrl(BASE_URL_EXAMPLE);
     }
     for (Map.Entry<String, String> header : config.headers().entrySet()) {
       if (!isToken(header.getKey())) {
@@ -131,7 +97,7 @@ public final class ConfigValidator {
 
   /**
    * Warns about provider fields that neither this library nor an installed credential method
-   * reads (see {@link CredentialProvider#extensionFields()}): usually a misspelling. Warnings name the provider
+   * reads (see {@link CredentialProvider#configKeys()}): usually a misspelling. Warnings name the provider
    * and the field, never the value.
    *
    * @param config the configuration
@@ -139,11 +105,14 @@ public final class ConfigValidator {
    */
   public static void warnUnclaimedFields(LlmAuthConfig config, List<CredentialProvider> installed) {
     Set<String> claimed = new LinkedHashSet<>();
-    installed.forEach(p -> claimed.addAll(p.extensionFields()));
+    installed.forEach(p -> claimed.addAll(p.configKeys()));
+    List<String> known = new ArrayList<>(ProviderConfig.CORE_FIELDS);
+    known.addAll(claimed);
     for (ProviderConfig provider : config.providers().values()) {
-      for (String field : provider.extensions().keySet()) {
-        if (!claimed.contains(field)) {
-          String hint = FIELDS.stream().filter(f -> f.equalsIgnoreCase(field)).findFirst()
+      for (String field : provider.settings().keys()) {
+        if (!ProviderConfig.CORE_FIELDS.contains(field) && !claimed.contains(field)
+            && !provider.settings().get(field).isUnset()) {
+          String hint = known.stream().filter(f -> f.equalsIgnoreCase(field)).findFirst()
               .map(f -> "did you mean " + f + "?").orElse("check its spelling, or install the credential method "
                   + "that reads it");
           LOG.log(System.Logger.Level.WARNING, "Provider ''{0}'': ignoring unknown field {1} ({2}); {3}",
@@ -151,12 +120,6 @@ public final class ConfigValidator {
         }
       }
     }
-  }
-
-  private static Set<String> allowedAuthModes() {
-    Set<String> allowed = new LinkedHashSet<>(AuthMode.BUILT_IN);
-    ProviderDiscovery.load(null).forEach(p -> allowed.add(p.authMode()));
-    return allowed;
   }
 
   /**
@@ -180,24 +143,6 @@ public final class ConfigValidator {
   private static String describe(String value, int index) {
     return String.format(Locale.ROOT, "U+%04X at position %d of %d", (int) value.charAt(index), index + 1,
         value.length());
-  }
-
-  private static void requireHttpUrl(ProviderConfig config, String field, String url, String example) {
-    if (!url.chars().allMatch(ch -> ch < 0x7f && ch > 0x20)) {
-      throw error(config, field, "not an absolute http(s) URL: it has a space, control or non-ASCII character",
-          "write the full URL percent-encoded, with the host in its ASCII (punycode) form, such as " + example);
-    }
-    boolean ok;
-    try {
-      URI uri = new URI(url);
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      ok = (scheme.equals("https") || scheme.equals("http")) && uri.getHost() != null;
-    } catch (URISyntaxException e) {
-      ok = false;
-    }
-    if (!ok) {
-      throw error(config, field, "not an absolute http(s) URL", "write the full URL, such as " + example);
-    }
   }
 
   /** Whether {@code name} is an RFC 9110 token, as header names must be. */

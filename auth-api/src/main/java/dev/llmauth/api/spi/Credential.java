@@ -2,6 +2,7 @@ package dev.llmauth.api.spi;
 
 import dev.llmauth.api.AccessToken;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One provider's credential, made by a {@link CredentialProvider}: it hands out the current token and takes
@@ -32,6 +33,20 @@ public interface Credential {
    * @return a future of a usable token, failing with a {@link dev.llmauth.api.TokenException}
    */
   CompletableFuture<AccessToken> token();
+
+  /**
+   * Returns the current token when one is usable now, without waiting and, on a cache hit, without allocating;
+   * {@code null} when the caller has to go through {@link #token()}. The {@link
+   * dev.llmauth.api.RequestAuthenticator} asks this first on every request and falls back to {@link #token()},
+   * so a credential that does not override it still works, at the cost of a future per request. Return the same
+   * {@link AccessToken} instance for as long as the token is unchanged: the authenticator reuses the headers it
+   * built for that instance.
+   *
+   * @return a usable token, or {@code null}
+   */
+  default @Nullable AccessToken tokenIfReady() {
+    return null;
+  }
 
   /**
    * Tells the credential that the server rejected {@code token} (HTTP 401).

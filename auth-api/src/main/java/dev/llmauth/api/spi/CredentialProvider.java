@@ -1,7 +1,9 @@
 package dev.llmauth.api.spi;
 
 import dev.llmauth.api.config.ProviderConfig;
+import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A credential method, found with {@link java.util.ServiceLoader}. Declare an implementation with {@code
@@ -49,12 +51,58 @@ public interface CredentialProvider {
   Credential create(ProviderConfig config, ResolutionContext context);
 
   /**
-   * Names the configuration fields this method reads from {@link ProviderConfig#extensions()}, so that they
-   * are not reported as unknown.
+   * Names the fields of a provider object that this method owns, such as {@code managedIdentity}: the core reads
+   * none of them, hands them to {@link #parseConfig}, and does not report them as unknown.
    *
    * @return the field names, empty by default
    */
-  default Set<String> extensionFields() {
+  default Set<String> configKeys() {
     return Set.of();
+  }
+
+  /**
+   * Names the fields of this method that hold secrets, as paths below the provider ({@code vault.token}). Their
+   * values never appear in {@link dev.llmauth.api.config.ProviderConfig#toString()}, {@code doctor} or an error.
+   *
+   * @return the paths, empty by default
+   */
+  default Set<String> secretFields() {
+    return Set.of();
+  }
+
+  /**
+   * States the combinations of fields this method refuses, such as {@code managedIdentity} with {@code apiKey}; the
+   * core checks them for every provider, before {@link #parseConfig}, whichever method serves it.
+   *
+   * @return the conflicts, empty by default
+   */
+  default List<ConfigConflict> conflicts() {
+    return List.of();
+  }
+
+  /**
+   * Older spellings of {@link #authMode()} that still pin this method, with a deprecation warning.
+   *
+   * @return the spellings, empty by default
+   */
+  default Set<String> deprecatedAuthModes() {
+    return Set.of();
+  }
+
+  /**
+   * Parses and checks this method's settings of one provider. Called when a configuration is loaded or built, for
+   * every provider, with the view of the whole provider object: read the fields of {@link #configKeys()} (and,
+   * read-only, any other field a rule needs), and throw the errors {@link ConfigNode#error} makes, so that they
+   * name the field's path. {@code ${env:NAME}} references are already replaced.
+   *
+   * <p>The result is what {@link dev.llmauth.api.config.ProviderConfig#methodConfig} returns to this method later:
+   * an immutable value whose {@code toString()} shows no secret.
+   *
+   * @param provider the provider object
+   * @return the method's typed settings, or {@code null} when the provider sets none of them
+   * @throws dev.llmauth.api.ConfigException naming the field's path and the fix when a setting is invalid
+   */
+  default @Nullable Object parseConfig(ConfigNode provider) {
+    return null;
   }
 }

@@ -11,7 +11,7 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonSyntaxException;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.StringReader;
@@ -123,7 +123,7 @@ public final class AuthFile {
    * @param env reads an environment variable, {@code null} when unset or empty
    * @return the file
    */
-  public static AuthFile resolve(@Nullable CodexOAuthConfig config, Function<String, @Nullable String> env) {
+  public static AuthFile resolve(@Nullable CodexOAuthSettings config, Function<String, @Nullable String> env) {
     String configured = config == null ? null : config.authFile();
     if (configured != null && !configured.isEmpty()) {
       if (configured.equals("~") || configured.startsWith("~/")) {

@@ -7,6 +7,7 @@ import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.TokenRequest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /** A stored ChatGPT sign-in as a {@link Credential}: tokens come through the shared {@link TokenCache}. */
 final class CodexCredential implements Credential {
@@ -38,6 +39,11 @@ final class CodexCredential implements Credential {
   @Override
   public CompletableFuture<AccessToken> token() {
     return cache.getAsync(key);
+  }
+
+  @Override
+  public @Nullable AccessToken tokenIfReady() {
+    return cache.getIfUsable(key);
   }
 
   @Override

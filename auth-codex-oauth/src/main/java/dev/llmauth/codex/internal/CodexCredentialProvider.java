@@ -2,15 +2,17 @@ package dev.llmauth.codex.internal;
 
 import com.google.gson.JsonObject;
 import dev.llmauth.api.ConfigException;
-import dev.llmauth.api.config.AuthMode;
-import dev.llmauth.api.config.CodexOAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialProvider;
 import dev.llmauth.api.spi.ResolutionContext;
+import dev.llmauth.codex.CodexOAuthSettings;
 import java.io.IOException;
+import java.util.Set;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code codex-oauth} method: a ChatGPT sign-in stored in the Codex CLI's {@code auth.json}. Second in the
@@ -20,6 +22,8 @@ import java.util.function.UnaryOperator;
 public final class CodexCredentialProvider implements CredentialProvider {
   /** The method id. */
   public static final String METHOD = "codex-oauth";
+  /** The {@code authMode} value that pins this method. */
+  public static final String AUTH_MODE = "codex-oauth";
   /** The position in the resolution order. */
   public static final int PRIORITY = 200;
   /** What a user does to sign in. */
@@ -44,7 +48,7 @@ public final class CodexCredentialProvider implements CredentialProvider {
   }
 
   private AuthFile file(ProviderConfig config, ResolutionContext context) {
-    return settling.apply(AuthFile.resolve(config.codexOAuth(), context::env));
+    return settling.apply(AuthFile.resolve(settings(config), context::env));
   }
 
   @Override
@@ -54,7 +58,32 @@ public final class CodexCredentialProvider implements CredentialProvider {
 
   @Override
   public String authMode() {
-    return AuthMode.CODEX_OAUTH;
+    return AUTH_MODE;
+  }
+
+  @Override
+  public Set<String> deprecatedAuthModes() {
+    return Set.of("codexOAuth");
+  }
+
+  @Override
+  public Set<String> configKeys() {
+    return Set.of("codexOAuth");
+  }
+
+  @Override
+  public @Nullable CodexOAuthSettings parseConfig(ConfigNode provider) {
+    ConfigNode block = provider.get("codexOAuth");
+    if (block.isMissing()) {
+      return null;
+    }
+    block.object("authFile", "issuer", "originator");
+    return new CodexOAuthSettings(block.get("authFile").text(),
+        block.get("issuer").httpUrl(CodexOAuthSettings.DEFAULT_ISSUER), block.get("originator").text());
+  }
+
+  private @Nullable CodexOAuthSettings settings(ProviderConfig config) {
+    return config.methodConfig(this, CodexOAuthSettings.class);
   }
 
   @Override
@@ -102,17 +131,18 @@ public final class CodexCredentialProvider implements CredentialProvider {
 
   @Override
   public Credential create(ProviderConfig config, ResolutionContext context) {
-    CodexOAuthConfig codex = config.codexOAuth() != null ? config.codexOAuth() : CodexOAuthConfig.defaults();
+    CodexOAuthSettings parsed = settings(config);
+    CodexOAuthSettings codex = parsed != null ? parsed : CodexOAuthSettings.defaults();
     AuthFile file = file(config, context);
-    String originator = codex.originator() != null ? codex.originator() : CodexOAuthConfig.DEFAULT_ORIGINATOR;
+    String originator = codex.originator() != null ? codex.originator() : CodexOAuthSettings.DEFAULT_ORIGINATOR;
     CodexTokenSource source = new CodexTokenSource(file, new OAuthClient(issuer(config), originator), originator,
         context.clock());
     return new CodexCredential(source, context.tokenCache());
   }
 
-  private static String issuer(ProviderConfig config) {
-    CodexOAuthConfig codex = config.codexOAuth();
-    String issuer = codex != null && codex.issuer() != null ? codex.issuer() : CodexOAuthConfig.DEFAULT_ISSUER;
+  private String issuer(ProviderConfig config) {
+    CodexOAuthSettings codex = settings(config);
+    String issuer = codex != null && codex.issuer() != null ? codex.issuer() : CodexOAuthSettings.DEFAULT_ISSUER;
     try {
       return OAuthClient.checkIssuer(issuer);
     } catch (IllegalArgumentException e) {

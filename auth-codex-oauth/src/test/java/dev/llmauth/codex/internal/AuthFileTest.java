@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -216,9 +216,9 @@ class AuthFileTest {
     assertThat(AuthFile.resolve(null, env::get).path()).isEqualTo(Path.of("/srv/codex/auth.json"));
     assertThat(AuthFile.resolve(null, Map.of("HOME", "/home/u")::get).path())
         .isEqualTo(Path.of("/home/u/.codex/auth.json"));
-    assertThat(AuthFile.resolve(new CodexOAuthConfig("~/alt/auth.json", null, null), env::get).path())
+    assertThat(AuthFile.resolve(new CodexOAuthSettings("~/alt/auth.json", null, null), env::get).path())
         .isEqualTo(Path.of("/home/u/alt/auth.json"));
-    assertThat(AuthFile.resolve(new CodexOAuthConfig("/etc/x.json", null, null), env::get).path())
+    assertThat(AuthFile.resolve(new CodexOAuthSettings("/etc/x.json", null, null), env::get).path())
         .isEqualTo(Path.of("/etc/x.json"));
     assertThat(AuthFile.resolve(null, Map.<String, String>of()::get).path())
         .isEqualTo(Path.of(System.getProperty("user.home"), ".codex", "auth.json"));

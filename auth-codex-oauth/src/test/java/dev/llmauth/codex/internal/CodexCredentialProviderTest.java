@@ -6,8 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.llmauth.api.CredentialNotFoundException;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.AuthMode;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
@@ -42,7 +41,7 @@ class CodexCredentialProviderTest {
   @Test
   void identity() {
     assertThat(provider.method()).isEqualTo("codex-oauth");
-    assertThat(provider.authMode()).isEqualTo(AuthMode.CODEX_OAUTH);
+    assertThat(provider.authMode()).isEqualTo("codex-oauth");
     assertThat(provider.priority()).isEqualTo(200);
     assertThat(ServiceLoader.load(CredentialProvider.class).stream().map(ServiceLoader.Provider::type))
         .contains(CodexCredentialProvider.class);
@@ -76,7 +75,7 @@ class CodexCredentialProviderTest {
   void anInsecureIssuerIsRefused() {
     f.writeSignIn(Duration.ofHours(1), Map.of());
     ProviderConfig config = ProviderConfig.builder("codex").type(ProviderType.CODEX)
-        .codexOAuth(new CodexOAuthConfig(null, "http://issuer.example.com", null)).build();
+        .set("codexOAuth", new CodexOAuthSettings(null, "http://issuer.example.com", null).toBlock()).build();
     Availability a = provider.availability(config, f.context());
     assertThat(a.available()).isFalse();
     assertThat(a.detail()).contains("codexOAuth.issuer").contains("https");
@@ -91,7 +90,7 @@ class CodexCredentialProviderTest {
   void anApiKeyGoesFirstThenTheStoredSignIn() {
     f.writeSignIn(Duration.ofHours(1), Map.of());
     ProviderConfig withKey = ProviderConfig.builder("codex").type(ProviderType.CODEX).apiKey(Secret.of("sk-1"))
-        .codexOAuth(new CodexOAuthConfig(null, f.issuer.issuer().toString(), null)).build();
+        .set("codexOAuth", new CodexOAuthSettings(null, f.issuer.issuer().toString(), null).toBlock()).build();
     try (LlmAuth auth = llmAuth(withKey)) {
       assertThat(auth.authenticator("codex").method()).isEqualTo("api-key");
     }
@@ -113,7 +112,7 @@ class CodexCredentialProviderTest {
   @Test
   void pinnedWithoutSignInTheErrorNamesTheFileAndTheCommand() {
     ProviderConfig pinned = ProviderConfig.builder("codex").type(ProviderType.CODEX)
-        .authMode(AuthMode.CODEX_OAUTH).build();
+        .authMode("codex-oauth").build();
     try (LlmAuth auth = llmAuth(pinned)) {
       assertThatThrownBy(() -> auth.authenticator("codex"))
           .isInstanceOf(CredentialNotFoundException.class)

@@ -5,7 +5,7 @@ import com.google.gson.GsonBuilder;
 import dev.llmauth.api.Authorization;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.TokenCache;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.ResolutionContext;
@@ -79,7 +79,7 @@ public final class CodexFixture implements AutoCloseable {
   public ProviderConfig config() {
     return ProviderConfig.builder("codex").type(ProviderType.CODEX)
         .baseUrl("http://127.0.0.1:9/backend-api/codex")
-        .codexOAuth(new CodexOAuthConfig(null, issuer.issuer().toString(), null)).build();
+        .set("codexOAuth", new CodexOAuthSettings(null, issuer.issuer().toString(), null).toBlock()).build();
   }
 
   public ResolutionContext context() {
@@ -118,10 +118,10 @@ public final class CodexFixture implements AutoCloseable {
   /** An authenticator whose issuer client has the given timeouts. */
   public RequestAuthenticator authenticator(Duration connectTimeout, Duration requestTimeout) {
     ProviderConfig config = config();
-    OAuthClient client = new OAuthClient(issuer.issuer().toString(), CodexOAuthConfig.DEFAULT_ORIGINATOR,
+    OAuthClient client = new OAuthClient(issuer.issuer().toString(), CodexOAuthSettings.DEFAULT_ORIGINATOR,
         connectTimeout, requestTimeout);
     CodexTokenSource source = new CodexTokenSource(new AuthFile(authFile), client,
-        CodexOAuthConfig.DEFAULT_ORIGINATOR, clock);
+        CodexOAuthSettings.DEFAULT_ORIGINATOR, clock);
     return RequestAuthenticator.of(config, new CodexCredential(source, cache));
   }
 

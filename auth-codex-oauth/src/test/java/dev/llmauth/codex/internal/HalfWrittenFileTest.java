@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.TokenException;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.FetchReason;
@@ -171,7 +171,7 @@ class HalfWrittenFileTest {
       Thread.sleep(d.toMillis());
     });
     CodexTokenSource source = new CodexTokenSource(file, new OAuthClient(f.issuer.issuer().toString(),
-        CodexOAuthConfig.DEFAULT_ORIGINATOR), CodexOAuthConfig.DEFAULT_ORIGINATOR, f.clock);
+        CodexOAuthSettings.DEFAULT_ORIGINATOR), CodexOAuthSettings.DEFAULT_ORIGINATOR, f.clock);
     AtomicBoolean done = new AtomicBoolean();
     Thread writer = new Thread(() -> {
       try {

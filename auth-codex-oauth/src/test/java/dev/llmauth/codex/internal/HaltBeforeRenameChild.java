@@ -1,6 +1,6 @@
 package dev.llmauth.codex.internal;
 
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.spi.FetchReason;
 import dev.llmauth.api.spi.TokenRequest;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ public final class HaltBeforeRenameChild {
   public static void main(String[] args) throws Exception {
     AuthFile file = new AuthFile(Path.of(args[0])).beforeRename(tmp -> Runtime.getRuntime().halt(HALTED));
     CodexTokenSource source = new CodexTokenSource(file, new OAuthClient(args[1],
-        CodexOAuthConfig.DEFAULT_ORIGINATOR), CodexOAuthConfig.DEFAULT_ORIGINATOR, InstantSource.system());
+        CodexOAuthSettings.DEFAULT_ORIGINATOR), CodexOAuthSettings.DEFAULT_ORIGINATOR, InstantSource.system());
     source.fetch(new TokenRequest(List.of(), null), FetchReason.EXPIRED).toCompletableFuture().join();
     System.out.println("NOT HALTED");
   }

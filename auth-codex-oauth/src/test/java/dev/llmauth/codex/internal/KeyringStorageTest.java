@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.llmauth.api.CredentialNotFoundException;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.TokenException;
-import dev.llmauth.api.config.AuthMode;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
@@ -64,7 +63,7 @@ class KeyringStorageTest {
   void theErrorOfAPinnedMethodSaysItToo() throws IOException {
     config("cli_auth_credentials_store = \"keyring\"\n");
     ProviderConfig pinned = ProviderConfig.builder("codex").type(dev.llmauth.api.config.ProviderType.CODEX)
-        .authMode(AuthMode.CODEX_OAUTH).build();
+        .authMode("codex-oauth").build();
     try (LlmAuth auth = LlmAuth.builder().config(LlmAuthConfig.of(pinned)).environment(f.env()).tokenCache(f.cache)
         .credentialProviders(List.of(provider)).build()) {
       assertThatThrownBy(() -> auth.authenticator("codex")).isInstanceOf(CredentialNotFoundException.class)

@@ -4,7 +4,7 @@ import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.OutgoingRequest;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
@@ -24,7 +24,7 @@ public final class RefreshChild {
     Path go = Path.of(args[2]);
     ProviderConfig provider = ProviderConfig.builder("codex").type(ProviderType.CODEX)
         .baseUrl("http://127.0.0.1:9/backend-api/codex")
-        .codexOAuth(new CodexOAuthConfig(authFile.toString(), issuer, null)).build();
+        .set("codexOAuth", new CodexOAuthSettings(authFile.toString(), issuer, null).toBlock()).build();
     try (LlmAuth auth = LlmAuth.builder().config(LlmAuthConfig.of(provider))
         .credentialProviders(List.of(new CodexCredentialProvider())).environment(Map.of()).build()) {
       RequestAuthenticator a = auth.authenticator("codex");

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.llmauth.api.AccessToken;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.spi.FetchReason;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.conformance.mock.MockOAuthServer;
@@ -82,7 +82,7 @@ class RotatedTokenNotLostTest {
 
   private CodexTokenSource source(AuthFile file) {
     return new CodexTokenSource(file, new OAuthClient(issuer.issuer().toString(),
-        CodexOAuthConfig.DEFAULT_ORIGINATOR), CodexOAuthConfig.DEFAULT_ORIGINATOR, InstantSource.system());
+        CodexOAuthSettings.DEFAULT_ORIGINATOR), CodexOAuthSettings.DEFAULT_ORIGINATOR, InstantSource.system());
   }
 
   private static AccessToken fetch(CodexTokenSource source, FetchReason reason) {

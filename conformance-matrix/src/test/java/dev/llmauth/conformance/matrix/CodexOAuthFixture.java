@@ -5,7 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.spi.Availability;
@@ -44,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  * directory; the sign-in is elsewhere and configured by {@code codexOAuth.authFile}, so a provider without that
  * setting finds no sign-in (rule C4).
  *
- * <p>Issuer faults (rules F1 to F9) are queued at the mock issuer until {@link #clearFaults()}. For {@link
+ * <p>Issuer faults (rules F1 to F11) are queued at the mock issuer until {@link #clearFaults()}. For {@link
  * IssuerFault#TIMEOUT} the issuer holds each call for a minute without answering, and the credential is built the
  * way {@link CodexCredentialProvider#create} builds it but with the issuer client's timeouts shortened to {@link
  * #SHORT_TIMEOUT} (the method's 10 s connect and 30 s call timeouts are constants; its package-private constructors
@@ -99,7 +99,7 @@ final class CodexOAuthFixture implements MethodFixture {
 
   @Override
   public void configure(ProviderConfig.Builder provider) {
-    provider.codexOAuth(new CodexOAuthConfig(authFile.toString(), issuer.issuer().toString(), null));
+    provider.set("codexOAuth", new CodexOAuthSettings(authFile.toString(), issuer.issuer().toString(), null).toBlock());
   }
 
   @Override
@@ -161,6 +161,16 @@ final class CodexOAuthFixture implements MethodFixture {
           return true;
         }
       }
+    }
+    return true;
+  }
+
+  /** Queues 429s with the value as it is, for every later refresh. */
+  @Override
+  public boolean rateLimitWith(String retryAfter) {
+    this.fault = IssuerFault.RATE_LIMITED;
+    for (int i = 0; i < FAULTS; i++) {
+      issuer.enqueue(Fault.error(429, "rate_limit_exceeded", retryAfter));
     }
     return true;
   }
@@ -245,8 +255,8 @@ final class CodexOAuthFixture implements MethodFixture {
             Duration.class, Duration.class);
         client.setAccessible(true);
         CodexTokenSource source = new CodexTokenSource(new AuthFile(authFile), client.newInstance(
-            issuer.issuer().toString(), CodexOAuthConfig.DEFAULT_ORIGINATOR, SHORT_TIMEOUT, SHORT_TIMEOUT),
-            CodexOAuthConfig.DEFAULT_ORIGINATOR, context.clock());
+            issuer.issuer().toString(), CodexOAuthSettings.DEFAULT_ORIGINATOR, SHORT_TIMEOUT, SHORT_TIMEOUT),
+            CodexOAuthSettings.DEFAULT_ORIGINATOR, context.clock());
         Constructor<?> credential = Class.forName("dev.llmauth.codex.internal.CodexCredential")
             .getDeclaredConstructor(CodexTokenSource.class, TokenCache.class);
         credential.setAccessible(true);

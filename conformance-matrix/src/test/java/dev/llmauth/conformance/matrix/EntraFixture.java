@@ -1,8 +1,6 @@
 package dev.llmauth.conformance.matrix;
 
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.config.EntraConfig;
-import dev.llmauth.api.config.ManagedIdentityConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.CredentialProvider;
 import dev.llmauth.conformance.IssuerFault;
@@ -36,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  * address for the whole JVM, reset for each fixture. MSAL4J's token cache is static and the first fetch may be
  * answered from it, so each fixture asks for a scope of its own: no fixture ever gets another's token.
  *
- * <p>Issuer faults (rules F1 to F11) are queued at the identity server until {@link #clearFaults()}, with the
+ * <p>Issuer faults (rules F1 to F11, F10's raw {@code Retry-After} values included) are queued at the identity
+ * server until {@link #clearFaults()}, with the
  * statuses MSAL4J retries on App Service where the fault allows one (429 and 503: four calls per request). To keep
  * the matrix fast, MSAL's retry pauses (1 s on App Service) are shortened to {@link #MSAL_PAUSE_MS} through MSAL's
  * own test hook ({@code setRetryDelayMs}, as auth-entra's IdentityFaultsTest does); which statuses MSAL retries and
@@ -137,11 +136,7 @@ final class EntraFixture implements MethodFixture {
 
   @Override
   public void configure(ProviderConfig.Builder provider) {
-    if (path == Path.CHAIN) {
-      provider.entra(new EntraConfig(scope));
-    } else {
-      provider.managedIdentity(new ManagedIdentityConfig(null, null, null, scope));
-    }
+    provider.set(path == Path.CHAIN ? "entra" : "managedIdentity", java.util.Map.of("scope", scope));
   }
 
   @Override
@@ -209,6 +204,15 @@ final class EntraFixture implements MethodFixture {
         case TRICKLE -> Fault.trickle(Duration.ofMillis(200));
         case EXPIRED_TOKEN -> throw new IllegalStateException("handled above");
       });
+    }
+    return true;
+  }
+
+  /** Queues 429s with the value as it is, for every later identity call, on either path. */
+  @Override
+  public boolean rateLimitWith(String retryAfter) {
+    for (int i = 0; i < FAULTS; i++) {
+      identity.enqueue(Fault.status(429, retryAfter));
     }
     return true;
   }

@@ -19,6 +19,7 @@ final class Methods {
         MethodFixture.named(ScriptedMethod.METHOD, LeakWatch.watch(ScriptedMethod::new)),
         MethodFixture.named("api-key", LeakWatch.watch(ApiKeyFixture::new)),
         MethodFixture.named("codex-oauth", LeakWatch.watch(CodexOAuthFixture::new)),
+        MethodFixture.named("command", LeakWatch.watch(CommandFixture::new)),
         MethodFixture.named("entra", LeakWatch.watch(EntraFixture::new)),
         MethodFixture.named("entra-chain", LeakWatch.watch(() -> new EntraFixture(EntraFixture.Path.CHAIN,
             MockIdentityServer.AnswerStyle.AZURE))));

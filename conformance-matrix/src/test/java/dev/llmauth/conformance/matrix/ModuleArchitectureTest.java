@@ -16,7 +16,7 @@ class ModuleArchitectureTest {
   private static final JavaClasses LIBRARY = new ClassFileImporter()
       .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
       .importPackages("dev.llmauth.api", "dev.llmauth.apikey", "dev.llmauth.entra", "dev.llmauth.codex",
-          "dev.llmauth.http");
+          "dev.llmauth.command", "dev.llmauth.http");
 
   @Test
   @DisplayName("library code never writes to System.out or System.err")
@@ -36,7 +36,7 @@ class ModuleArchitectureTest {
   void apiStandsAlone() {
     noClasses().that().resideInAPackage("dev.llmauth.api..").should().dependOnClassesThat()
         .resideInAnyPackage("dev.llmauth.apikey..", "dev.llmauth.entra..", "dev.llmauth.codex..",
-            "dev.llmauth.http..", "dev.llmauth.conformance..", "dev.llmauth.cli..")
+            "dev.llmauth.command..", "dev.llmauth.http..", "dev.llmauth.conformance..", "dev.llmauth.cli..")
         .check(LIBRARY);
   }
 
@@ -44,7 +44,7 @@ class ModuleArchitectureTest {
   @DisplayName("methods and adapters never depend on one another")
   void modulesIndependent() {
     List<String> modules = List.of("dev.llmauth.apikey", "dev.llmauth.entra", "dev.llmauth.codex",
-        "dev.llmauth.http.jdk", "dev.llmauth.http.okhttp", "dev.llmauth.http.apache");
+        "dev.llmauth.command", "dev.llmauth.http.jdk", "dev.llmauth.http.okhttp", "dev.llmauth.http.apache");
     for (String module : modules) {
       String[] others = modules.stream().filter(m -> !m.equals(module)).map(m -> m + "..").toArray(String[]::new);
       noClasses().that().resideInAPackage(module + "..").should().dependOnClassesThat().resideInAnyPackage(others)

@@ -24,10 +24,10 @@ import org.junit.jupiter.api.Test;
 @DisplayName("On the module path")
 class ModulePathWiringTest {
   private static final Set<String> OURS = Set.of("dev.llmauth.api", "dev.llmauth.apikey", "dev.llmauth.entra",
-      "dev.llmauth.codex", "dev.llmauth.http.jdk", "dev.llmauth.http.okhttp", "dev.llmauth.http.apache");
+      "dev.llmauth.codex", "dev.llmauth.command", "dev.llmauth.http.jdk", "dev.llmauth.http.okhttp", "dev.llmauth.http.apache");
 
   @Test
-  @DisplayName("every module resolves, and ServiceLoader finds api-key, codex-oauth and entra through provides")
+  @DisplayName("every module resolves, and ServiceLoader finds api-key, codex-oauth, entra and command through provides")
   void methodsAreFoundThroughProvides() throws Exception {
     List<Path> jars = new ArrayList<>();
     for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
@@ -55,6 +55,6 @@ class ModulePathWiringTest {
       methods.add(spi.getMethod("method").invoke(provider) + " from " + provider.getClass().getModule().getName());
     }
     assertThat(methods).containsExactlyInAnyOrder("api-key from dev.llmauth.apikey",
-        "codex-oauth from dev.llmauth.codex", "entra from dev.llmauth.entra");
+        "codex-oauth from dev.llmauth.codex", "entra from dev.llmauth.entra", "command from dev.llmauth.command");
   }
 }

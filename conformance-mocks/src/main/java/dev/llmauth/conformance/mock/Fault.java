@@ -38,7 +38,7 @@ public final class Fault {
   private final int status;
   private final @Nullable String error;
   private final boolean errorGiven;
-  private final @Nullable Duration retryAfter;
+  private final @Nullable String retryAfter;
   private final @Nullable Duration delay;
   private final @Nullable BrokenBody body;
   private final @Nullable String missingField;
@@ -80,6 +80,20 @@ public final class Fault {
    */
   public static Fault status(int status, Duration retryAfter) {
     Builder b = new Builder().status(status);
+    b.retryAfter = Long.toString(Objects.requireNonNull(retryAfter, "retryAfter").toSeconds());
+    return b.build();
+  }
+
+  /**
+   * An error status with the server's own error body and a {@code Retry-After} header value sent as it is, however
+   * hostile: a number of seconds too large for any clock, a negative one, or text that is not a number.
+   *
+   * @param status the status, such as 429
+   * @param retryAfter the header value, such as {@code 99999999999999999}, {@code -1} or {@code soon}
+   * @return the fault
+   */
+  public static Fault status(int status, String retryAfter) {
+    Builder b = new Builder().status(status);
     b.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
     return b.build();
   }
@@ -108,6 +122,23 @@ public final class Fault {
    * @return the fault
    */
   public static Fault error(int status, @Nullable String code, Duration retryAfter) {
+    Builder b = new Builder().status(status);
+    b.error = code;
+    b.errorGiven = true;
+    b.retryAfter = Long.toString(Objects.requireNonNull(retryAfter, "retryAfter").toSeconds());
+    return b.build();
+  }
+
+  /**
+   * Like {@link #error(int, String)}, with a {@code Retry-After} header value sent as it is (see {@link
+   * #status(int, String)}).
+   *
+   * @param status the status, such as 429
+   * @param code the error code, or {@code null} for an empty body
+   * @param retryAfter the header value, such as {@code soon}
+   * @return the fault
+   */
+  public static Fault error(int status, @Nullable String code, String retryAfter) {
     Builder b = new Builder().status(status);
     b.error = code;
     b.errorGiven = true;
@@ -237,7 +268,8 @@ public final class Fault {
     return errorGiven;
   }
 
-  @Nullable Duration retryAfter() {
+  /** @return the {@code Retry-After} header value to send, or {@code null} */
+  @Nullable String retryAfter() {
     return retryAfter;
   }
 
@@ -276,13 +308,18 @@ public final class Fault {
 
   /**
    * Reads a fault from the identity server's {@code /__control/configure} JSON: {@code status}, {@code
-   * retryAfterSeconds}, {@code delayMillis}, {@code body} ({@code malformed}, {@code truncated}, {@code huge},
+   * retryAfterSeconds} or {@code retryAfter} (a header value sent as it is), {@code delayMillis}, {@code body} ({@code malformed}, {@code truncated}, {@code huge},
    * {@code reset}), {@code missingField}, {@code trickleMillis}; members combine (a delay before a status).
    */
   static Fault fromJson(JsonObject o) {
     Builder b = new Builder();
     b.status = o.has("status") ? o.get("status").getAsInt() : 0;
-    b.retryAfter = o.has("retryAfterSeconds") ? Duration.ofSeconds(o.get("retryAfterSeconds").getAsLong()) : null;
+    if (o.has("retryAfter") && o.has("retryAfterSeconds")) {
+      throw new IllegalArgumentException("give either \"retryAfter\" (sent as it is) or \"retryAfterSeconds\", "
+          + "not both");
+    }
+    b.retryAfter = o.has("retryAfterSeconds") ? Long.toString(o.get("retryAfterSeconds").getAsLong())
+        : o.has("retryAfter") ? o.get("retryAfter").getAsString() : null;
     b.delay = o.has("delayMillis") ? Duration.ofMillis(o.get("delayMillis").getAsLong()) : null;
     if (o.has("body")) {
       String text = o.get("body").getAsString();
@@ -341,7 +378,7 @@ public final class Fault {
     int status;
     @Nullable String error;
     boolean errorGiven;
-    @Nullable Duration retryAfter;
+    @Nullable String retryAfter;
     @Nullable Duration delay;
     @Nullable BrokenBody body;
     @Nullable String missingField;

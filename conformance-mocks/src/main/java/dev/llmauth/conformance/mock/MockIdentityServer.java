@@ -54,7 +54,8 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * {"tokenLifetimeSeconds": 120, "rotateTokens": false, "clockOffsetSeconds": 3000,
  *  "refreshInSeconds": 600, "answerStyle": "expires_in_only", "echoIdentityHeader": true,
- *  "faults": [{"status": 503, "retryAfterSeconds": 1}, {"delayMillis": 500}, {"body": "truncated"},
+ *  "faults": [{"status": 503, "retryAfterSeconds": 1}, {"status": 429, "retryAfter": "soon"},
+ *             {"delayMillis": 500}, {"body": "truncated"},
  *             {"body": "huge"}, {"body": "reset"}, {"missingField": "expires_on"}, {"trickleMillis": 200}]}
  * }</pre>
  *
@@ -467,9 +468,9 @@ public final class MockIdentityServer extends MockServer {
       return true;
     }
     if (fault.status() != 0) {
-      Duration retryAfter = fault.retryAfter();
+      String retryAfter = fault.retryAfter();
       if (retryAfter != null) {
-        ex.getResponseHeaders().set("Retry-After", Long.toString(retryAfter.toSeconds()));
+        ex.getResponseHeaders().set("Retry-After", retryAfter);
       }
       String code = fault.errorGiven() ? fault.error() : "mock_fault";
       respond(ex, fault.status(), "application/json",

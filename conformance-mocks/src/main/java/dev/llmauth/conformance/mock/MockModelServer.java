@@ -307,9 +307,9 @@ public final class MockModelServer extends MockServer {
     } else if (answer != null) {
       respond(ex, fault.status(), "application/json", answer);
     } else {
-      Duration retryAfter = fault.retryAfter();
+      String retryAfter = fault.retryAfter();
       if (retryAfter != null) {
-        ex.getResponseHeaders().set("Retry-After", Long.toString(retryAfter.toSeconds()));
+        ex.getResponseHeaders().set("Retry-After", retryAfter);
       }
       String code = fault.errorGiven() ? fault.error() : "mock_failure";
       respond(ex, fault.status(), "application/json",

@@ -568,9 +568,9 @@ public final class MockOAuthServer extends MockServer {
     } else if (answer != null) {
       respond(ex, fault.status(), "application/json", answer);
     } else {
-      Duration retryAfter = fault.retryAfter();
+      String retryAfter = fault.retryAfter();
       if (retryAfter != null) {
-        ex.getResponseHeaders().set("Retry-After", Long.toString(retryAfter.toSeconds()));
+        ex.getResponseHeaders().set("Retry-After", retryAfter);
       }
       error(ex, fault.status(), fault.errorGiven() ? fault.error() : "mock_fault");
     }

@@ -133,6 +133,31 @@ class MockIdentityServerTest {
     }
 
     @Test
+    @DisplayName("sends a Retry-After header value as it is: huge, negative or not a number, in code and over HTTP")
+    void rawRetryAfter() throws Exception {
+      for (String value : java.util.List.of("99999999999999999", "-99999999999999999", "soon")) {
+        server.enqueue(Fault.status(429, value));
+        HttpResponse<String> limited = imds(IMDS_QUERY, true);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(limited.headers().allValues("Retry-After")).containsExactly(value);
+      }
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.url("/__control/configure"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"faults\": [{\"status\": 429, \"retryAfter\": \"soon\"}]}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(204);
+      HttpResponse<String> limited = appService(APP_QUERY, server.identityHeader());
+      assertThat(limited.statusCode()).isEqualTo(429);
+      assertThat(limited.headers().allValues("Retry-After")).containsExactly("soon");
+      assertThat(appService(APP_QUERY, server.identityHeader()).statusCode()).isEqualTo(200);
+      HttpResponse<String> both = http.send(HttpRequest.newBuilder(server.url("/__control/configure"))
+          .POST(HttpRequest.BodyPublishers.ofString(
+              "{\"faults\": [{\"status\": 429, \"retryAfter\": \"1\", \"retryAfterSeconds\": 1}]}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(both.statusCode()).isEqualTo(400);
+      assertThat(both.body()).contains("retryAfterSeconds").contains("not both");
+    }
+
+    @Test
     @DisplayName("takes lifetime, rotation and faults over POST /__control/configure, and rejects bad input")
     void configureOverHttp() throws Exception {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.url("/__control/configure"))

@@ -144,6 +144,19 @@ class MockOAuthServerTest {
   }
 
   @Test
+  void aStatusFaultCanCarryARetryAfterValueSentAsItIs() throws Exception {
+    for (String value : java.util.List.of("99999999999999999", "-99999999999999999", "soon")) {
+      server.enqueue(Fault.error(429, "rate_limit_exceeded", value));
+      HttpResponse<String> limited = refresh(server.issueRefreshToken());
+      assertThat(limited.statusCode()).isEqualTo(429);
+      assertThat(limited.headers().allValues("Retry-After")).containsExactly(value);
+      assertThat(JsonParser.parseString(limited.body()).getAsJsonObject().getAsJsonObject("error").get("code")
+          .getAsString()).isEqualTo("rate_limit_exceeded");
+    }
+    assertThat(refresh(server.issueRefreshToken()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void resetStallAndTruncatedFaultsEndTheConnectionWithoutACompleteAnswer() throws Exception {
     server.enqueue(Fault.connectionReset()).enqueue(Fault.stall(java.time.Duration.ofMillis(50))).enqueue(Fault.shortBody());
     for (int i = 0; i < 3; i++) {

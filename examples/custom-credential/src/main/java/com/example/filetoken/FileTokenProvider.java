@@ -1,10 +1,12 @@
 package com.example.filetoken;
 
 import dev.llmauth.api.AccessToken;
+import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.TokenException;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialProvider;
 import dev.llmauth.api.spi.ResolutionContext;
@@ -17,16 +19,19 @@ import java.nio.file.attribute.FileTime;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code file-token} method: a bearer token kept in a file (for example one a sidecar refreshes), read
- * again whenever the file changes. Configure it with the provider field {@code "tokenFile": "/path/to/token"}.
+ * again whenever the file changes. Configure it with its own block in a provider, {@code "fileToken": {"path":
+ * "/path/to/token"}}, which it parses and checks itself ({@link #parseConfig}): the path is required, an unknown
+ * field or a value of the wrong type is an error naming its path.
  */
 public final class FileTokenProvider implements CredentialProvider {
   /** The method id. */
   public static final String METHOD = "file-token";
-  /** The provider field naming the file. */
-  public static final String TOKEN_FILE = "tokenFile";
+  /** The method's block in a provider object. */
+  public static final String BLOCK = "fileToken";
 
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
   public FileTokenProvider() {}
@@ -42,28 +47,49 @@ public final class FileTokenProvider implements CredentialProvider {
   }
 
   @Override
-  public Set<String> extensionFields() {
-    return Set.of(TOKEN_FILE);
+  public Set<String> configKeys() {
+    return Set.of(BLOCK);
+  }
+
+  /**
+   * Parses the {@code fileToken} block.
+   *
+   * @param provider the provider object
+   * @return the settings, or {@code null} when the provider has no {@code fileToken} block
+   */
+  @Override
+  public @Nullable FileTokenSettings parseConfig(ConfigNode provider) {
+    ConfigNode block = provider.get(BLOCK);
+    if (block.isMissing()) {
+      return null;
+    }
+    block.object("path");
+    String path = block.get("path").text();
+    if (path == null) {
+      throw block.get("path").error("the token file is not set", "set path to the file that holds the token");
+    }
+    return new FileTokenSettings(Path.of(path));
   }
 
   @Override
   public Availability availability(ProviderConfig config, ResolutionContext context) {
-    Object file = config.extensions().get(TOKEN_FILE);
-    if (!(file instanceof String path) || path.isEmpty()) {
-      return Availability.unavailable("no " + TOKEN_FILE + " set");
+    FileTokenSettings settings = config.methodConfig(this, FileTokenSettings.class);
+    if (settings == null) {
+      return Availability.unavailable("no " + BLOCK + " set");
     }
-    return Files.isReadable(Path.of(path))
-        ? Availability.available("token read from " + path)
-        : Availability.unavailable(TOKEN_FILE + " " + path + " cannot be read; create it or fix the path");
+    return Files.isReadable(settings.path())
+        ? Availability.available("token read from " + settings.path())
+        : Availability.unavailable(BLOCK + ".path " + settings.path() + " cannot be read; create it or fix the path");
   }
 
   @Override
   public Credential create(ProviderConfig config, ResolutionContext context) {
-    Object file = config.extensions().get(TOKEN_FILE);
-    if (!(file instanceof String path) || path.isEmpty()) {
-      throw new IllegalArgumentException("provider '" + config.name() + "' has no " + TOKEN_FILE);
+    FileTokenSettings settings = config.methodConfig(this, FileTokenSettings.class);
+    if (settings == null) {
+      throw new ConfigException(config.name(), "providers." + config.name() + "." + BLOCK, "provider '"
+          + config.name() + "' has no " + BLOCK + " block; add \"" + BLOCK + "\": {\"path\": \"/path/to/token\"}");
     }
-    return new FileCredential(Path.of(path));
+    return new FileCredential(settings.path());
   }
 
   /** Reads the file on first use and again whenever its size or modification time changes. */

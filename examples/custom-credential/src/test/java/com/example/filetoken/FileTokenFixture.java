@@ -43,7 +43,7 @@ final class FileTokenFixture implements MethodFixture {
 
   @Override
   public void configure(ProviderConfig.Builder provider) {
-    provider.extensions(Map.of(FileTokenProvider.TOKEN_FILE, file.toString()));
+    provider.set(FileTokenProvider.BLOCK, Map.of("path", file.toString()));
   }
 
   @Override

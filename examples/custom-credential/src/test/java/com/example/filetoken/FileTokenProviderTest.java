@@ -28,7 +28,7 @@ class FileTokenProviderTest {
     try (MockModelServer server = new MockModelServer().start();
         LlmAuth auth = LlmAuth.builder().environment(Map.of()).config(LlmAuthConfig.of(
             ProviderConfig.builder("sidecar").baseUrl(server.url("/v1").toString())
-                .extensions(Map.of(FileTokenProvider.TOKEN_FILE, file.toString())).build())).build()) {
+                .set(FileTokenProvider.BLOCK, Map.of("path", file.toString())).build())).build()) {
       RequestAuthenticator authenticator = auth.authenticator("sidecar");
       assertThat(authenticator.method()).isEqualTo(FileTokenProvider.METHOD);
       HttpClient client = LlmAuthHttpClient.wrap(HttpClient.newHttpClient(), authenticator);

@@ -22,11 +22,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Authenticates the requests of an async Apache HttpClient 5 with a {@link RequestAuthenticator}.
  *
- * {@snippet :
+ * <pre>{@code
  * CloseableHttpAsyncClient client = LlmAuthAsyncExecChainHandler
  *     .install(HttpAsyncClients.custom(), auth.authenticator("openai"))
  *     .build();
- * }
+ * }</pre>
  *
  * <p>The handler runs first in the exec chain and never blocks an I/O thread: the request proceeds when its
  * token is ready. It proceeds with a copy of the request carrying the authenticator's header edits; the

@@ -26,11 +26,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Authenticates the requests of a classic (blocking) Apache HttpClient 5 with a {@link RequestAuthenticator}.
  *
- * {@snippet :
+ * <pre>{@code
  * CloseableHttpClient client = LlmAuthExecChainHandler
  *     .install(HttpClients.custom(), auth.authenticator("openai"))
  *     .build();
- * }
+ * }</pre>
  *
  * <p>The handler runs first in the exec chain, so redirects and retries below it keep the credential of the
  * original target and a redirect to another host never receives it. It proceeds with a copy of the request

@@ -34,10 +34,10 @@ import org.jspecify.annotations.Nullable;
  * A {@link HttpClient} that authenticates every request with a {@link RequestAuthenticator} and otherwise
  * delegates to the client it wraps.
  *
- * {@snippet :
+ * <pre>{@code
  * HttpClient client = LlmAuthHttpClient.wrap(HttpClient.newHttpClient(), auth.authenticator("openai"));
  * HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
- * }
+ * }</pre>
  *
  * <p>For each request it sends a copy carrying the authenticator's header edits; the caller's {@link
  * HttpRequest} is never changed. When the server answers 401, the rejected token is invalidated and, when that

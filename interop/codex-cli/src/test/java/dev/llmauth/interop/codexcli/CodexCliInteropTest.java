@@ -8,7 +8,7 @@ import com.google.gson.JsonParser;
 import dev.llmauth.api.Authorization;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.OutgoingRequest;
-import dev.llmauth.api.config.CodexOAuthConfig;
+import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
@@ -89,7 +89,7 @@ class CodexCliInteropTest {
     assertThat(before.exitCode()).as("codex login status without a sign-in: %s", before.output()).isNotZero();
 
     issuer.devicePendingPolls(0).deviceInterval(1);
-    CodexSignIn.builder().config(new CodexOAuthConfig(home.authFile().toString(), issuer.issuer().toString(), null))
+    CodexSignIn.builder().config(new CodexOAuthSettings(home.authFile().toString(), issuer.issuer().toString(), null))
         .environment(Map.of()).build().signInWithDevice(code -> { });
 
     CodexCli.Run status = cli.run(home, () -> false, "login", "status");
@@ -271,7 +271,7 @@ class CodexCliInteropTest {
   private LlmAuth llmAuth(CodexCli.Home home) {
     ProviderConfig codex = ProviderConfig.builder("codex").type(ProviderType.CODEX)
         .baseUrl(model.url("/backend-api/codex").toString())
-        .codexOAuth(new CodexOAuthConfig(home.authFile().toString(), issuer.issuer().toString(), null)).build();
+        .set("codexOAuth", new CodexOAuthSettings(home.authFile().toString(), issuer.issuer().toString(), null).toBlock()).build();
     return LlmAuth.builder().config(LlmAuthConfig.of(codex)).environment(Map.of()).build();
   }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.Secret;
+import dev.llmauth.codex.CodexOAuthSettings;
+import dev.llmauth.entra.EntraSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -217,14 +219,14 @@ class LlmAuthConfigTest {
       assertThat(p.name()).isEqualTo("p");
       assertThat(p.type()).isEqualTo(ProviderType.AZURE_OPENAI);
       assertThat(p.baseUrl()).isEqualTo("https://r.openai.azure.com/openai/v1");
-      assertThat(p.authMode()).isEqualTo(AuthMode.ENTRA);
-      assertThat(p.managedIdentity()).isEqualTo(new ManagedIdentityConfig("c", null, null, "api://x/.default"));
-      assertThat(p.codexOAuth()).isEqualTo(new CodexOAuthConfig("/tmp/auth.json", "http://127.0.0.1:1/", "me"));
+      assertThat(p.authMode()).isEqualTo("entra");
+      assertThat(p.methodConfigs().get("entra")).isEqualTo(new EntraSettings(true, "clientId", "c", "api://x/.default"));
+      assertThat(p.methodConfigs().get("codex-oauth")).isEqualTo(new CodexOAuthSettings("/tmp/auth.json", "http://127.0.0.1:1/", "me"));
       assertThat(p.providerDataHeader()).isEqualTo("X-LlamaStack-Provider-Data");
       assertThat(p.providerDataApiBase()).isEqualTo("https://backend.openai.azure.com/openai/v1");
       assertThat(p.headers()).isEqualTo(Map.of("X-Extra", "v"));
       assertThat(p.allowInsecureHttp()).isTrue();
-      assertThat(p.extensions()).isEmpty();
+      assertThat(p.unclaimedFields()).isEmpty();
     }
 
     @Test
@@ -242,10 +244,11 @@ class LlmAuthConfigTest {
     void emptyObjectsMeanDefaults() {
       ProviderConfig p = provider("{\"baseUrl\": \"https://h\", \"managedIdentity\": {}, \"entra\": {}, "
           + "\"codexOAuth\": {}}");
-      assertThat(p.managedIdentity()).isEqualTo(ManagedIdentityConfig.systemAssigned());
-      assertThat(p.managedIdentity().isSystemAssigned()).isTrue();
-      assertThat(p.entra()).isEqualTo(EntraConfig.defaults());
-      assertThat(p.codexOAuth()).isEqualTo(CodexOAuthConfig.defaults());
+      assertThat(p.methodConfigs().get("entra")).isEqualTo(new EntraSettings(true, null, null,
+          EntraSettings.DEFAULT_SCOPE));
+      assertThat(provider("{\"baseUrl\": \"https://h\", \"entra\": {}}").methodConfigs().get("entra"))
+          .isEqualTo(new EntraSettings(false, null, null, EntraSettings.DEFAULT_SCOPE));
+      assertThat(p.methodConfigs().get("codex-oauth")).isEqualTo(CodexOAuthSettings.defaults());
     }
 
     @Test
@@ -259,7 +262,7 @@ class LlmAuthConfigTest {
       assertThat(p.providerDataHeader()).isNull();
       assertThat(p.headers()).isEmpty();
       assertThat(p.type()).isEqualTo(ProviderType.OPENAI);
-      assertThat(p.extensions()).isEmpty();
+      assertThat(p.unclaimedFields()).isEmpty();
       assertThat(p.origins()).isEmpty();
     }
 
@@ -267,19 +270,23 @@ class LlmAuthConfigTest {
     void emptySelectorsAndScopesCountAsUnset() {
       ProviderConfig p = provider("{\"baseUrl\": \"https://h\", \"managedIdentity\": {\"clientId\": \"\", "
           + "\"objectId\": \"o\", \"scope\": \"\"}, \"entra\": {\"scope\": \"\"}}");
-      assertThat(p.managedIdentity()).isEqualTo(new ManagedIdentityConfig(null, "o", null,
-          ManagedIdentityConfig.DEFAULT_SCOPE));
-      assertThat(p.entra()).isEqualTo(EntraConfig.defaults());
+      assertThat(p.methodConfigs().get("entra")).isEqualTo(new EntraSettings(true, "objectId", "o",
+          EntraSettings.DEFAULT_SCOPE));
+      assertThat(provider("{\"baseUrl\": \"https://h\", \"entra\": {\"scope\": \"\"}}").methodConfigs()
+          .get("entra")).isEqualTo(new EntraSettings(false, null, null, EntraSettings.DEFAULT_SCOPE));
     }
 
     @Test
     void unknownFieldsBecomePlainJavaExtensions() {
       ProviderConfig p = provider("{\"deployment\": \"gpt\", \"n\": 3, \"on\": true, \"list\": [1, \"a\", null],"
           + " \"obj\": {\"k\": {\"z\": false}, \"gone\": null}, \"nothing\": null, \"fromEnv\": \"${env:HOST}\"}");
-      assertThat(p.extensions()).containsOnlyKeys("deployment", "n", "on", "list", "obj", "fromEnv");
-      assertThat(p.extensions()).containsEntry("deployment", "gpt").containsEntry("n", 3.0)
-          .containsEntry("on", true).containsEntry("list", List.of(1.0, "a"))
-          .containsEntry("obj", Map.of("k", Map.of("z", false))).containsEntry("fromEnv", "example.com");
+      assertThat(p.unclaimedFields()).containsExactly("deployment", "n", "on", "list", "obj", "fromEnv");
+      assertThat(p.settings().get("deployment").text()).isEqualTo("gpt");
+      assertThat(p.settings().get("n").number()).isEqualByComparingTo("3");
+      assertThat(p.settings().get("on").bool()).isTrue();
+      assertThat(p.settings().get("list").plain()).isEqualTo(List.of(new java.math.BigDecimal("1"), "a"));
+      assertThat(p.settings().get("obj").plain()).isEqualTo(Map.of("k", Map.of("z", false)));
+      assertThat(p.settings().get("fromEnv").text()).isEqualTo("example.com");
       assertThat(p.originOf("deployment")).isEqualTo(ORIGIN);
       assertThat(p.originOf("fromEnv")).isEqualTo("env HOST via " + ORIGIN);
     }
@@ -465,7 +472,7 @@ class LlmAuthConfigTest {
     @Test
     void appliesTheSameRules() {
       assertThatThrownBy(() -> ProviderConfig.builder("az").apiKey(Secret.of(SECRET)).baseUrl("https://h")
-          .managedIdentity(ManagedIdentityConfig.systemAssigned()).build())
+          .set("managedIdentity", Map.of()).build())
           .isInstanceOf(ConfigException.class)
           .hasMessage("provider 'az', providers.az.managedIdentity: managedIdentity cannot be combined with apiKey "
               + "(providers.az.apiKey); remove apiKey to authenticate with Entra ID, or remove managedIdentity to "
@@ -475,14 +482,14 @@ class LlmAuthConfigTest {
       assertThatThrownBy(() -> ProviderConfig.builder("az").authMode("magic").build())
           .isInstanceOf(ConfigException.class).hasMessageContaining("use one of apiKey, codex-oauth, entra");
       assertThatThrownBy(() -> ProviderConfig.builder("az").baseUrl("https://h")
-          .managedIdentity(new ManagedIdentityConfig("c", "o", null, "")).build())
+          .set("managedIdentity", Map.of("clientId", "c", "objectId", "o", "scope", "")).build())
           .isInstanceOf(ConfigException.class).hasMessageContaining("clientId and objectId");
     }
 
     @Test
     void emptyStringsCountAsUnsetAndOriginsSayCode() {
       ProviderConfig p = ProviderConfig.builder("b").baseUrl("").authMode("").providerDataHeader("")
-          .headers(Map.of("X-A", "", "X-B", "b")).apiKey(Secret.of("k")).extensions(Map.of("deployment", "d"))
+          .headers(Map.of("X-A", "", "X-B", "b")).apiKey(Secret.of("k")).set("deployment", "d")
           .build();
       assertThat(p.headers()).isEqualTo(Map.of("X-B", "b"));
       assertThat(p.baseUrl()).isNull();
@@ -490,7 +497,9 @@ class LlmAuthConfigTest {
       assertThat(p.providerDataHeader()).isNull();
       assertThat(p.origins()).containsOnly(Map.entry("apiKey", "code"), Map.entry("headers", "code"),
           Map.entry("deployment", "code"));
-      assertThat(new ManagedIdentityConfig("", "", "", "").isSystemAssigned()).isTrue();
+      assertThat(ProviderConfig.builder("b").baseUrl("https://h").set("managedIdentity", Map.of("clientId", "",
+          "objectId", "", "resourceId", "", "scope", "")).build().methodConfigs().get("entra"))
+          .isEqualTo(new EntraSettings(true, null, null, EntraSettings.DEFAULT_SCOPE));
     }
 
     @Test

@@ -19,7 +19,6 @@ class EnvironmentFallbackTest {
     assertThat(p.apiKey()).isNull();
     assertThat(p.baseUrl()).isNull();
     assertThat(p.authMode()).isNull();
-    assertThat(p.entra()).isNull();
     assertThat(p.origins()).isEmpty();
   }
 
@@ -29,7 +28,7 @@ class EnvironmentFallbackTest {
         "OPENAI_BASE_URL", "http://127.0.0.1:9/v1", "OPENAI_AUTH_MODE", "apiKey")).provider("openai");
     assertThat(p.apiKey()).isEqualTo(Secret.of("sk-env"));
     assertThat(p.baseUrl()).isEqualTo("http://127.0.0.1:9/v1");
-    assertThat(p.authMode()).isEqualTo(AuthMode.API_KEY);
+    assertThat(p.authMode()).isEqualTo("apiKey");
     assertThat(p.origins()).containsOnly(Map.entry("apiKey", "env OPENAI_API_KEY"),
         Map.entry("baseUrl", "env OPENAI_BASE_URL"), Map.entry("authMode", "env OPENAI_AUTH_MODE"));
   }
@@ -61,10 +60,14 @@ class EnvironmentFallbackTest {
   void entraUsesTheDefaultChain() {
     ProviderConfig p = LlmAuthConfig.fromEnvironment(Map.of("OPENAI_AUTH_MODE", "entra",
         "OPENAI_BASE_URL", "https://r.openai.azure.com/openai/v1")).provider("openai");
-    assertThat(p.authMode()).isEqualTo(AuthMode.ENTRA);
-    assertThat(p.entra()).isEqualTo(EntraConfig.defaults());
-    assertThat(p.managedIdentity()).isNull();
-    assertThat(p.originOf("entra")).isEqualTo("env OPENAI_AUTH_MODE");
+    assertThat(p.authMode()).isEqualTo("entra");
+    assertThat(p.methodConfigs()).doesNotContainKey("entra");
+    assertThat(p.originOf("authMode")).isEqualTo("env OPENAI_AUTH_MODE");
+    try (dev.llmauth.api.LlmAuth auth = dev.llmauth.api.LlmAuth.builder().config(new LlmAuthConfig(Map.of("openai",
+        p), "environment")).environment(Map.of("AZURE_TOKEN_CREDENTIALS", "dev")).build()) {
+      assertThat(auth.explain("openai").chosen()).hasValueSatisfying(c -> assertThat(c.detail())
+          .isEqualTo("DefaultAzureCredential narrowed to dev by AZURE_TOKEN_CREDENTIALS (authMode is entra)"));
+    }
   }
 
   @Test

@@ -63,8 +63,9 @@ class ConfigParserPropertyTest {
   /** The values of the fields {@code ProviderConfig.toString()} shows: everything but the secret ones. */
   private static String shownFields(dev.llmauth.api.config.ProviderConfig p) {
     return String.join("\n", String.valueOf(p.baseUrl()), String.valueOf(p.authMode()),
-        String.valueOf(p.managedIdentity()), String.valueOf(p.entra()), String.valueOf(p.codexOAuth()),
-        String.valueOf(p.providerDataHeader()), p.headers().keySet().toString(), p.extensions().keySet().toString());
+        String.valueOf(p.settings().get("managedIdentity").plain()), String.valueOf(p.settings().get("entra").plain()),
+        String.valueOf(p.settings().get("codexOAuth").plain()), String.valueOf(p.providerDataHeader()),
+        p.headers().keySet().toString(), p.unclaimedFields().toString());
   }
 
   /** The outcome of parsing; any exception other than ConfigException fails the property. */
@@ -73,7 +74,7 @@ class ConfigParserPropertyTest {
       LlmAuthConfig config = LlmAuthConfig.parse(text, "test", ENV);
       assertThat(config.providers()).allSatisfy((name, provider) -> {
         assertThat(provider.name()).isEqualTo(name);
-        ConfigValidator.validate(provider);
+        ConfigValidator.validate(provider, ProviderDiscovery.load(null));
         assertThat(provider.toString()).doesNotContain(SECRET);
         // A value from the environment may sit in a field that is not secret (a header name, a base URL), which
         // toString() shows by design; it must never show one that went into apiKey or bearerToken.

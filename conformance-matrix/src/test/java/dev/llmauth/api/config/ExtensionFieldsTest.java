@@ -51,7 +51,7 @@ class ExtensionFieldsTest {
     }
 
     @Override
-    public Set<String> extensionFields() {
+    public Set<String> configKeys() {
       return Set.of("deployment");
     }
   }

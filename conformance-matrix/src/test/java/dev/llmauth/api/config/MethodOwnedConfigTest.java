@@ -1,0 +1,79 @@
+package dev.llmauth.api.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmauth.api.ConfigException;
+import dev.llmauth.api.LlmAuth;
+import dev.llmauth.apikey.ApiKeyCredentialProvider;
+import dev.llmauth.entra.EntraCredentialProvider;
+import dev.llmauth.entra.EntraSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+/** The core parses no method's settings: each method parses and checks its own, and states its own conflicts. */
+class MethodOwnedConfigTest {
+  private static final String MI_WITH_KEY = "{\"providers\": {\"p\": {\"baseUrl\": \"https://h\", "
+      + "\"managedIdentity\": {\"clientId\": \"c\", \"objectId\": \"o\"}, \"apiKey\": \"k\"}}}";
+
+  @Test
+  void withoutTheEntraMethodItsFieldsAreNeitherParsedNorRefused() {
+    ProviderConfig p = LlmAuthConfig.parse(MI_WITH_KEY, "test", Map.of(), List.of(new ApiKeyCredentialProvider()))
+        .provider("p");
+    assertThat(p.methodConfigs()).isEmpty();
+    assertThat(p.unclaimedFields()).containsExactly("managedIdentity");
+    assertThat(p.toString()).contains("extensions=[managedIdentity]").doesNotContain("clientId");
+  }
+
+  @Test
+  void theEntraMethodStatesItsConflictAndParsesItsBlock() {
+    List<dev.llmauth.api.spi.CredentialProvider> both = List.of(new ApiKeyCredentialProvider(),
+        new EntraCredentialProvider());
+    assertThatThrownBy(() -> LlmAuthConfig.parse(MI_WITH_KEY, "test", Map.of(), both))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("providers.p.managedIdentity: managedIdentity cannot be combined with apiKey");
+    ProviderConfig p = LlmAuthConfig.parse("{\"providers\": {\"p\": {\"baseUrl\": \"https://h\", \"managedIdentity\": "
+        + "{\"clientId\": \"c\"}}}}", "test", Map.of(), both).provider("p");
+    assertThat(p.methodConfig(new EntraCredentialProvider(), EntraSettings.class))
+        .isEqualTo(new EntraSettings(true, "clientId", "c", EntraSettings.DEFAULT_SCOPE));
+  }
+
+  @Test
+  void oldAuthModeSpellingsPinTheirMethodWithADeprecationWarning() {
+    List<String> warnings = new ArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        warnings.add(java.text.MessageFormat.format(r.getMessage(), r.getParameters()));
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger logger = Logger.getLogger("dev.llmauth.api.internal");
+    logger.addHandler(handler);
+    LlmAuthConfig config;
+    try {
+      config = LlmAuthConfig.parse("{\"providers\": {\"k\": {\"authMode\": \"api-key\", \"apiKey\": \"sk\"}, "
+          + "\"c\": {\"authMode\": \"codexOAuth\"}}}", "test", Map.of());
+    } finally {
+      logger.removeHandler(handler);
+    }
+    assertThat(warnings).contains(
+        "Provider 'k': authMode api-key is deprecated (providers.k.authMode); write apiKey",
+        "Provider 'c': authMode codexOAuth is deprecated (providers.c.authMode); write codex-oauth");
+    try (LlmAuth auth = LlmAuth.builder().config(config).environment(Map.of()).build()) {
+      assertThat(auth.authenticator("k").method()).isEqualTo("api-key");
+      assertThat(auth.explain("c").candidates()).filteredOn(c -> !c.detail().equals("authMode is pinned to codexOAuth"))
+          .extracting(dev.llmauth.api.Resolution.Candidate::method).containsExactly("codex-oauth");
+    }
+  }
+}

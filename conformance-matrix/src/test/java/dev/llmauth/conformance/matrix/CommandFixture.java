@@ -1,0 +1,194 @@
+package dev.llmauth.conformance.matrix;
+
+import dev.llmauth.api.Secret;
+import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.command.CommandCredentialProvider;
+import dev.llmauth.conformance.IssuerFault;
+import dev.llmauth.conformance.MethodFixture;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * The command method: a provider's {@code command} block runs a POSIX {@code sh} script, a real child process, that
+ * prints a new JSON token on every run, counts its runs in a file, waits while a {@code hold} file exists and fails
+ * while a {@code fail} file exists (as auth-command's own fixture does).
+ *
+ * <p>A command has no HTTP issuer: of the issuer faults it can show a stall ({@link IssuerFault#TIMEOUT}, with the
+ * command's {@code timeout} shortened to a second), broken or token-less output, an expired token and output past
+ * the method's cap. Statuses, resets, trickles and {@code Retry-After} have no counterpart, so those rules (F10
+ * included) are skipped with the kit's reason.
+ */
+final class CommandFixture implements MethodFixture {
+  /** The faults a command can show. */
+  private static final Set<IssuerFault> FAULTS = EnumSet.of(IssuerFault.TIMEOUT, IssuerFault.MALFORMED,
+      IssuerFault.MISSING_TOKEN, IssuerFault.EXPIRED_TOKEN, IssuerFault.HUGE_BODY);
+
+  private final Path dir;
+  private final Path script;
+  private final String tag = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+  private String timeout = "20s";
+
+  CommandFixture() {
+    try {
+      dir = Files.createTempDirectory("llm-auth-command-");
+      script = dir.resolve("helper");
+      Files.writeString(script, String.join("\n",
+          "#!/bin/sh",
+          "d='" + dir + "'",
+          "while [ -e \"$d/hold\" ]; do sleep 0.01; done",
+          "echo run >> \"$d/runs\"",
+          "n=$(wc -l < \"$d/runs\" | tr -d ' ')",
+          "if [ -e \"$d/fail\" ]; then echo 'helper: the vault is sealed' >&2; exit 2; fi",
+          "if [ -e \"$d/fault\" ]; then case $(cat \"$d/fault\") in",
+          "  TIMEOUT) sleep 60 ;;",
+          "  MALFORMED) echo '{\"token\": \"cut-'; exit 0 ;;",
+          "  MISSING_TOKEN) echo '{\"access_token\": \"elsewhere\"}'; exit 0 ;;",
+          "  EXPIRED_TOKEN) printf '{\"token\": \"cmd-%s-old\", \"expires_at\": 1000000000}' \"$TAG\"; exit 0 ;;",
+          "  HUGE_BODY) head -c 3000000 /dev/zero | tr '\\0' 'a'; exit 0 ;;",
+          "esac; fi",
+          "printf 'cmd-%s-%s' \"$TAG\" \"$n\" > \"$d/last.tmp\" && mv \"$d/last.tmp\" \"$d/last\"",
+          "printf '{\"token\": \"cmd-%s-%s\", \"expires_in\": 3600}\\n' \"$TAG\" \"$n\"",
+          ""));
+      Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public String method() {
+    return CommandCredentialProvider.METHOD;
+  }
+
+  @Override
+  public CredentialProvider credentialProvider() {
+    return new CommandCredentialProvider();
+  }
+
+  @Override
+  public void configure(ProviderConfig.Builder provider) {
+    Map<String, Object> block = new LinkedHashMap<>();
+    block.put("argv", List.of(script.toString()));
+    block.put("env", Map.of("TAG", tag));
+    block.put("timeout", timeout);
+    provider.set("command", block);
+  }
+
+  /** The default {@code sendAs: apiKey} sends like the {@code apiKey} field. */
+  @Override
+  public boolean sendsApiKeyHeaderOnAzure() {
+    return true;
+  }
+
+  /** Just enough for the script's tools: the command's environment is the resolution context's. */
+  @Override
+  public Map<String, String> environment() {
+    String path = System.getenv("PATH");
+    return Map.of("PATH", path == null ? "/usr/bin:/bin" : path);
+  }
+
+  @Override
+  public Secret currentToken() {
+    try {
+      return Secret.of(Files.readString(dir.resolve("last")));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public OptionalInt fetches() {
+    Path runs = dir.resolve("runs");
+    try {
+      return OptionalInt.of(Files.exists(runs) ? Files.readAllLines(runs).size() : 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public Runnable holdIssuer() {
+    Path hold = dir.resolve("hold");
+    create(hold);
+    return () -> delete(hold);
+  }
+
+  @Override
+  public boolean failIssuer() {
+    create(dir.resolve("fail"));
+    return true;
+  }
+
+  @Override
+  public boolean injectFault(IssuerFault fault) {
+    if (!FAULTS.contains(fault)) {
+      return false;
+    }
+    if (fault == IssuerFault.TIMEOUT) {
+      timeout = "1s";
+    }
+    try {
+      Files.writeString(dir.resolve("fault"), fault.name());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return true;
+  }
+
+  @Override
+  public void clearFaults() {
+    delete(dir.resolve("fault"));
+  }
+
+  /** Every token the script could have printed so far, and the next few. */
+  @Override
+  public List<Secret> secrets() {
+    List<Secret> secrets = new ArrayList<>();
+    for (int i = 1; i <= fetches().getAsInt() + 2; i++) {
+      secrets.add(Secret.of("cmd-" + tag + "-" + i));
+    }
+    secrets.add(Secret.of("cmd-" + tag + "-old"));
+    return secrets;
+  }
+
+  @Override
+  public void close() {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void create(Path file) {
+    try {
+      Files.createFile(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void delete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
