@@ -5,7 +5,7 @@
  */
 module dev.llmauth.benchmarks {
   requires dev.llmauth.api;
-  requires dev.llmauth.conformance;
+  requires dev.llmauth.conformance.mock;
   requires dev.llmauth.http.apache;
   requires dev.llmauth.http.jdk;
   requires dev.llmauth.http.okhttp;

@@ -2,7 +2,7 @@
 module dev.llmauth.cli {
   requires dev.llmauth.api;
   requires dev.llmauth.codex;
-  requires dev.llmauth.conformance;
+  requires dev.llmauth.conformance.mock;
   requires dev.llmauth.http.jdk;
   requires dev.llmauth.http.okhttp;
   requires dev.llmauth.http.apache;

@@ -126,7 +126,7 @@ class EntraCredentialProviderTest {
   void environmentMismatch() throws Exception {
     assumeTrue(System.getenv("IDENTITY_ENDPOINT") == null && System.getenv("AZURE_POD_IDENTITY_AUTHORITY_HOST") == null,
         "the test JVM must not run on an Azure host");
-    try (MockIdentityServer mock = MockIdentityServer.start()) {
+    try (MockIdentityServer mock = new MockIdentityServer().start()) {
       Map<String, String> env = new HashMap<>(mock.appServiceEnvironment());
       Credential c = provider.create(ProviderConfig.builder("p").baseUrl(BASE)
           .set("managedIdentity", java.util.Map.of()).build(), context(env));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmauth.conformance.mock.MockIdentityServer;
 import dev.llmauth.conformance.mock.MockIdentityServer.AnswerStyle;
-import dev.llmauth.conformance.mock.MockIdentityServer.Fault;
+import dev.llmauth.conformance.mock.Fault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * to fix it, carry no secret, and leave the next request free to succeed once the endpoint recovers.
  */
 class IdentityFaultsTest {
-  private final MockIdentityServer mock = MockIdentityServer.start();
+  private final MockIdentityServer mock = new MockIdentityServer().start();
 
   @AfterEach
   void stop() {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class LazyLoadingTest {
   @Test
   void azureClassesLoadOnlyOnTheFirstEntraToken() throws Exception {
-    try (MockIdentityServer mock = MockIdentityServer.start()) {
+    try (MockIdentityServer mock = new MockIdentityServer().start()) {
       ChildJvm.Output out = ChildJvm.run(mock.appServiceEnvironment(), List.of("-Xlog:class+load=info:stdout"),
           LazyLoadingChild.class);
       assertThat(out.exitCode()).as(out.stderr()).isZero();

@@ -3,7 +3,7 @@ package dev.llmauth.entra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmauth.conformance.mock.MockIdentityServer;
-import dev.llmauth.conformance.mock.MockIdentityServer.Fault;
+import dev.llmauth.conformance.mock.Fault;
 import dev.llmauth.conformance.mock.RecordedRequest;
 import java.time.Duration;
 import java.util.HashMap;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * holds nothing but the mock's variables: nothing can reach a real identity endpoint.
  */
 class ManagedIdentityTest {
-  private final MockIdentityServer mock = MockIdentityServer.start();
+  private final MockIdentityServer mock = new MockIdentityServer().start();
 
   @AfterEach
   void stop() {
@@ -102,7 +102,7 @@ class ManagedIdentityTest {
     env.put("MOCK_IDENTITY_CONFIGURE", mock.url("/__control/configure").toString());
     // The first token comes at once; the rotation is held back, so the batch inside the refresh window is served
     // by the current token whatever the machine's speed.
-    mock.enqueue(MockIdentityServer.Fault.delay(Duration.ZERO)).enqueue(MockIdentityServer.Fault.delay(
+    mock.enqueue(Fault.delay(Duration.ZERO)).enqueue(Fault.delay(
         Duration.ofSeconds(3)));
     ChildJvm.Output out = run(env, provider(""),
         "authorize", "20", "4", "advance", "3000", "authorize", "20", "4", "advance", "360", "authorize", "20", "4",

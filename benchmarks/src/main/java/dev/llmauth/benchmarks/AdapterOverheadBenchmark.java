@@ -70,7 +70,7 @@ public class AdapterOverheadBenchmark {
   /** Starts the server and the clients, and checks that every client sends the same header. */
   @Setup(Level.Trial)
   public void start() throws IOException, InterruptedException {
-    server = new MockModelServer();
+    server = new MockModelServer().start();
     URI base = server.url("/v1");
     uri = URI.create(base + "/chat/completions");
     ProviderConfig provider = ProviderConfig.builder("openai")

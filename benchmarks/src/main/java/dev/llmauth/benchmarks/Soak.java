@@ -1,5 +1,6 @@
 package dev.llmauth.benchmarks;
 
+import dev.llmauth.conformance.mock.Fault;
 import dev.llmauth.conformance.mock.MockIdentityServer;
 import dev.llmauth.conformance.mock.MockModelServer;
 import dev.llmauth.conformance.mock.MockOAuthServer;
@@ -143,7 +144,7 @@ public final class Soak {
 
   private static Part run(String method, String adapter, int seconds, int threads) throws Exception {
     Path home = Files.createTempDirectory("llmauth-soak");
-    try (MockModelServer model = new MockModelServer()) {
+    try (MockModelServer model = new MockModelServer().start()) {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
           SoakWorker.class.getName(), method, adapter, model.url("/v1").toString(), Integer.toString(seconds),
@@ -154,13 +155,13 @@ public final class Soak {
           || k.startsWith("CODEX_") || k.startsWith("OPENAI_") || k.equals("IMDS_ENDPOINT"));
       Issuer issuer;
       if (method.equals("codex")) {
-        MockOAuthServer oauth = new MockOAuthServer().accessTokenLifetime(TOKEN_LIFETIME);
+        MockOAuthServer oauth = new MockOAuthServer().start().tokenLifetime(TOKEN_LIFETIME);
         Path authFile = writeAuthFile(oauth, home);
         command.add(authFile.toString());
         command.add(oauth.issuer().toString());
         issuer = codexIssuer(oauth);
       } else {
-        MockIdentityServer identity = MockIdentityServer.start().tokenLifetime(TOKEN_LIFETIME).rotateTokens(true);
+        MockIdentityServer identity = new MockIdentityServer().start().tokenLifetime(TOKEN_LIFETIME).rotateTokens(true);
         env.putAll(identity.appServiceEnvironment());
         env.put("AZURE_TOKEN_CREDENTIALS", "ManagedIdentityCredential");
         issuer = entraIssuer(identity);
@@ -233,15 +234,15 @@ public final class Soak {
       @Override
       public String injectFault(int n) throws InterruptedException {
         switch (n % 4) {
-          case 0 -> oauth.enqueueTokenFault(500, "server_error");
+          case 0 -> oauth.enqueue(Fault.error(500, "server_error"));
           case 1 -> {
             // Every token call answers 1.5 s late for one second.
             oauth.tokenDelay(Duration.ofMillis(1500));
             Thread.sleep(1000);
             oauth.tokenDelay(Duration.ZERO);
           }
-          case 2 -> oauth.enqueueTokenFault(429, "rate_limit_exceeded");
-          default -> oauth.enqueueTokenFault(503, null);
+          case 2 -> oauth.enqueue(Fault.error(429, "rate_limit_exceeded"));
+          default -> oauth.enqueue(Fault.error(503, null));
         }
         return List.of("500", "delay 1.5 s for 1 s", "429", "503 (no body)").get(n % 4);
       }
@@ -293,13 +294,13 @@ public final class Soak {
     return new Issuer() {
       @Override
       public String injectFault(int n) {
-        MockIdentityServer.Fault[] cycle = {
-          MockIdentityServer.Fault.status(500),
-          MockIdentityServer.Fault.delay(Duration.ofMillis(1500)),
-          MockIdentityServer.Fault.status(429, Duration.ofSeconds(1)),
-          MockIdentityServer.Fault.connectionReset(),
-          MockIdentityServer.Fault.status(503, Duration.ofSeconds(1)),
-          MockIdentityServer.Fault.truncatedJson(),
+        Fault[] cycle = {
+          Fault.status(500),
+          Fault.delay(Duration.ofMillis(1500)),
+          Fault.status(429, Duration.ofSeconds(1)),
+          Fault.connectionReset(),
+          Fault.status(503, Duration.ofSeconds(1)),
+          Fault.truncatedJson(),
         };
         identity.enqueue(cycle[n % cycle.length]);
         return List.of("500", "delay 1.5 s", "429 Retry-After 1", "connection reset", "503 Retry-After 1",

@@ -82,7 +82,7 @@ public final class StartupRun {
     }
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     AtomicLong received = new AtomicLong();
-    try (MockIdentityServer identity = MockIdentityServer.start()) {
+    try (MockIdentityServer identity = new MockIdentityServer().start()) {
       HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       server.createContext("/", exchange -> {
         String sent = exchange.getRequestHeaders().getFirst("Authorization");

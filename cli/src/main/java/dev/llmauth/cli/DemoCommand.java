@@ -80,9 +80,9 @@ final class DemoCommand implements Runnable {
     }
     List<Row> rows = new ArrayList<>();
     Path home = tempDir();
-    try (MockModelServer model = new MockModelServer();
-        MockIdentityServer identity = MockIdentityServer.start();
-        MockOAuthServer oauth = new MockOAuthServer()) {
+    try (MockModelServer model = new MockModelServer().start();
+        MockIdentityServer identity = new MockIdentityServer().start();
+        MockOAuthServer oauth = new MockOAuthServer().start()) {
       URI modelBase = model.url("/v1");
       cli.out.println("llm-auth demo: mock servers on 127.0.0.1 — model " + model.url() + ", identity "
           + identity.url() + ", OAuth " + oauth.url());

@@ -28,9 +28,9 @@ final class MockCommand implements Runnable {
       throw new CliException(ExitCodes.USAGE, "--port must be between 0 and 65535, got " + port);
     }
     MockServer server = switch (kind) {
-      case "identity" -> MockIdentityServer.start(port);
-      case "oauth" -> new MockOAuthServer(port);
-      case "model" -> new MockModelServer(port);
+      case "identity" -> new MockIdentityServer(port).start();
+      case "oauth" -> new MockOAuthServer(port).start();
+      case "model" -> new MockModelServer(port).start();
       default -> throw new CliException(ExitCodes.USAGE, "unknown mock '" + kind + "'; use identity, oauth or model");
     };
     Thread stopOnExit = new Thread(server::close, "llm-auth-mock-stop");

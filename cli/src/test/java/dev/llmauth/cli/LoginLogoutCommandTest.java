@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LoginLogoutCommandTest {
   @TempDir Path home;
-  final MockOAuthServer issuer = new MockOAuthServer();
+  final MockOAuthServer issuer = new MockOAuthServer().start();
 
   @AfterEach
   void stop() {

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class RequestCommandTest {
   @TempDir Path home;
-  final MockModelServer model = new MockModelServer();
+  final MockModelServer model = new MockModelServer().start();
   final String key = "sk-cli-" + System.nanoTime();
 
   @AfterEach
@@ -89,7 +89,7 @@ class RequestCommandTest {
 
   @Test
   void aCachedMethodFetchesOneTokenForRepeatedRequests() {
-    try (MockOAuthServer issuer = new MockOAuthServer()) {
+    try (MockOAuthServer issuer = new MockOAuthServer().start()) {
       Path authFile = write(home, "auth.json", new Gson().toJson(Map.of(
           "last_refresh", "2026-01-01T00:00:00Z",
           "tokens", Map.of("id_token", issuer.issueIdToken(),

@@ -75,7 +75,7 @@ class TokenCommandTest {
 
   @Test
   void anOAuthTokenShowsItsSourceAndExpiry() {
-    try (MockOAuthServer issuer = new MockOAuthServer()) {
+    try (MockOAuthServer issuer = new MockOAuthServer().start()) {
       String access = issuer.issueAccessToken(Duration.ofMinutes(90));
       String refresh = issuer.issueRefreshToken();
       Path authFile = write(home, "auth.json", new Gson().toJson(Map.of("last_refresh", "2026-01-01T00:00:00Z",

@@ -113,8 +113,8 @@ public abstract class HttpAdapterVerification {
   @BeforeAll
   final void startKit() {
     driver = Objects.requireNonNull(adapter(), "hook adapter() returned null");
-    server = new MockModelServer();
-    elsewhere = new MockModelServer();
+    server = new MockModelServer().start();
+    elsewhere = new MockModelServer().start();
   }
 
   @AfterAll

@@ -106,7 +106,7 @@ public abstract class IssuerFaultVerification {
   @BeforeAll
   final void startKit() {
     driver = Objects.requireNonNull(adapter(), "hook adapter() returned null");
-    server = new MockModelServer();
+    server = new MockModelServer().start();
     caller = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "issuer-fault-caller");
       t.setDaemon(true);

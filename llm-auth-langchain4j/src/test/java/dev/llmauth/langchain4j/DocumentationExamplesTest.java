@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DocumentationExamplesTest {
   @Test
   void theExampleOfTheDocsRuns(@TempDir Path dir) throws IOException {
-    try (MockModelServer server = new MockModelServer()) {
+    try (MockModelServer server = new MockModelServer().start()) {
       String baseUrl = server.url("/openai/v1").toString();
       Path config = Files.writeString(dir.resolve("llm-auth.jsonc"), """
           {"providers": {"azure": {"type": "azure-openai", "baseUrl": "%s", "apiKey": "az-docs-key"}}}

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LlmAuthHttpClientBuilderTest {
-  final MockModelServer model = new MockModelServer();
+  final MockModelServer model = new MockModelServer().start();
 
   @AfterEach
   void stop() {
@@ -125,7 +125,7 @@ class LlmAuthHttpClientBuilderTest {
 
   @Test
   void aCodexSignInCarriesItsAccountHeader(@TempDir Path home) throws IOException {
-    try (MockOAuthServer issuer = new MockOAuthServer()) {
+    try (MockOAuthServer issuer = new MockOAuthServer().start()) {
       String access = issuer.issueAccessToken(Duration.ofHours(1));
       Path authFile = home.resolve("auth.json");
       Files.writeString(authFile, new Gson().toJson(Map.of("last_refresh", "2026-01-01T00:00:00Z", "tokens",
@@ -231,7 +231,7 @@ class LlmAuthHttpClientBuilderTest {
 
   @Test
   void theDefaultClientFollowsNoRedirectSoTheCredentialStaysWithItsHost() {
-    try (MockModelServer other = new MockModelServer()) {
+    try (MockModelServer other = new MockModelServer().start()) {
       model.redirectTo(307, java.net.URI.create("http://localhost:" + other.port()));
       ChatModel chat = chatModel(rotating(model, new RotatingCredential()), "/v1");
       assertThatThrownBy(() -> chat.chat("Say hello.")).satisfies(e -> assertThat(e.toString()).doesNotContain("tok-"));

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DocumentationExamplesTest {
   @Test
   void theExamplesOfTheDocsRun(@TempDir Path dir) throws IOException {
-    try (MockModelServer model = new MockModelServer()) {
+    try (MockModelServer model = new MockModelServer().start()) {
       Path config = Files.writeString(dir.resolve("llm-auth.jsonc"), """
           {
             "providers": {

@@ -33,7 +33,7 @@ class EntraTest {
   static void startIdentity() {
     URI endpoint = URI.create(System.getenv("IDENTITY_ENDPOINT"));
     assertThat(endpoint.getHost()).as("IDENTITY_ENDPOINT must point at the mock").isEqualTo("127.0.0.1");
-    identity = MockIdentityServer.start(endpoint.getPort(), System.getenv("IDENTITY_HEADER"));
+    identity = new MockIdentityServer(endpoint.getPort(), System.getenv("IDENTITY_HEADER")).start();
   }
 
   @AfterAll
@@ -61,7 +61,7 @@ class EntraTest {
     Clock clock = new Clock();
     identity.reset();
     identity.clock(clock).tokenLifetime(Duration.ofHours(1));
-    try (MockModelServer model = new MockModelServer()) {
+    try (MockModelServer model = new MockModelServer().start()) {
       ProviderConfig azure = ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI)
           .baseUrl(model.url("/openai/v1").toString())
           .set("managedIdentity", java.util.Map.of("scope", "api://llm-auth-openai-test/.default"))

@@ -28,6 +28,7 @@ import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.conformance.RotatingCredential;
+import dev.llmauth.conformance.mock.Fault;
 import dev.llmauth.conformance.mock.MockModelServer;
 import dev.llmauth.conformance.mock.MockOAuthServer;
 import dev.llmauth.conformance.mock.RecordedRequest;
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LlmAuthOpenAITest {
-  final MockModelServer model = new MockModelServer();
+  final MockModelServer model = new MockModelServer().start();
 
   @AfterEach
   void stop() {
@@ -218,7 +219,7 @@ class LlmAuthOpenAITest {
 
   @Test
   void theResponsesApiOfTheCodexBackendCarriesTheSignInAndTheAccountHeader(@TempDir Path home) throws IOException {
-    try (MockOAuthServer issuer = new MockOAuthServer()) {
+    try (MockOAuthServer issuer = new MockOAuthServer().start()) {
       String access = issuer.issueAccessToken(Duration.ofHours(1));
       try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(codex(issuer, model, home, access)))) {
         OpenAIClient client = LlmAuthOpenAI.client(auth.authenticator("codex"));
@@ -267,7 +268,7 @@ class LlmAuthOpenAITest {
 
   @Test
   void aRejectedOAuthTokenIsRefreshedAndTheRequestSentOnceMore(@TempDir Path home) throws IOException {
-    try (MockOAuthServer issuer = new MockOAuthServer()) {
+    try (MockOAuthServer issuer = new MockOAuthServer().start()) {
       String stale = issuer.issueAccessToken(Duration.ofHours(1));
       model.rejectToken(stale);
       try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(codex(issuer, model, home, stale)))) {
@@ -321,7 +322,7 @@ class LlmAuthOpenAITest {
 
   @Test
   void everyRetryOfTheSdkIsAuthorizedWithTheCurrentToken() {
-    model.failNext(503);
+    model.enqueue(Fault.status(503));
     RequestAuthenticator authenticator = RequestAuthenticator.of(
         ProviderConfig.builder("counting").baseUrl(model.url("/v1").toString()).build(), new CountingCredential());
     OpenAIClient client = LlmAuthOpenAI.client(authenticator);
@@ -337,7 +338,7 @@ class LlmAuthOpenAITest {
 
   @Test
   void aRedirectToAnotherHostReceivesNoCredential() {
-    try (MockModelServer other = new MockModelServer()) {
+    try (MockModelServer other = new MockModelServer().start()) {
       // Same loopback interface, another host name: another origin.
       model.redirectTo(307, java.net.URI.create("http://localhost:" + other.port()));
       for (ProviderConfig provider : List.of(openai("sk-redirected-1"),
@@ -412,7 +413,7 @@ class LlmAuthOpenAITest {
 
   @Test
   void aSyncCallInterruptedWhileItsTokenIsFetchedSendsNothing(@TempDir Path home) throws Exception {
-    try (MockOAuthServer issuer = new MockOAuthServer()) {
+    try (MockOAuthServer issuer = new MockOAuthServer().start()) {
       issuer.holdTokens();
       String expired = issuer.issueAccessToken(Duration.ofMinutes(-5));
       try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(codex(issuer, model, home, expired)))) {
@@ -443,7 +444,7 @@ class LlmAuthOpenAITest {
    */
   @Test
   void anAsyncRequestCancelledWhileItsTokenIsFetchedSendsNothing(@TempDir Path home) throws Exception {
-    try (MockOAuthServer issuer = new MockOAuthServer()) {
+    try (MockOAuthServer issuer = new MockOAuthServer().start()) {
       issuer.holdTokens();
       String expired = issuer.issueAccessToken(Duration.ofMinutes(-5));
       try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(codex(issuer, model, home, expired)))) {

@@ -26,7 +26,7 @@ import java.util.Map;
 public final class CodexFixture implements AutoCloseable {
   static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
 
-  public final MockOAuthServer issuer = new MockOAuthServer();
+  public final MockOAuthServer issuer = new MockOAuthServer().start();
   public final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
   public final Path home;
   public final Path authFile;

@@ -9,6 +9,7 @@ import dev.llmauth.api.AuthException;
 import dev.llmauth.api.Authorization;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.TokenException;
+import dev.llmauth.conformance.mock.Fault;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -80,22 +81,22 @@ class CodexOAuthFaultTest {
   }
 
   enum Transient {
-    TIMEOUT(s -> s.enqueueTokenStall(Duration.ofSeconds(20)), "gave no complete answer within 1 s", null),
-    RESET(s -> s.enqueueTokenReset(), "closed the connection before a complete answer", null),
-    TRUNCATED(s -> s.enqueueTokenTruncated(), "closed the connection before a complete answer", null),
-    TOO_MANY_REQUESTS(s -> s.enqueueTokenFault(429, "rate_limit_exceeded", Duration.ofSeconds(7)),
+    TIMEOUT(s -> s.enqueue(Fault.stall(Duration.ofSeconds(20))), "gave no complete answer within 1 s", null),
+    RESET(s -> s.enqueue(Fault.connectionReset()), "closed the connection before a complete answer", null),
+    TRUNCATED(s -> s.enqueue(Fault.shortBody()), "closed the connection before a complete answer", null),
+    TOO_MANY_REQUESTS(s -> s.enqueue(Fault.error(429, "rate_limit_exceeded", Duration.ofSeconds(7))),
         "answered HTTP 429 rate_limit_exceeded; it asked to wait 7 s", Duration.ofSeconds(7)),
-    HTTP_500(s -> s.enqueueTokenFault(500, null), "answered HTTP 500; the refresh is tried again with backoff", null),
-    HTTP_502(s -> s.enqueueTokenFault(502, null), "answered HTTP 502;", null),
-    HTTP_503(s -> s.enqueueTokenFault(503, "unavailable", Duration.ofSeconds(2)), "answered HTTP 503 unavailable;",
+    HTTP_500(s -> s.enqueue(Fault.error(500, null)), "answered HTTP 500; the refresh is tried again with backoff", null),
+    HTTP_502(s -> s.enqueue(Fault.error(502, null)), "answered HTTP 502;", null),
+    HTTP_503(s -> s.enqueue(Fault.error(503, "unavailable", Duration.ofSeconds(2))), "answered HTTP 503 unavailable;",
         Duration.ofSeconds(2)),
-    HTTP_504(s -> s.enqueueTokenFault(504, null), "answered HTTP 504;", null),
-    HTTP_400(s -> s.enqueueTokenFault(400, null), "answered HTTP 400;", null),
-    HTTP_400_OTHER_CODE(s -> s.enqueueTokenFault(400, "invalid_request"), "answered HTTP 400 invalid_request;", null),
-    HTTP_403(s -> s.enqueueTokenFault(403, null), "answered HTTP 403;", null),
-    HTTP_403_FORBIDDEN(s -> s.enqueueTokenFault(403, "forbidden"), "answered HTTP 403 forbidden;", null),
-    PROXY_PAGE(s -> s.enqueueTokenAnswer(502, "<html><body>Bad gateway</body></html>"), "answered HTTP 502;", null),
-    PROXY_PAGE_403(s -> s.enqueueTokenAnswer(403, "<html><body>Access denied</body></html>"), "answered HTTP 403;",
+    HTTP_504(s -> s.enqueue(Fault.error(504, null)), "answered HTTP 504;", null),
+    HTTP_400(s -> s.enqueue(Fault.error(400, null)), "answered HTTP 400;", null),
+    HTTP_400_OTHER_CODE(s -> s.enqueue(Fault.error(400, "invalid_request")), "answered HTTP 400 invalid_request;", null),
+    HTTP_403(s -> s.enqueue(Fault.error(403, null)), "answered HTTP 403;", null),
+    HTTP_403_FORBIDDEN(s -> s.enqueue(Fault.error(403, "forbidden")), "answered HTTP 403 forbidden;", null),
+    PROXY_PAGE(s -> s.enqueue(Fault.answer(502, "<html><body>Bad gateway</body></html>")), "answered HTTP 502;", null),
+    PROXY_PAGE_403(s -> s.enqueue(Fault.answer(403, "<html><body>Access denied</body></html>")), "answered HTTP 403;",
         null);
 
     final Consumer<dev.llmauth.conformance.mock.MockOAuthServer> fault;
@@ -138,7 +139,7 @@ class CodexOAuthFaultTest {
       "{\"access_token\":42,\"refresh_token\":\"rt-SECRET-in-answer\"}|without an access_token"})
   void aMalformedAnswerIsATypedErrorWithoutSecretsAndTheFileIsKept(String body, String says) {
     expiredSignIn();
-    f.issuer.enqueueTokenAnswer(200, body);
+    f.issuer.enqueue(Fault.answer(200, body));
 
     TokenException e = failure();
 
@@ -153,7 +154,7 @@ class CodexOAuthFaultTest {
   @Test
   void aHugeAnswerIsCutOffAtOneMebibyteAndReported() {
     expiredSignIn();
-    f.issuer.enqueueTokenHugeBody(8L * 1024 * 1024);
+    f.issuer.enqueue(Fault.hugeBody(8L * 1024 * 1024));
 
     TokenException e = failure();
 
@@ -169,7 +170,7 @@ class CodexOAuthFaultTest {
     expiredSignIn();
     String rotated = f.issuer.issueRefreshToken();
     String expired = f.issuer.issueAccessToken(Duration.ofMinutes(-10));
-    f.issuer.enqueueTokenAnswer(200, "{\"access_token\":\"" + expired + "\",\"refresh_token\":\"" + rotated + "\"}");
+    f.issuer.enqueue(Fault.answer(200, "{\"access_token\":\"" + expired + "\",\"refresh_token\":\"" + rotated + "\"}"));
 
     TokenException e = failure();
 
@@ -191,7 +192,7 @@ class CodexOAuthFaultTest {
       "400,Refresh_Token_Reused", "403,refresh_token_expired"})
   void aPermanentRefusalAsksToSignInAgainAndTheRefreshTokenIsNotSentAgain(int status, String code) {
     expiredSignIn();
-    f.issuer.enqueueTokenFault(status, code);
+    f.issuer.enqueue(Fault.error(status, code));
 
     TokenException first = failure();
     TokenException second = failure();
@@ -216,7 +217,7 @@ class CodexOAuthFaultTest {
   @Test
   void aWrongIssuerPathIsTransientAndNamesTheSetting() {
     expiredSignIn();
-    f.issuer.enqueueTokenFault(404, null);
+    f.issuer.enqueue(Fault.error(404, null));
 
     TokenException e = failure();
 
@@ -252,7 +253,7 @@ class CodexOAuthFaultTest {
     f.writeSignIn(Duration.ofHours(1), Map.of());
     String stored = tokens().get("access_token").getAsString();
     f.clock.advance(Duration.ofMinutes(56));
-    f.issuer.enqueueTokenFault(429, "rate_limit_exceeded", Duration.ofSeconds(120));
+    f.issuer.enqueue(Fault.error(429, "rate_limit_exceeded", Duration.ofSeconds(120)));
 
     assertThat(bearer(CodexFixture.authorize(auth))).as("first use reads the file").isEqualTo(stored);
     assertThat(bearer(CodexFixture.authorize(auth))).as("starts a refresh ahead of expiry").isEqualTo(stored);

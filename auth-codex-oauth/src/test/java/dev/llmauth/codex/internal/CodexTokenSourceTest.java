@@ -11,6 +11,7 @@ import dev.llmauth.api.Authorization;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.TokenException;
+import dev.llmauth.conformance.mock.Fault;
 import dev.llmauth.conformance.mock.MockOAuthServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,7 +209,7 @@ class CodexTokenSourceTest {
   void permanentRefreshFailuresAskToSignInAgainWithoutRetryAndLeaveTheFileIntact(int status, String code) {
     String refresh = f.writeSignIn(Duration.ofMinutes(-1), Map.of());
     String before = f.read();
-    f.issuer.enqueueTokenFault(status, code);
+    f.issuer.enqueue(Fault.error(status, code));
 
     assertThatThrownBy(() -> CodexFixture.authorize(f.authenticator()))
         .isInstanceOfSatisfying(TokenException.class, e -> {
@@ -247,7 +248,7 @@ class CodexTokenSourceTest {
   @Test
   void transientFailuresAreNotPermanent() {
     f.writeSignIn(Duration.ofMinutes(-1), Map.of());
-    f.issuer.enqueueTokenFault(503, null);
+    f.issuer.enqueue(Fault.error(503, null));
 
     assertThatThrownBy(() -> CodexFixture.authorize(f.authenticator()))
         .isInstanceOfSatisfying(TokenException.class, e -> {

@@ -25,7 +25,7 @@ class MultiProcessRefreshTest {
 
   @Test
   void threeProcessesWithOneExpiredTokenCauseExactlyOneRefresh() throws Exception {
-    try (MockOAuthServer issuer = new MockOAuthServer()) {
+    try (MockOAuthServer issuer = new MockOAuthServer().start()) {
       issuer.tokenDelay(Duration.ofMillis(500));
       Path authFile = dir.resolve("codex").resolve("auth.json");
       Files.createDirectories(authFile.getParent());

@@ -60,7 +60,7 @@ class RotatedTokenNotLostTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    issuer = new MockOAuthServer();
+    issuer = new MockOAuthServer().start();
     authFile = dir.resolve("codex").resolve("auth.json");
     Files.createDirectories(authFile.getParent());
     firstRefresh = issuer.issueRefreshToken();

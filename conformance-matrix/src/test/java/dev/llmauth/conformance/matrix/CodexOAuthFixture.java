@@ -18,6 +18,7 @@ import dev.llmauth.codex.internal.CodexTokenSource;
 import dev.llmauth.codex.internal.OAuthClient;
 import dev.llmauth.conformance.IssuerFault;
 import dev.llmauth.conformance.MethodFixture;
+import dev.llmauth.conformance.mock.Fault;
 import dev.llmauth.conformance.mock.MockOAuthServer;
 import dev.llmauth.conformance.mock.RecordedRequest;
 import java.io.IOException;
@@ -43,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  * directory; the sign-in is elsewhere and configured by {@code codexOAuth.authFile}, so a provider without that
  * setting finds no sign-in (rule C4).
  *
- * <p>Issuer faults (rules F1 to F10) are queued at the mock issuer until {@link #clearFaults()}. For {@link
+ * <p>Issuer faults (rules F1 to F11) are queued at the mock issuer until {@link #clearFaults()}. For {@link
  * IssuerFault#TIMEOUT} the issuer holds each call for a minute without answering, and the credential is built the
  * way {@link CodexCredentialProvider#create} builds it but with the issuer client's timeouts shortened to {@link
  * #SHORT_TIMEOUT} (the method's 10 s connect and 30 s call timeouts are constants; its package-private constructors
@@ -55,7 +56,7 @@ final class CodexOAuthFixture implements MethodFixture {
   /** The issuer client's connect and call timeouts under {@link IssuerFault#TIMEOUT}. */
   static final Duration SHORT_TIMEOUT = Duration.ofSeconds(1);
 
-  private final MockOAuthServer issuer = new MockOAuthServer();
+  private final MockOAuthServer issuer = new MockOAuthServer().start();
   private final Path home;
   private final Path authFile;
   private final Set<Secret> seen = new LinkedHashSet<>();
@@ -126,7 +127,7 @@ final class CodexOAuthFixture implements MethodFixture {
   @Override
   public boolean failIssuer() {
     for (int i = 0; i < FAULTS; i++) {
-      issuer.enqueueTokenFault(503, "server_error");
+      issuer.enqueue(Fault.error(503, "server_error"));
     }
     return true;
   }
@@ -140,23 +141,23 @@ final class CodexOAuthFixture implements MethodFixture {
     this.fault = fault;
     for (int i = 0; i < FAULTS; i++) {
       switch (fault) {
-        case TIMEOUT -> issuer.enqueueTokenStall(Duration.ofMinutes(1));
-        case RESET -> issuer.enqueueTokenReset();
-        case RATE_LIMITED -> issuer.enqueueTokenFault(429, "rate_limit_exceeded", IssuerFault.RETRY_AFTER);
-        case SERVER_ERROR -> issuer.enqueueTokenFault(503, "server_error");
-        case REJECTED -> issuer.enqueueTokenFault(400, "invalid_grant");
+        case TIMEOUT -> issuer.enqueue(Fault.stall(Duration.ofMinutes(1)));
+        case RESET -> issuer.enqueue(Fault.connectionReset());
+        case RATE_LIMITED -> issuer.enqueue(Fault.error(429, "rate_limit_exceeded", IssuerFault.RETRY_AFTER));
+        case SERVER_ERROR -> issuer.enqueue(Fault.error(503, "server_error"));
+        case REJECTED -> issuer.enqueue(Fault.error(400, "invalid_grant"));
         case MALFORMED -> {
           if (i % 2 == 0) {
-            issuer.enqueueTokenAnswer(200, "{\"access_token\": \"eyJhbGciOi");
+            issuer.enqueue(Fault.answer(200, "{\"access_token\": \"eyJhbGciOi"));
           } else {
-            issuer.enqueueTokenTruncated();
+            issuer.enqueue(Fault.shortBody());
           }
         }
-        case MISSING_TOKEN -> issuer.enqueueTokenAnswer(200, "{\"token_type\": \"Bearer\", \"expires_in\": 3600}");
-        case HUGE_BODY -> issuer.enqueueTokenHugeBody(4L * 1024 * 1024);
+        case MISSING_TOKEN -> issuer.enqueue(Fault.answer(200, "{\"token_type\": \"Bearer\", \"expires_in\": 3600}"));
+        case HUGE_BODY -> issuer.enqueue(Fault.hugeBody(4L * 1024 * 1024));
         case EXPIRED_TOKEN -> {
           // Real refreshes whose access tokens have expired: the rotated refresh token stays usable.
-          issuer.accessTokenLifetime(Duration.ofMinutes(-5));
+          issuer.tokenLifetime(Duration.ofMinutes(-5));
           return true;
         }
       }
@@ -169,15 +170,15 @@ final class CodexOAuthFixture implements MethodFixture {
   public boolean rateLimitWith(String retryAfter) {
     this.fault = IssuerFault.RATE_LIMITED;
     for (int i = 0; i < FAULTS; i++) {
-      issuer.enqueueTokenFault(429, "rate_limit_exceeded", retryAfter);
+      issuer.enqueue(Fault.error(429, "rate_limit_exceeded", retryAfter));
     }
     return true;
   }
 
   @Override
   public void clearFaults() {
-    issuer.clearTokenFaults();
-    issuer.accessTokenLifetime(Duration.ofHours(1));
+    issuer.clearFaults();
+    issuer.tokenLifetime(Duration.ofHours(1));
     if (fault == IssuerFault.REJECTED) {
       // The refused refresh token is never sent again: recovering takes a new sign-in, as the message says.
       try {

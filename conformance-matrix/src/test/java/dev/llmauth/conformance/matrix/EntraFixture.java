@@ -7,7 +7,7 @@ import dev.llmauth.conformance.IssuerFault;
 import dev.llmauth.conformance.MethodFixture;
 import dev.llmauth.conformance.mock.MockIdentityServer;
 import dev.llmauth.conformance.mock.MockIdentityServer.AnswerStyle;
-import dev.llmauth.conformance.mock.MockIdentityServer.Fault;
+import dev.llmauth.conformance.mock.Fault;
 import dev.llmauth.entra.EntraCredentialProvider;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -108,7 +108,7 @@ final class EntraFixture implements MethodFixture {
         throw new IllegalStateException("IDENTITY_ENDPOINT must be http://127.0.0.1:<port>"
             + MockIdentityServer.APP_SERVICE_PATH + " for the mock identity server, got " + endpoint);
       }
-      s = MockIdentityServer.start(uri.getPort(), header);
+      s = new MockIdentityServer(uri.getPort(), header).start();
       shared = s;
       try {
         for (String policy : List.of("ManagedIdentityRetryPolicy", "IMDSRetryPolicy")) {
@@ -192,7 +192,7 @@ final class EntraFixture implements MethodFixture {
     for (int i = 0; i < FAULTS; i++) {
       identity.enqueue(switch (fault) {
         // held for a minute, then closed without an answer
-        case TIMEOUT -> new Fault(0, null, Duration.ofMinutes(1), MockIdentityServer.BrokenBody.RESET, null);
+        case TIMEOUT -> Fault.stall(Duration.ofMinutes(1));
         case RESET -> Fault.connectionReset();
         case RATE_LIMITED -> Fault.status(429, IssuerFault.RETRY_AFTER);
         case SERVER_ERROR -> Fault.status(503);

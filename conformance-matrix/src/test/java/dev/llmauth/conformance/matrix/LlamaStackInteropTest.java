@@ -40,7 +40,7 @@ class LlamaStackInteropTest {
   private static final List<String> HEADERS = List.of("X-LlamaStack-Provider-Data", "X-OGX-Provider-Data");
   private static final String CHAT = "{\"model\":\"mock-model\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
-  private final MockModelServer upstream = new MockModelServer();
+  private final MockModelServer upstream = new MockModelServer().start();
   private LlamaStackGateway gateway;
 
   @BeforeAll

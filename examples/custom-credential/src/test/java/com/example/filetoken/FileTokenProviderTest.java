@@ -25,7 +25,7 @@ class FileTokenProviderTest {
   void isChosenByTheResolverAndFollowsTheFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("token");
     Files.writeString(file, "first-token\n");
-    try (MockModelServer server = new MockModelServer();
+    try (MockModelServer server = new MockModelServer().start();
         LlmAuth auth = LlmAuth.builder().environment(Map.of()).config(LlmAuthConfig.of(
             ProviderConfig.builder("sidecar").baseUrl(server.url("/v1").toString())
                 .set(FileTokenProvider.BLOCK, Map.of("path", file.toString())).build())).build()) {

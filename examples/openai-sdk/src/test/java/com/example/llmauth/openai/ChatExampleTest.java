@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ChatExampleTest {
   @Test
   void theExampleAsksAnOpenAiProviderWithItsKey() {
-    try (MockModelServer model = new MockModelServer()) {
+    try (MockModelServer model = new MockModelServer().start()) {
       String key = "sk-example-" + System.nanoTime();
       ProviderConfig openai = ProviderConfig.builder("openai").baseUrl(model.url("/v1").toString())
           .apiKey(Secret.of(key)).build();
@@ -28,7 +28,7 @@ class ChatExampleTest {
 
   @Test
   void theExampleAsksAnAzureProviderWithItsApiKeyHeader() {
-    try (MockModelServer model = new MockModelServer()) {
+    try (MockModelServer model = new MockModelServer().start()) {
       String key = "az-example-" + System.nanoTime();
       ProviderConfig azure = ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI)
           .baseUrl(model.url("/openai/v1").toString()).apiKey(Secret.of(key)).build();

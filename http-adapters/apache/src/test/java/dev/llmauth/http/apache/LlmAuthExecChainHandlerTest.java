@@ -37,7 +37,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class LlmAuthExecChainHandlerTest {
-  private final MockModelServer server = new MockModelServer();
+  private final MockModelServer server = new MockModelServer().start();
   private final RotatingCredential credential = new RotatingCredential();
   private final CloseableHttpClient classic = LlmAuthExecChainHandler
       .install(HttpClients.custom(), authenticator(credential)).build();

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class LlmAuthHttpClientTest {
-  private final MockModelServer server = new MockModelServer();
+  private final MockModelServer server = new MockModelServer().start();
   private final RotatingCredential credential = new RotatingCredential();
   private final HttpClient client = LlmAuthHttpClient.wrap(HttpClient.newHttpClient(),
       authenticator(credential));

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class LlmAuthInterceptorTest {
-  private final MockModelServer server = new MockModelServer();
+  private final MockModelServer server = new MockModelServer().start();
   private final RotatingCredential credential = new RotatingCredential();
   private final OkHttpClient client = new OkHttpClient.Builder()
       .addInterceptor(LlmAuthInterceptor.of(authenticator(credential))).build();

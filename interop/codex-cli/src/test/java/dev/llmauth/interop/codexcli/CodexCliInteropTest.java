@@ -58,8 +58,8 @@ class CodexCliInteropTest {
   @BeforeEach
   void start() throws IOException {
     cli = CodexCli.require();
-    issuer = new MockOAuthServer();
-    model = new MockModelServer();
+    issuer = new MockOAuthServer().start();
+    model = new MockModelServer().start();
     trap = new EgressTrap();
   }
 

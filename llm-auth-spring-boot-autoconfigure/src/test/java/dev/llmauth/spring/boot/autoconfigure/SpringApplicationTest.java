@@ -42,9 +42,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 @Timeout(value = 60, unit = TimeUnit.SECONDS) // a hang guard, not a performance assertion
 class SpringApplicationTest {
   private static final String CHAT = "{\"model\": \"gpt-4o-mini\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
-  static final MockIdentityServer IDENTITY = MockIdentityServer.start(
-      Integer.getInteger("llmauth.test.identity.port"), System.getProperty("llmauth.test.identity.header"));
-  static final MockModelServer MODEL = new MockModelServer();
+  static final MockIdentityServer IDENTITY = new MockIdentityServer(
+      Integer.getInteger("llmauth.test.identity.port"), System.getProperty("llmauth.test.identity.header")).start();
+  static final MockModelServer MODEL = new MockModelServer().start();
 
   @DynamicPropertySource
   static void providers(DynamicPropertyRegistry registry) {

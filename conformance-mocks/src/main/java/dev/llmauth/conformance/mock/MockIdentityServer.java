@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.llmauth.conformance.mock.Fault.BrokenBody;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -69,7 +70,6 @@ public final class MockIdentityServer extends MockServer {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration DEFAULT_LIFETIME = Duration.ofHours(1);
-  private static final int HUGE_BODY_BYTES = 2 * 1024 * 1024;
   private static final java.time.format.DateTimeFormatter APP_SERVICE_DATE =
       java.time.format.DateTimeFormatter.ofPattern("MM/dd/yyyy hh:mm:ss a xxx", java.util.Locale.US);
 
@@ -113,43 +113,40 @@ public final class MockIdentityServer extends MockServer {
     EXPIRES_IN_ONLY
   }
 
-  private MockIdentityServer(int port) {
+  /** Creates a server for a free loopback port; {@link #start()} it. */
+  public MockIdentityServer() {
+    this(0);
+  }
+
+  /**
+   * Creates a server for a given port; {@link #start()} it.
+   *
+   * @param port the port, or 0 for a free one
+   */
+  public MockIdentityServer(int port) {
     super(port);
   }
 
-  /** @return a server on a free loopback port */
-  public static MockIdentityServer start() {
-    return new MockIdentityServer(0);
-  }
-
   /**
-   * Starts a server on a given port.
-   *
-   * @param port the port, or 0 for a free one
-   * @return the server
-   */
-  public static MockIdentityServer start(int port) {
-    return new MockIdentityServer(port);
-  }
-
-  /**
-   * Starts a server on a given port that expects a given {@code IDENTITY_HEADER} secret, for a process whose
+   * Creates a server for a given port that expects a given {@code IDENTITY_HEADER} secret, for a process whose
    * environment was set before it started (MSAL4J reads {@code IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER}
-   * from the process environment only).
+   * from the process environment only); {@link #start()} it.
    *
    * @param port the port, or 0 for a free one
    * @param headerSecret the value {@code X-IDENTITY-HEADER} must carry
-   * @return the server
    */
-  public static MockIdentityServer start(int port, String headerSecret) {
+  public MockIdentityServer(int port, String headerSecret) {
+    super(port);
     if (headerSecret.isBlank()) {
       throw new IllegalArgumentException("headerSecret must not be blank");
     }
-    MockIdentityServer server = new MockIdentityServer(port);
-    synchronized (server) {
-      server.headerSecret = headerSecret;
-    }
-    return server;
+    this.headerSecret = headerSecret;
+  }
+
+  @Override
+  public MockIdentityServer start() {
+    super.start();
+    return this;
   }
 
   /**
@@ -160,7 +157,7 @@ public final class MockIdentityServer extends MockServer {
    * @throws InterruptedException if interrupted while serving
    */
   public static void main(String[] args) throws InterruptedException {
-    serve(args, "MockIdentityServer", MockIdentityServer::start);
+    serve(args, "MockIdentityServer", port -> new MockIdentityServer(port).start());
   }
 
   @Override
@@ -272,7 +269,8 @@ public final class MockIdentityServer extends MockServer {
   }
 
   /**
-   * Queues a fault for the next token request that has no earlier fault waiting.
+   * Queues a fault for the next token request that has no earlier fault waiting; every kind of {@link Fault} is
+   * served.
    *
    * @param fault the fault
    * @return this server
@@ -392,17 +390,7 @@ public final class MockIdentityServer extends MockServer {
         return;
       }
     }
-    if (fault != null && fault.body() == BrokenBody.RESET) {
-      ex.close();
-      return;
-    }
-    if (fault != null && fault.status() != 0) {
-      if (fault.retryAfterHeader() != null) {
-        ex.getResponseHeaders().set("Retry-After", fault.retryAfterHeader());
-      } else if (fault.retryAfter() != null) {
-        ex.getResponseHeaders().set("Retry-After", Long.toString(fault.retryAfter().toSeconds()));
-      }
-      respond(ex, fault.status(), "application/json", error("mock_fault", "queued fault " + fault.status()));
+    if (fault != null && replaced(ex, fault)) {
       return;
     }
     String token = nextToken(s);
@@ -443,10 +431,10 @@ public final class MockIdentityServer extends MockServer {
         case MALFORMED -> "{access_token: not json";
         case TRUNCATED -> text.substring(0, text.length() * 3 / 4);
         case HUGE -> {
-          body.addProperty("padding", "x".repeat(HUGE_BODY_BYTES));
+          body.addProperty("padding", "x".repeat((int) Math.min(Integer.MAX_VALUE - 64, fault.size())));
           yield body.toString();
         }
-        case RESET -> throw new IllegalStateException("handled above");
+        case RESET, SHORT -> throw new IllegalStateException("handled above");
       };
     } else if (fault != null && fault.missingField() != null) {
       body.remove(fault.missingField());
@@ -457,6 +445,39 @@ public final class MockIdentityServer extends MockServer {
       return;
     }
     respond(ex, 200, "application/json", text);
+  }
+
+  /** Serves a fault that replaces the answer; returns false for one that breaks (or delays) a good answer. */
+  private static boolean replaced(HttpExchange ex, Fault fault) throws IOException {
+    if (fault.body() == BrokenBody.RESET) {
+      ex.close();
+      return true;
+    }
+    Duration stall = fault.stall();
+    if (stall != null) {
+      stall(ex, stall);
+      return true;
+    }
+    if (fault.body() == BrokenBody.SHORT) {
+      shortBody(ex, "{\"access_token\":\"mi.");
+      return true;
+    }
+    String answer = fault.answer();
+    if (answer != null) {
+      respond(ex, fault.status(), "application/json", answer);
+      return true;
+    }
+    if (fault.status() != 0) {
+      String retryAfter = fault.retryAfter();
+      if (retryAfter != null) {
+        ex.getResponseHeaders().set("Retry-After", retryAfter);
+      }
+      String code = fault.errorGiven() ? fault.error() : "mock_fault";
+      respond(ex, fault.status(), "application/json",
+          code == null ? "" : error(code, "queued fault " + fault.status()));
+      return true;
+    }
+    return false;
   }
 
   /** Sends the status and headers at once, then the body one byte per interval, until done or the client hangs up. */
@@ -548,175 +569,6 @@ public final class MockIdentityServer extends MockServer {
     byte[] b = new byte[n];
     RANDOM.nextBytes(b);
     return b;
-  }
-
-  /** How a faulty body is broken. */
-  public enum BrokenBody {
-    /** Not JSON at all. */
-    MALFORMED,
-    /** A valid response cut off after three quarters: the token (and an echoed header) is in the part sent. */
-    TRUNCATED,
-    /** A valid response padded past 2 MiB. */
-    HUGE,
-    /** No answer at all: the connection is closed once the request has arrived. */
-    RESET
-  }
-
-  /**
-   * One faulty answer to a token request: a delay, then an error status (with {@code Retry-After}), a 200 whose
-   * body is broken, lacks a field or trickles in, or no answer at all ({@link BrokenBody#RESET}).
-   *
-   * @param status the error status, or 0 to answer 200
-   * @param retryAfter the {@code Retry-After} value, sent in whole seconds, or {@code null}
-   * @param delay how long to wait before answering, or {@code null}
-   * @param body how to break a 200 body, or {@code null}
-   * @param missingField a field to leave out of a 200 body, or {@code null}
-   * @param trickle for a 200, the pause before each byte of the body after the headers went at once, or {@code null}
-   * @param retryAfterHeader a {@code Retry-After} header value sent as it is (any text, such as {@code soon} or
-   *     {@code -5}), in place of {@code retryAfter}, or {@code null}
-   */
-  public record Fault(int status, @Nullable Duration retryAfter, @Nullable Duration delay,
-      @Nullable BrokenBody body, @Nullable String missingField, @Nullable Duration trickle,
-      @Nullable String retryAfterHeader) {
-    /**
-     * A fault whose {@code Retry-After}, if any, is a duration.
-     *
-     * @param status the error status, or 0 to answer 200
-     * @param retryAfter the {@code Retry-After} value, sent in whole seconds, or {@code null}
-     * @param delay how long to wait before answering, or {@code null}
-     * @param body how to break a 200 body, or {@code null}
-     * @param missingField a field to leave out of a 200 body, or {@code null}
-     * @param trickle for a 200, the pause before each byte of the body, or {@code null}
-     */
-    public Fault(int status, @Nullable Duration retryAfter, @Nullable Duration delay, @Nullable BrokenBody body,
-        @Nullable String missingField, @Nullable Duration trickle) {
-      this(status, retryAfter, delay, body, missingField, trickle, null);
-    }
-
-    /**
-     * A fault without a trickle.
-     *
-     * @param status the error status, or 0 to answer 200
-     * @param retryAfter the {@code Retry-After} value, or {@code null}
-     * @param delay how long to wait before answering, or {@code null}
-     * @param body how to break a 200 body, or {@code null}
-     * @param missingField a field to leave out of a 200 body, or {@code null}
-     */
-    public Fault(int status, @Nullable Duration retryAfter, @Nullable Duration delay, @Nullable BrokenBody body,
-        @Nullable String missingField) {
-      this(status, retryAfter, delay, body, missingField, null);
-    }
-
-    /**
-     * A good 200 whose headers come at once and whose body then comes one byte per interval: a whole token answer
-     * takes a few hundred intervals. {@link #tricklesAbandoned()} counts the clients that hung up first.
-     *
-     * @param interval the pause before each byte
-     * @return the fault
-     */
-    public static Fault trickle(Duration interval) {
-      return new Fault(0, null, null, null, null, Objects.requireNonNull(interval, "interval"));
-    }
-
-    /**
-     * An error status.
-     *
-     * @param status the status, such as 500
-     * @return the fault
-     */
-    public static Fault status(int status) {
-      return new Fault(status, null, null, null, null);
-    }
-
-    /**
-     * An error status with {@code Retry-After}.
-     *
-     * @param status the status, such as 429
-     * @param retryAfter the hint, sent in whole seconds
-     * @return the fault
-     */
-    public static Fault status(int status, Duration retryAfter) {
-      return new Fault(status, retryAfter, null, null, null);
-    }
-
-    /**
-     * An error status with a {@code Retry-After} header value sent as it is, however hostile: a number of seconds
-     * too large for any clock, a negative one, or text that is not a number.
-     *
-     * @param status the status, such as 429
-     * @param retryAfter the header value, such as {@code 99999999999999999}, {@code -1} or {@code soon}
-     * @return the fault
-     */
-    public static Fault status(int status, String retryAfter) {
-      return new Fault(status, null, null, null, null, null, Objects.requireNonNull(retryAfter, "retryAfter"));
-    }
-
-    /**
-     * A normal answer after a delay.
-     *
-     * @param delay the delay
-     * @return the fault
-     */
-    public static Fault delay(Duration delay) {
-      return new Fault(0, null, delay, null, null);
-    }
-
-    /** @return a 200 whose body is not JSON */
-    public static Fault malformedJson() {
-      return new Fault(0, null, null, BrokenBody.MALFORMED, null);
-    }
-
-    /** @return a 200 whose body is cut off after three quarters */
-    public static Fault truncatedJson() {
-      return new Fault(0, null, null, BrokenBody.TRUNCATED, null);
-    }
-
-    /** @return a 200 whose body is padded past 2 MiB */
-    public static Fault hugeBody() {
-      return new Fault(0, null, null, BrokenBody.HUGE, null);
-    }
-
-    /** @return no answer: the connection is closed after the request arrives */
-    public static Fault connectionReset() {
-      return new Fault(0, null, null, BrokenBody.RESET, null);
-    }
-
-    /**
-     * A 200 without one field.
-     *
-     * @param field such as {@code access_token} or {@code expires_on}
-     * @return the fault
-     */
-    public static Fault missingField(String field) {
-      return new Fault(0, null, null, null, Objects.requireNonNull(field, "field"));
-    }
-
-    static Fault fromJson(JsonObject o) {
-      int status = o.has("status") ? o.get("status").getAsInt() : 0;
-      Duration retryAfter = o.has("retryAfterSeconds") ? Duration.ofSeconds(o.get("retryAfterSeconds").getAsLong())
-          : null;
-      String retryAfterHeader = o.has("retryAfter") ? o.get("retryAfter").getAsString() : null;
-      if (retryAfter != null && retryAfterHeader != null) {
-        throw new IllegalArgumentException("a fault takes retryAfterSeconds (a number) or retryAfter (the header "
-            + "value as it is sent), not both");
-      }
-      Duration delay = o.has("delayMillis") ? Duration.ofMillis(o.get("delayMillis").getAsLong()) : null;
-      BrokenBody body = null;
-      if (o.has("body")) {
-        String b = o.get("body").getAsString();
-        body = switch (b) {
-          case "malformed" -> BrokenBody.MALFORMED;
-          case "truncated" -> BrokenBody.TRUNCATED;
-          case "huge" -> BrokenBody.HUGE;
-          case "reset" -> BrokenBody.RESET;
-          default -> throw new IllegalArgumentException(
-              "body must be \"malformed\", \"truncated\", \"huge\" or \"reset\", got " + b);
-        };
-      }
-      String missing = o.has("missingField") ? o.get("missingField").getAsString() : null;
-      Duration trickle = o.has("trickleMillis") ? Duration.ofMillis(o.get("trickleMillis").getAsLong()) : null;
-      return new Fault(status, retryAfter, delay, body, missing, trickle, retryAfterHeader);
-    }
   }
 
   /**

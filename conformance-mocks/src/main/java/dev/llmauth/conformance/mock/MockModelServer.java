@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * <p>It records every request's headers and body, answers 401 to chosen token values (sent as {@code
  * Authorization: Bearer}, {@code api-key} or {@code azure_api_key} in a JSON header), and can hold streams open
  * after their first event until released, so a test can prove that events arrive as they are sent; {@link
- * #failNext(int)} queues error answers, to drive a client's retries. Control
+ * #enqueue(Fault)} queues error answers, to drive a client's retries. Control
  * paths: {@code /__control/recorded}, {@code /__control/reset}, {@code /__control/stop} and {@code
  * POST /__control/reject} with a form body {@code token=…}. Run it standalone with {@link #main}.
  */
@@ -43,21 +44,37 @@ public final class MockModelServer extends MockServer {
   private volatile @Nullable CountDownLatch streamGate;
   private volatile @Nullable AtomicInteger ids;
   private volatile @Nullable Redirect redirect;
-  private volatile @Nullable ConcurrentLinkedQueue<Integer> statuses;
+  private volatile @Nullable ConcurrentLinkedQueue<Fault> faults;
   private final AtomicInteger held = new AtomicInteger();
 
-  /** Starts the server on a free port of 127.0.0.1. */
+  /** Creates a server for a free loopback port; {@link #start()} it. */
   public MockModelServer() {
     this(0);
   }
 
   /**
-   * Starts the server.
+   * Creates a server for a given port; {@link #start()} it.
    *
    * @param port the port, or 0 for a free one
    */
   public MockModelServer(int port) {
     super(port);
+  }
+
+  @Override
+  public MockModelServer start() {
+    super.start();
+    return this;
+  }
+
+  /**
+   * The base URL to configure as a provider's {@code baseUrl}: {@code url("/v1")}, as the {@code Listening:} line
+   * gives it.
+   *
+   * @return such as {@code http://127.0.0.1:41234/v1}
+   */
+  public URI baseUrl() {
+    return url("/v1");
   }
 
   /**
@@ -67,7 +84,7 @@ public final class MockModelServer extends MockServer {
    * @throws InterruptedException if interrupted while serving
    */
   public static void main(String[] args) throws InterruptedException {
-    serve(args, "MockModelServer", MockModelServer::new);
+    serve(args, "MockModelServer", port -> new MockModelServer(port).start());
   }
 
   private Set<String> rejected() {
@@ -84,14 +101,14 @@ public final class MockModelServer extends MockServer {
     return r;
   }
 
-  private ConcurrentLinkedQueue<Integer> statuses() {
-    ConcurrentLinkedQueue<Integer> q = statuses;
+  private ConcurrentLinkedQueue<Fault> faults() {
+    ConcurrentLinkedQueue<Fault> q = faults;
     if (q == null) {
       synchronized (this) {
-        q = statuses;
+        q = faults;
         if (q == null) {
           q = new ConcurrentLinkedQueue<>();
-          statuses = q;
+          faults = q;
         }
       }
     }
@@ -131,17 +148,28 @@ public final class MockModelServer extends MockServer {
   }
 
   /**
-   * Answers the next model request that would have succeeded with {@code status} and an OpenAI-style error body
-   * instead; queued statuses are served one per request, in order, before normal answers resume. A way to make a
-   * client retry: 429 and 5xx are what SDKs retry.
+   * Queues a fault for the next model request that would have succeeded (it is not rejected or redirected); faults
+   * are served one per request, in order, before normal answers resume. A way to make a client retry: 429 and 5xx
+   * are what SDKs retry. The model server serves {@link Fault#status}, {@link Fault#error}, {@link Fault#answer},
+   * {@link Fault#delay}, {@link Fault#stall} and {@link Fault#connectionReset}.
    *
-   * @param status the status, 400 to 599
+   * @param fault the fault
+   * @return this server
+   * @throws IllegalArgumentException for a fault the model server does not serve
    */
-  public void failNext(int status) {
-    if (status < 400 || status > 599) {
-      throw new IllegalArgumentException("a failure status is 4xx or 5xx, got " + status);
+  public MockModelServer enqueue(Fault fault) {
+    Fault.BrokenBody broken = fault.body();
+    if (fault.breaksAnswer() || broken == Fault.BrokenBody.SHORT || broken == Fault.BrokenBody.HUGE) {
+      throw new IllegalArgumentException("MockModelServer does not serve " + fault
+          + ": it serves status, error, answer, delay, stall and connectionReset");
     }
-    statuses().add(status);
+    faults().add(fault);
+    return this;
+  }
+
+  /** Drops the queued faults not yet used; requests and settings are kept. */
+  public void clearFaults() {
+    faults().clear();
   }
 
   /**
@@ -183,14 +211,14 @@ public final class MockModelServer extends MockServer {
     redirect = new Redirect(status, URI.create(origin.toString().replaceFirst("/+$", "")));
   }
 
-  /** Forgets recorded requests, rejected tokens and redirects, and releases held streams. */
+  /** Forgets recorded requests, rejected tokens, queued faults and redirects, and releases held streams. */
   @Override
   public void reset() {
     super.reset();
     rejected().clear();
     rejectAll = false;
     redirect = null;
-    statuses().clear();
+    faults().clear();
     releaseStreams();
     streamGate = null;
   }
@@ -198,7 +226,7 @@ public final class MockModelServer extends MockServer {
   @Override
   protected Map<String, Object> describe() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("baseUrl", url("/v1").toString());
+    m.put("baseUrl", baseUrl().toString());
     m.put("chatCompletions", url("/v1/chat/completions").toString());
     m.put("responses", url("/v1/responses").toString());
     m.putAll(super.describe());
@@ -244,9 +272,16 @@ public final class MockModelServer extends MockServer {
       respond(ex, 401, "application/json", error("Incorrect API key provided.", "invalid_api_key"));
       return;
     }
-    Integer failure = statuses().poll();
-    if (failure != null) {
-      respond(ex, failure, "application/json", error("mock failure " + failure, "mock_failure"));
+    Fault fault = faults().poll();
+    if (fault != null && fault.delay() != null) {
+      try {
+        Thread.sleep(fault.delay().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    } else if (fault != null) {
+      fail(ex, fault);
       return;
     }
     JsonObject body = parse(r.bodyText());
@@ -259,6 +294,26 @@ public final class MockModelServer extends MockServer {
       stream(ex, chat ? chatEvents(id, model) : responseEvents(id, model));
     } else {
       respond(ex, 200, "application/json", GSON.toJson(chat ? chatCompletion(id, model) : response(id, model)));
+    }
+  }
+
+  private static void fail(HttpExchange ex, Fault fault) throws IOException {
+    String answer = fault.answer();
+    Duration stall = fault.stall();
+    if (fault.body() == Fault.BrokenBody.RESET) {
+      ex.close();
+    } else if (stall != null) {
+      stall(ex, stall);
+    } else if (answer != null) {
+      respond(ex, fault.status(), "application/json", answer);
+    } else {
+      String retryAfter = fault.retryAfter();
+      if (retryAfter != null) {
+        ex.getResponseHeaders().set("Retry-After", retryAfter);
+      }
+      String code = fault.errorGiven() ? fault.error() : "mock_failure";
+      respond(ex, fault.status(), "application/json",
+          code == null ? "" : error("mock failure " + fault.status(), code));
     }
   }
 

@@ -1,8 +1,8 @@
-package dev.llmauth.conformance;
+package dev.llmauth.conformance.mock;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.llmauth.conformance.mock.MockModelServer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,7 +18,7 @@ class MockModelServerTest {
 
   @Test
   void answersChatAndResponsesRecordsAndRejectsChosenTokens() throws Exception {
-    try (MockModelServer server = new MockModelServer()) {
+    try (MockModelServer server = new MockModelServer().start()) {
       assertThat(post(server, "/v1/chat/completions", "{\"model\":\"m\"}", "Bearer a").body())
           .contains("\"object\":\"chat.completion\"", MockModelServer.ANSWER);
       assertThat(post(server, "/backend-api/codex/responses", "{}", "Bearer a").body())
@@ -44,16 +44,16 @@ class MockModelServerTest {
 
   @Test
   void queuedFailuresAreServedOncePerRequestInOrderThenNormalAnswersResume() throws Exception {
-    try (MockModelServer server = new MockModelServer()) {
-      server.failNext(503);
-      server.failNext(429);
+    try (MockModelServer server = new MockModelServer().start()) {
+      server.enqueue(Fault.status(503));
+      server.enqueue(Fault.status(429));
       assertThat(post(server, "/v1/chat/completions", "{}", "Bearer a").statusCode()).isEqualTo(503);
       HttpResponse<String> second = post(server, "/v1/chat/completions", "{}", "Bearer a");
       assertThat(second.statusCode()).isEqualTo(429);
       assertThat(second.body()).contains("\"error\"");
       assertThat(post(server, "/v1/chat/completions", "{}", "Bearer a").statusCode()).isEqualTo(200);
       assertThat(server.recorded()).hasSize(3);
-      server.failNext(500);
+      server.enqueue(Fault.status(500));
       server.reset();
       assertThat(post(server, "/v1/chat/completions", "{}", "Bearer a").statusCode()).isEqualTo(200);
     }
@@ -61,7 +61,7 @@ class MockModelServerTest {
 
   @Test
   void aHeldStreamIsCountedAfterItsFirstEventUntilReleased() throws Exception {
-    try (MockModelServer server = new MockModelServer()) {
+    try (MockModelServer server = new MockModelServer().start()) {
       server.holdStreams();
       assertThat(server.heldStreams()).isZero();
       java.util.concurrent.CompletableFuture<HttpResponse<String>> stream = http.sendAsync(HttpRequest.newBuilder(
@@ -79,7 +79,7 @@ class MockModelServerTest {
 
   @Test
   void streamsServerSentEventsAndStopsOnRequest() throws Exception {
-    MockModelServer server = new MockModelServer();
+    MockModelServer server = new MockModelServer().start();
     HttpResponse<String> r = post(server, "/v1/chat/completions", "{\"model\":\"m\",\"stream\":true}", "Bearer a");
     assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
     assertThat(r.body()).isEqualTo(String.join("", MockModelServer.chatEvents(1, "m"))).endsWith("data: [DONE]\n\n");
@@ -89,5 +89,37 @@ class MockModelServerTest {
 
     http.send(HttpRequest.newBuilder(server.url("/__control/stop")).build(), HttpResponse.BodyHandlers.discarding());
     server.awaitStop();
+  }
+
+  @Test
+  void constructThenStartAndBaseUrlIsTheListeningLinesOne() throws Exception {
+    MockModelServer unstarted = new MockModelServer();
+    assertThatThrownBy(unstarted::url).isInstanceOf(IllegalStateException.class).hasMessageContaining("start()");
+    try (MockModelServer server = unstarted.start()) {
+      assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class);
+      assertThat(server.baseUrl()).hasToString("http://127.0.0.1:" + server.port() + "/v1");
+      assertThat(server.listeningLine()).contains("\"baseUrl\":\"" + server.baseUrl() + "\"");
+      assertThat(http.send(HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/chat/completions"))
+          .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(200);
+    }
+  }
+
+  @Test
+  void servesTheSharedFaultsInOrderAndRefusesTheOnesItCannot() throws Exception {
+    try (MockModelServer server = new MockModelServer().start()) {
+      server.enqueue(Fault.error(429, "rate_limit_exceeded", java.time.Duration.ofSeconds(3)))
+          .enqueue(Fault.answer(502, "<html>bad gateway</html>"));
+      HttpResponse<String> limited = post(server, "/v1/chat/completions", "{}", "Bearer a");
+      assertThat(limited.statusCode()).isEqualTo(429);
+      assertThat(limited.headers().firstValue("retry-after")).hasValue("3");
+      assertThat(limited.body()).contains("\"code\":\"rate_limit_exceeded\"");
+      HttpResponse<String> page = post(server, "/v1/chat/completions", "{}", "Bearer a");
+      assertThat(page.statusCode()).isEqualTo(502);
+      assertThat(page.body()).isEqualTo("<html>bad gateway</html>");
+      assertThat(post(server, "/v1/chat/completions", "{}", "Bearer a").statusCode()).isEqualTo(200);
+      assertThatThrownBy(() -> server.enqueue(Fault.trickle(java.time.Duration.ofMillis(1))))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("MockModelServer does not serve");
+    }
   }
 }

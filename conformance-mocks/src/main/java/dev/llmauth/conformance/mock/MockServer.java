@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,8 +32,9 @@ import org.jspecify.annotations.Nullable;
  * recording every request, with a control API and {@code /__control/recorded}, {@code /__control/reset} and
  * {@code /__control/stop} paths for callers in other processes.
  *
- * <p>Subclasses register their contexts in {@link #routes(HttpServer)}; the base records each request before a
- * handler sees it. Close the server to stop it; {@link #close()} waits for nothing longer than a second.
+ * <p>Every mock has the same shape: construct it (with a port, or none for a free one), configure it, then {@link
+ * #start()} it; close it to stop it ({@link #close()} waits for nothing longer than a second). Subclasses register
+ * their contexts in {@link #routes(HttpServer)}; the base records each request before a handler sees it.
  */
 public abstract class MockServer implements AutoCloseable {
   /** The JSON used by every mock. */
@@ -46,29 +48,48 @@ public abstract class MockServer implements AutoCloseable {
 
   static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final int requestedPort;
   private final ConcurrentLinkedQueue<RecordedRequest> recorded = new ConcurrentLinkedQueue<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile @Nullable HttpServer server;
+  private volatile @Nullable ExecutorService executor;
 
   /**
-   * Starts the server.
+   * Creates a server that {@link #start()} binds to 127.0.0.1.
    *
    * @param port the port, or 0 for a free one
    */
   protected MockServer(int port) {
-    try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0 (a free one) to 65535, got " + port);
     }
-    executor = Executors.newCachedThreadPool(r -> {
+    this.requestedPort = port;
+  }
+
+  /**
+   * Binds the server to 127.0.0.1 and starts serving; subclasses return themselves with their own type.
+   *
+   * @return this server
+   * @throws IllegalStateException if the server was started before
+   * @throws UncheckedIOException if the port cannot be bound
+   */
+  public synchronized MockServer start() {
+    if (server != null) {
+      throw new IllegalStateException(getClass().getSimpleName() + " is started already");
+    }
+    HttpServer http;
+    try {
+      http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on 127.0.0.1:" + requestedPort, e);
+    }
+    ExecutorService pool = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, getClass().getSimpleName() + "-http");
       t.setDaemon(true);
       return t;
     });
-    server.setExecutor(executor);
-    server.createContext("/__control/recorded", ex -> {
+    http.setExecutor(pool);
+    http.createContext("/__control/recorded", ex -> {
       List<Map<String, Object>> out = new ArrayList<>();
       for (RecordedRequest r : recorded) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -80,23 +101,33 @@ public abstract class MockServer implements AutoCloseable {
       }
       respond(ex, 200, "application/json", GSON.toJson(out));
     });
-    server.createContext("/__control/reset", ex -> {
+    http.createContext("/__control/reset", ex -> {
       reset();
       respond(ex, 204, null, "");
     });
-    server.createContext("/__control/stop", ex -> {
+    http.createContext("/__control/stop", ex -> {
       respond(ex, 204, null, "");
       Thread stopper = new Thread(this::close, getClass().getSimpleName() + "-stop");
       stopper.setDaemon(true);
       stopper.start();
     });
-    routes(server);
-    server.start();
+    routes(http);
+    http.start();
+    executor = pool;
+    server = http;
+    return this;
+  }
+
+  private HttpServer server() {
+    HttpServer s = server;
+    if (s == null) {
+      throw new IllegalStateException(getClass().getSimpleName() + " is not started: call start() first");
+    }
+    return s;
   }
 
   /**
-   * Registers the server's contexts. Called once from the constructor, before the server starts: do not rely on
-   * subclass fields initialised after {@code super(...)}; keep state in fields initialised inline or lazily.
+   * Registers the server's contexts. Called once from {@link #start()}, before the server serves.
    *
    * @param server the server
    */
@@ -145,6 +176,31 @@ public abstract class MockServer implements AutoCloseable {
     exchange.close();
   }
 
+  /** Holds a request for a while (or until the server closes), then closes the connection without an answer. */
+  static void stall(HttpExchange exchange, Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    exchange.close();
+  }
+
+  /**
+   * Answers 200 with a {@code Content-Length} four times what it sends, then drops the connection: a body cut short.
+   *
+   * @throws IOException always, which makes the server drop the connection short of the promised length
+   */
+  static void shortBody(HttpExchange exchange, String part) throws IOException {
+    byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, bytes.length * 4L);
+    OutputStream out = exchange.getResponseBody();
+    out.write(bytes);
+    out.flush();
+    throw new IOException("mock server: answer cut short");
+  }
+
   /**
    * Parses {@code a=b&c=d} (a query string or a form body), URL-decoded; the first value of each name wins.
    *
@@ -182,7 +238,7 @@ public abstract class MockServer implements AutoCloseable {
 
   /** @return the port the server listens on */
   public int port() {
-    return server.getAddress().getPort();
+    return server().getAddress().getPort();
   }
 
   /** @return every request received since the start or the last {@link #reset()}, in arrival order */
@@ -240,7 +296,7 @@ public abstract class MockServer implements AutoCloseable {
    *
    * @param args the command line
    * @param name the server's name, for the usage line
-   * @param start starts a server on a port (0 for a free one)
+   * @param start creates and starts a server on a port (0 for a free one)
    * @throws InterruptedException if interrupted while serving
    */
   protected static void serve(String[] args, String name, java.util.function.IntFunction<? extends MockServer> start)
@@ -261,14 +317,19 @@ public abstract class MockServer implements AutoCloseable {
     server.awaitStop();
   }
 
-  /** Stops the server. */
+  /** Stops the server; a server never started just stops waiting in {@link #awaitStop()}. */
   @Override
   public void close() {
     stopped.countDown();
-    server.stop(0);
-    executor.shutdownNow();
+    HttpServer http = server;
+    ExecutorService pool = executor;
+    if (http == null || pool == null) {
+      return;
+    }
+    http.stop(0);
+    pool.shutdownNow();
     try {
-      executor.awaitTermination(1, TimeUnit.SECONDS);
+      pool.awaitTermination(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

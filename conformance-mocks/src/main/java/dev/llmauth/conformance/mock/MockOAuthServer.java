@@ -46,9 +46,9 @@ import org.jspecify.annotations.Nullable;
  *       pending ({@link #devicePendingPolls(int)} polls), then the code and verifier to exchange with redirect
  *       {@code <issuer>/deviceauth/callback}.
  *   <li>Tokens are unsigned but well-formed JWTs with {@code exp} and {@code iat}; the id token carries the account
- *       in {@code https://api.openai.com/auth.chatgpt_account_id}. Lifetimes, the clock, a fault queue (error
- *       statuses with {@code Retry-After}, raw answers, connection resets, stalls, truncated and huge bodies) and a
- *       delay are configurable; every request is recorded.
+ *       in {@code https://api.openai.com/auth.chatgpt_account_id}. Lifetimes, the clock, a queue of {@link Fault}s (error
+ *       statuses with {@code Retry-After}, raw answers, connection resets, stalls, bodies cut short and huge
+ *       bodies) and a delay are configurable; every request is recorded.
  * </ul>
  *
  * <p>Run standalone with {@link #main(String[])}: it prints one {@code Listening: {json}} line.
@@ -72,18 +72,24 @@ public final class MockOAuthServer extends MockServer {
   private volatile Settings settings = new Settings();
   private volatile @Nullable CountDownLatch tokenGate;
 
-  /** Starts on a free port. */
+  /** Creates a server for a free loopback port; {@link #start()} it. */
   public MockOAuthServer() {
     this(0);
   }
 
   /**
-   * Starts on a port.
+   * Creates a server for a given port; {@link #start()} it.
    *
    * @param port the port, or 0 for a free one
    */
   public MockOAuthServer(int port) {
     super(port);
+  }
+
+  @Override
+  public MockOAuthServer start() {
+    super.start();
+    return this;
   }
 
   /**
@@ -93,7 +99,7 @@ public final class MockOAuthServer extends MockServer {
    * @throws InterruptedException when interrupted
    */
   public static void main(String[] args) throws InterruptedException {
-    serve(args, "MockOAuthServer", MockOAuthServer::new);
+    serve(args, "MockOAuthServer", port -> new MockOAuthServer(port).start());
   }
 
   /** @return the issuer URL to configure as {@code codexOAuth.issuer} */
@@ -107,8 +113,8 @@ public final class MockOAuthServer extends MockServer {
    * @param lifetime the lifetime
    * @return this server
    */
-  public MockOAuthServer accessTokenLifetime(Duration lifetime) {
-    settings.accessTokenLifetime = lifetime;
+  public MockOAuthServer tokenLifetime(Duration lifetime) {
+    settings.tokenLifetime = java.util.Objects.requireNonNull(lifetime, "lifetime");
     return this;
   }
 
@@ -194,9 +200,12 @@ public final class MockOAuthServer extends MockServer {
   /**
    * Holds every {@code /oauth/token} answer (the request is recorded first) until {@link #releaseTokens()}, {@link
    * #reset()} or a minute has passed, so tests can make callers wait for a token.
+   *
+   * @return this server
    */
-  public void holdTokens() {
+  public MockOAuthServer holdTokens() {
     tokenGate = new CountDownLatch(1);
+    return this;
   }
 
   /** Lets held {@code /oauth/token} answers go. */
@@ -208,109 +217,30 @@ public final class MockOAuthServer extends MockServer {
   }
 
   /**
-   * Makes the next {@code /oauth/token} call fail with {@code status} and {@code {"error": {"code": error}}}.
-   * Faults are used in order, one per call.
+   * Queues a fault for the next {@code /oauth/token} call that has no earlier fault waiting. The issuer serves
+   * {@link Fault#status}, {@link Fault#error}, {@link Fault#answer}, {@link Fault#delay}, {@link Fault#stall},
+   * {@link Fault#connectionReset}, {@link Fault#shortBody} and {@link Fault#hugeBody(long)}.
    *
-   * @param status the HTTP status
-   * @param error the error code, or {@code null} for no body
+   * @param fault the fault
    * @return this server
+   * @throws IllegalArgumentException for a fault the issuer does not serve
    */
-  public MockOAuthServer enqueueTokenFault(int status, @Nullable String error) {
-    return enqueue(new Fault(FaultKind.STATUS, status, error, null, "", Duration.ZERO, 0));
-  }
-
-  /**
-   * Like {@link #enqueueTokenFault(int, String)}, with a {@code Retry-After} header in whole seconds.
-   *
-   * @param status the HTTP status, such as 429 or 503
-   * @param error the error code, or {@code null} for no body
-   * @param retryAfter the hint to send
-   * @return this server
-   */
-  public MockOAuthServer enqueueTokenFault(int status, @Nullable String error, Duration retryAfter) {
-    return enqueue(new Fault(FaultKind.STATUS, status, error, Long.toString(retryAfter.toSeconds()), "",
-        Duration.ZERO, 0));
-  }
-
-  /**
-   * Like {@link #enqueueTokenFault(int, String)}, with a {@code Retry-After} header value sent as it is, however
-   * hostile: a number of seconds too large for any clock, a negative one, or text that is not a number.
-   *
-   * @param status the HTTP status, such as 429
-   * @param error the error code, or {@code null} for no body
-   * @param retryAfter the header value, such as {@code 99999999999999999}, {@code -1} or {@code soon}
-   * @return this server
-   */
-  public MockOAuthServer enqueueTokenFault(int status, @Nullable String error, String retryAfter) {
-    return enqueue(new Fault(FaultKind.STATUS, status, error, java.util.Objects.requireNonNull(retryAfter,
-        "retryAfter"), "", Duration.ZERO, 0));
-  }
-
-  /**
-   * Makes the next {@code /oauth/token} call answer {@code status} with {@code body} as {@code application/json},
-   * whatever the body is: malformed JSON, an object without {@code access_token}, an expired token.
-   *
-   * @param status the HTTP status
-   * @param body the body, sent as it is
-   * @return this server
-   */
-  public MockOAuthServer enqueueTokenAnswer(int status, String body) {
-    return enqueue(new Fault(FaultKind.ANSWER, status, null, null, body, Duration.ZERO, 0));
-  }
-
-  /**
-   * Makes the next {@code /oauth/token} call end with the connection closed before any answer.
-   *
-   * @return this server
-   */
-  public MockOAuthServer enqueueTokenReset() {
-    return enqueue(new Fault(FaultKind.RESET, 0, null, null, "", Duration.ZERO, 0));
-  }
-
-  /**
-   * Makes the next {@code /oauth/token} call hang for {@code duration} (or until the server closes), then close
-   * the connection without an answer: a client without a timeout waits that long.
-   *
-   * @param duration how long to hold the call
-   * @return this server
-   */
-  public MockOAuthServer enqueueTokenStall(Duration duration) {
-    return enqueue(new Fault(FaultKind.STALL, 0, null, null, "", duration, 0));
-  }
-
-  /**
-   * Makes the next {@code /oauth/token} call answer 200 with a {@code Content-Length} larger than the JSON it sends
-   * before closing the connection: a truncated answer.
-   *
-   * @return this server
-   */
-  public MockOAuthServer enqueueTokenTruncated() {
-    return enqueue(new Fault(FaultKind.TRUNCATED, 200, null, null, "", Duration.ZERO, 0));
-  }
-
-  /**
-   * Makes the next {@code /oauth/token} call answer 200 with a JSON body of {@code bytes} bytes (chunked), to test
-   * that clients cap what they read. The server stops writing when the client hangs up.
-   *
-   * @param bytes the body size
-   * @return this server
-   */
-  public MockOAuthServer enqueueTokenHugeBody(long bytes) {
-    return enqueue(new Fault(FaultKind.HUGE, 200, null, null, "", Duration.ZERO, bytes));
-  }
-
-  /** Drops the {@code /oauth/token} faults not yet used; requests, tokens and settings are kept. */
-  public void clearTokenFaults() {
-    synchronized (faults) {
-      faults.clear();
+  public MockOAuthServer enqueue(Fault fault) {
+    if (fault.breaksAnswer()) {
+      throw new IllegalArgumentException("MockOAuthServer does not serve " + fault
+          + ": the issuer serves status, error, answer, delay, stall, connectionReset, shortBody and hugeBody");
     }
-  }
-
-  private MockOAuthServer enqueue(Fault fault) {
     synchronized (faults) {
       faults.add(fault);
     }
     return this;
+  }
+
+  /** Drops the {@code /oauth/token} faults not yet used; requests, tokens and settings are kept. */
+  public void clearFaults() {
+    synchronized (faults) {
+      faults.clear();
+    }
   }
 
   /**
@@ -449,7 +379,13 @@ public final class MockOAuthServer extends MockServer {
     synchronized (faults) {
       fault = faults.poll();
     }
-    if (fault != null) {
+    if (fault != null && fault.delay() != null) {
+      try {
+        Thread.sleep(fault.delay().toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    } else if (fault != null) {
       fail(ex, fault);
       return;
     }
@@ -531,12 +467,12 @@ public final class MockOAuthServer extends MockServer {
     if (!omit.contains("id_token")) {
       body.addProperty("id_token", idToken(now));
     }
-    body.addProperty("access_token", accessToken(now, now.plus(settings.accessTokenLifetime)));
+    body.addProperty("access_token", accessToken(now, now.plus(settings.tokenLifetime)));
     if (!omit.contains("refresh_token")) {
       body.addProperty("refresh_token", issueRefreshToken());
     }
     body.addProperty("token_type", "Bearer");
-    body.addProperty("expires_in", settings.accessTokenLifetime.toSeconds());
+    body.addProperty("expires_in", settings.tokenLifetime.toSeconds());
     return body;
   }
 
@@ -605,49 +541,38 @@ public final class MockOAuthServer extends MockServer {
   }
 
   private static void fail(HttpExchange ex, Fault fault) throws IOException {
-    switch (fault.kind) {
-      case STATUS -> {
-        if (fault.retryAfter != null) {
-          ex.getResponseHeaders().set("Retry-After", fault.retryAfter);
+    Fault.BrokenBody broken = fault.body();
+    String answer = fault.answer();
+    Duration stall = fault.stall();
+    if (broken == Fault.BrokenBody.RESET) {
+      ex.close();
+    } else if (stall != null) {
+      stall(ex, stall);
+    } else if (broken == Fault.BrokenBody.SHORT) {
+      shortBody(ex, "{\"access_token\":\"eyJhbGciOiJub25lIn0.eyJleHAiOjF9");
+    } else if (broken == Fault.BrokenBody.HUGE) {
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(200, 0);
+      byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
+      try (OutputStream out = ex.getResponseBody()) {
+        byte[] head = "{\"access_token\":\"".getBytes(StandardCharsets.US_ASCII);
+        out.write(head);
+        for (long left = fault.size() - head.length - 2; left > 0; left -= chunk.length) {
+          out.write(chunk, 0, (int) Math.min(chunk.length, left));
         }
-        error(ex, fault.status, fault.error);
+        out.write("\"}".getBytes(StandardCharsets.US_ASCII));
+      } catch (IOException clientHungUp) {
+        // the client stopped reading: what a capped client does
       }
-      case ANSWER -> respond(ex, fault.status, "application/json", fault.body);
-      case RESET -> ex.close();
-      case STALL -> {
-        try {
-          Thread.sleep(fault.delay.toMillis());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        ex.close();
+      ex.close();
+    } else if (answer != null) {
+      respond(ex, fault.status(), "application/json", answer);
+    } else {
+      String retryAfter = fault.retryAfter();
+      if (retryAfter != null) {
+        ex.getResponseHeaders().set("Retry-After", retryAfter);
       }
-      case TRUNCATED -> {
-        byte[] part = "{\"access_token\":\"eyJhbGciOiJub25lIn0.eyJleHAiOjF9".getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(200, part.length * 4L);
-        OutputStream out = ex.getResponseBody();
-        out.write(part);
-        out.flush();
-        // a handler that fails makes the server drop the connection, short of the promised length
-        throw new IOException("mock issuer: truncated answer");
-      }
-      case HUGE -> {
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(200, 0);
-        byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.US_ASCII);
-        try (OutputStream out = ex.getResponseBody()) {
-          byte[] head = "{\"access_token\":\"".getBytes(StandardCharsets.US_ASCII);
-          out.write(head);
-          for (long left = fault.size - head.length - 2; left > 0; left -= chunk.length) {
-            out.write(chunk, 0, (int) Math.min(chunk.length, left));
-          }
-          out.write("\"}".getBytes(StandardCharsets.US_ASCII));
-        } catch (IOException clientHungUp) {
-          // the client stopped reading: what a capped client does
-        }
-        ex.close();
-      }
+      error(ex, fault.status(), fault.errorGiven() ? fault.error() : "mock_fault");
     }
   }
 
@@ -675,7 +600,7 @@ public final class MockOAuthServer extends MockServer {
   }
 
   private static final class Settings {
-    volatile Duration accessTokenLifetime = Duration.ofHours(1);
+    volatile Duration tokenLifetime = Duration.ofHours(1);
     volatile InstantSource clock = InstantSource.system();
     volatile String accountId = DEFAULT_ACCOUNT_ID;
     volatile Set<String> omitOnRefresh = Set.of();
@@ -689,8 +614,4 @@ public final class MockOAuthServer extends MockServer {
 
   private record Device(String userCode, AtomicInteger polls) {}
 
-  private enum FaultKind { STATUS, ANSWER, RESET, STALL, TRUNCATED, HUGE }
-
-  private record Fault(FaultKind kind, int status, @Nullable String error, @Nullable String retryAfter, String body,
-      Duration delay, long size) {}
 }

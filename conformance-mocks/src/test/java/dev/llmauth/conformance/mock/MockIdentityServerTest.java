@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class MockIdentityServerTest {
   private final HttpClient http = HttpClient.newHttpClient();
-  private final MockIdentityServer server = MockIdentityServer.start();
+  private final MockIdentityServer server = new MockIdentityServer().start();
 
   @AfterEach
   void stop() {
@@ -112,11 +112,11 @@ class MockIdentityServerTest {
     @Test
     @DisplayName("serves queued faults in order, then normal answers")
     void faults() throws Exception {
-      server.enqueue(MockIdentityServer.Fault.status(503, Duration.ofSeconds(2)))
-          .enqueue(MockIdentityServer.Fault.truncatedJson())
-          .enqueue(MockIdentityServer.Fault.malformedJson())
-          .enqueue(MockIdentityServer.Fault.missingField("expires_on"))
-          .enqueue(MockIdentityServer.Fault.delay(Duration.ofMillis(1)));
+      server.enqueue(Fault.status(503, Duration.ofSeconds(2)))
+          .enqueue(Fault.truncatedJson())
+          .enqueue(Fault.malformedJson())
+          .enqueue(Fault.missingField("expires_on"))
+          .enqueue(Fault.delay(Duration.ofMillis(1)));
       HttpResponse<String> unavailable = imds(IMDS_QUERY, true);
       assertThat(unavailable.statusCode()).isEqualTo(503);
       assertThat(unavailable.headers().firstValue("Retry-After")).contains("2");
@@ -136,7 +136,7 @@ class MockIdentityServerTest {
     @DisplayName("sends a Retry-After header value as it is: huge, negative or not a number, in code and over HTTP")
     void rawRetryAfter() throws Exception {
       for (String value : java.util.List.of("99999999999999999", "-99999999999999999", "soon")) {
-        server.enqueue(MockIdentityServer.Fault.status(429, value));
+        server.enqueue(Fault.status(429, value));
         HttpResponse<String> limited = imds(IMDS_QUERY, true);
         assertThat(limited.statusCode()).isEqualTo(429);
         assertThat(limited.headers().allValues("Retry-After")).containsExactly(value);
@@ -179,7 +179,7 @@ class MockIdentityServerTest {
     @Test
     @DisplayName("reset forgets requests, tokens, faults and settings")
     void reset() throws Exception {
-      server.tokenLifetime(Duration.ofSeconds(5)).enqueue(MockIdentityServer.Fault.status(500));
+      server.tokenLifetime(Duration.ofSeconds(5)).enqueue(Fault.status(500));
       imds(IMDS_QUERY, true);
       http.send(HttpRequest.newBuilder(server.url("/__control/reset")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(server.recorded()).isEmpty();
@@ -288,7 +288,7 @@ class MockIdentityServerTest {
     @Test
     @DisplayName("a trickle sends the headers at once and counts a client that hangs up before the end")
     void trickle() throws Exception {
-      server.enqueue(MockIdentityServer.Fault.trickle(Duration.ofMillis(50)));
+      server.enqueue(Fault.trickle(Duration.ofMillis(50)));
       HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(server.appServiceEndpoint()
           + "?" + APP_QUERY)).header("X-IDENTITY-HEADER", server.identityHeader()).build(),
           HttpResponse.BodyHandlers.ofInputStream());

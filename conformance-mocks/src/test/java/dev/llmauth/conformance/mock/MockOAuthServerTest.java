@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class MockOAuthServerTest {
-  final MockOAuthServer server = new MockOAuthServer();
+  final MockOAuthServer server = new MockOAuthServer().start();
   final HttpClient http = HttpClient.newHttpClient();
 
   @AfterEach
@@ -122,10 +122,10 @@ class MockOAuthServerTest {
 
   @Test
   void faultsAreUsedInOrderAndResetRestoresTheDefaults() throws Exception {
-    server.enqueueTokenFault(503, null).enqueueTokenFault(400, "invalid_grant");
+    server.enqueue(Fault.error(503, null)).enqueue(Fault.error(400, "invalid_grant"));
     assertThat(refresh(server.issueRefreshToken()).statusCode()).isEqualTo(503);
     assertThat(refresh(server.issueRefreshToken()).body()).contains("invalid_grant");
-    server.enqueueTokenFault(500, null);
+    server.enqueue(Fault.error(500, null));
     server.reset();
     assertThat(server.recorded()).isEmpty();
     assertThat(refresh(server.issueRefreshToken()).statusCode()).isEqualTo(200);
@@ -133,8 +133,8 @@ class MockOAuthServerTest {
 
   @Test
   void aStatusFaultCanCarryRetryAfterAndARawAnswerIsSentAsItIs() throws Exception {
-    server.enqueueTokenFault(429, "rate_limited", java.time.Duration.ofSeconds(7))
-        .enqueueTokenAnswer(200, "{\"access_token\":");
+    server.enqueue(Fault.error(429, "rate_limited", java.time.Duration.ofSeconds(7)))
+        .enqueue(Fault.answer(200, "{\"access_token\":"));
     HttpResponse<String> limited = refresh(server.issueRefreshToken());
     assertThat(limited.statusCode()).isEqualTo(429);
     assertThat(limited.headers().firstValue("Retry-After")).contains("7");
@@ -146,7 +146,7 @@ class MockOAuthServerTest {
   @Test
   void aStatusFaultCanCarryARetryAfterValueSentAsItIs() throws Exception {
     for (String value : java.util.List.of("99999999999999999", "-99999999999999999", "soon")) {
-      server.enqueueTokenFault(429, "rate_limit_exceeded", value);
+      server.enqueue(Fault.error(429, "rate_limit_exceeded", value));
       HttpResponse<String> limited = refresh(server.issueRefreshToken());
       assertThat(limited.statusCode()).isEqualTo(429);
       assertThat(limited.headers().allValues("Retry-After")).containsExactly(value);
@@ -158,7 +158,7 @@ class MockOAuthServerTest {
 
   @Test
   void resetStallAndTruncatedFaultsEndTheConnectionWithoutACompleteAnswer() throws Exception {
-    server.enqueueTokenReset().enqueueTokenStall(java.time.Duration.ofMillis(50)).enqueueTokenTruncated();
+    server.enqueue(Fault.connectionReset()).enqueue(Fault.stall(java.time.Duration.ofMillis(50))).enqueue(Fault.shortBody());
     for (int i = 0; i < 3; i++) {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> refresh(server.issueRefreshToken()))
           .isInstanceOf(java.io.IOException.class);
@@ -169,7 +169,7 @@ class MockOAuthServerTest {
 
   @Test
   void aHugeBodyHasTheAskedSize() throws Exception {
-    server.enqueueTokenHugeBody(3 * 1024 * 1024);
+    server.enqueue(Fault.hugeBody(3 * 1024 * 1024));
     HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(server.url("/oauth/token"))
         .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofByteArray());
     assertThat(r.statusCode()).isEqualTo(200);
