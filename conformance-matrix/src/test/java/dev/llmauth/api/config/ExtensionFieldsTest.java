@@ -96,7 +96,7 @@ class ExtensionFieldsTest {
       thread.setContextClassLoader(loader);
       assertThat(LlmAuthConfig.parse(pinned, "test", Map.of()).provider("p").authMode()).isEqualTo("vault");
       assertThatThrownBy(() -> LlmAuthConfig.parse("{\"providers\": {\"p\": {\"authMode\": \"x\"}}}", "test",
-          Map.of())).hasMessageContaining("use one of apiKey, codex-oauth, entra, vault");
+          Map.of())).hasMessageContaining("use one of apiKey, command, codex-oauth, entra, vault");
     } finally {
       thread.setContextClassLoader(previous);
     }

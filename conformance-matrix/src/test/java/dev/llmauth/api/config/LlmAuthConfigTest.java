@@ -395,7 +395,7 @@ class LlmAuthConfigTest {
 
     @Test
     void unknownAuthModeListsTheAllowedValues() {
-      rejectsProvider("{\"authMode\": \"oauth\"}", "providers.p.authMode", "use one of apiKey, codex-oauth, entra")
+      rejectsProvider("{\"authMode\": \"oauth\"}", "providers.p.authMode", "use one of apiKey, command, codex-oauth, entra")
           .hasMessageContaining("unknown authMode 'oauth'");
     }
 
@@ -480,7 +480,7 @@ class LlmAuthConfigTest {
       assertThatThrownBy(() -> ProviderConfig.builder("az").type(ProviderType.AZURE_OPENAI).build())
           .isInstanceOf(ConfigException.class).hasMessageContaining("providers.az.baseUrl");
       assertThatThrownBy(() -> ProviderConfig.builder("az").authMode("magic").build())
-          .isInstanceOf(ConfigException.class).hasMessageContaining("use one of apiKey, codex-oauth, entra");
+          .isInstanceOf(ConfigException.class).hasMessageContaining("use one of apiKey, command, codex-oauth, entra");
       assertThatThrownBy(() -> ProviderConfig.builder("az").baseUrl("https://h")
           .set("managedIdentity", Map.of("clientId", "c", "objectId", "o", "scope", "")).build())
           .isInstanceOf(ConfigException.class).hasMessageContaining("clientId and objectId");
