@@ -149,17 +149,6 @@ class RequestAuthenticatorTest {
   }
 
   @Test
-  @DisplayName("the caller's header map is not changed")
-  void requestUntouched() {
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    headers.put("api-key", List.of("mine"));
-    RequestAuthenticator auth = RequestAuthenticator.of(ProviderConfig.builder("p").build(),
-        new FixedCredential("t", TokenUse.BEARER, true));
-    auth.authorize(OutgoingRequest.of("POST", HTTPS, headers));
-    assertThat(headers).containsExactly(Map.entry("api-key", List.of("mine")));
-  }
-
-  @Test
   @DisplayName("a credential is refused over plain http to a remote host, allowed to loopback or when opted in")
   void insecureTransport() {
     FixedCredential c = new FixedCredential("secret-token", TokenUse.BEARER, true);
