@@ -12,7 +12,6 @@ import dev.llmauth.api.Secret;
 import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
 import java.io.IOException;
@@ -27,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -89,7 +87,7 @@ public class RequestPathBenchmark {
   public void fill() throws IOException {
     Instant expiresAt = Instant.now().plus(Duration.ofHours(1));
     cache = TokenCache.builder().build();
-    CachedBearer credential = new CachedBearer(cache, TokenKey.of(
+    CachedCredential credential = new CachedCredential(cache, TokenKey.of(
         TokenSource.blocking((r, reason) -> AccessToken.of(Secret.of(JWT), expiresAt), "benchmark source"),
         TokenRequest.forScope(Anchors.SCOPE)));
     ours = RequestAuthenticator.of(ProviderConfig.builder("azure-openai").baseUrl("https://res.openai.azure.com/openai")
@@ -199,46 +197,5 @@ public class RequestPathBenchmark {
       body = b64.encodeToString((claims + "\"}").getBytes(StandardCharsets.UTF_8));
     } while (header.length() + body.length() + signature.length() + 2 < length);
     return header + "." + body + "." + signature;
-  }
-
-  /** A bearer credential over our token cache, built as the Entra and Codex credentials are. */
-  private static final class CachedBearer implements Credential {
-    private final TokenCache cache;
-    private final TokenKey key;
-
-    CachedBearer(TokenCache cache, TokenKey key) {
-      this.cache = cache;
-      this.key = key;
-    }
-
-    @Override
-    public String method() {
-      return "entra";
-    }
-
-    @Override
-    public TokenUse use() {
-      return TokenUse.BEARER;
-    }
-
-    @Override
-    public String describe() {
-      return "benchmark credential over a token cache";
-    }
-
-    @Override
-    public CompletableFuture<AccessToken> token() {
-      return cache.getAsync(key);
-    }
-
-    @Override
-    public @Nullable AccessToken tokenIfReady() {
-      return cache.getIfUsable(key);
-    }
-
-    @Override
-    public boolean invalidate(AccessToken token) {
-      return cache.invalidate(key, token);
-    }
   }
 }

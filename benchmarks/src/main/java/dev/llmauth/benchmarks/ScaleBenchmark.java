@@ -8,7 +8,6 @@ import dev.llmauth.api.Secret;
 import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
 import java.net.URI;
@@ -16,10 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -98,7 +95,7 @@ public class ScaleBenchmark {
           return AccessToken.of(Secret.of(new String(value)), expiresAt);
         }, "provider " + i), TokenRequest.forScope(Anchors.SCOPE));
         authenticators[i] = RequestAuthenticator.of(ProviderConfig.builder("provider-" + i).build(),
-            new Cached(cache, key));
+            new CachedCredential(cache, key));
       }
     }
 
@@ -113,39 +110,6 @@ public class ScaleBenchmark {
         }
       }
       return wrong;
-    }
-  }
-
-  /** A bearer credential over the shared cache, as the Entra and Codex credentials are. */
-  private record Cached(TokenCache cache, TokenKey key) implements Credential {
-    @Override
-    public String method() {
-      return "entra";
-    }
-
-    @Override
-    public TokenUse use() {
-      return TokenUse.BEARER;
-    }
-
-    @Override
-    public String describe() {
-      return "scale benchmark credential";
-    }
-
-    @Override
-    public CompletableFuture<AccessToken> token() {
-      return cache.getAsync(key);
-    }
-
-    @Override
-    public @Nullable AccessToken tokenIfReady() {
-      return cache.getIfUsable(key);
-    }
-
-    @Override
-    public boolean invalidate(AccessToken token) {
-      return cache.invalidate(key, token);
     }
   }
 
