@@ -4,7 +4,7 @@
  *
  * <p>Applications use {@link dev.llmauth.api.LlmAuth} to turn a provider configuration into a
  * {@link dev.llmauth.api.RequestAuthenticator}; HTTP adapters apply the resulting header edits. Credential
- * methods plug in through {@link dev.llmauth.api.spi.CredentialProvider}, found with {@link
+ * methods plug in through {@link dev.llmauth.api.spi.CredentialMethod}, found with {@link
  * java.util.ServiceLoader}.
  */
 module dev.llmauth.api {
@@ -16,5 +16,5 @@ module dev.llmauth.api {
   exports dev.llmauth.api.config;
   exports dev.llmauth.api.spi;
 
-  uses dev.llmauth.api.spi.CredentialProvider;
+  uses dev.llmauth.api.spi.CredentialMethod;
 }

@@ -1,6 +1,6 @@
 /**
  * Codex OAuth: ChatGPT sign-in for the Codex backend, stored in the Codex CLI's {@code auth.json}. The {@code
- * codex-oauth} credential method is found through {@link dev.llmauth.api.spi.CredentialProvider}; {@link
+ * codex-oauth} credential method is found through {@link dev.llmauth.api.spi.CredentialMethod}; {@link
  * dev.llmauth.codex.CodexSignIn} signs in and out.
  */
 module dev.llmauth.codex {
@@ -12,5 +12,5 @@ module dev.llmauth.codex {
 
   exports dev.llmauth.codex;
 
-  provides dev.llmauth.api.spi.CredentialProvider with dev.llmauth.codex.internal.CodexCredentialProvider;
+  provides dev.llmauth.api.spi.CredentialMethod with dev.llmauth.codex.internal.CodexOAuthMethod;
 }

@@ -2,7 +2,7 @@
  * Microsoft Entra ID without keys: managed identity (through MSAL4J) and the DefaultAzureCredential chain
  * (through azure-identity), with tokens held in the shared {@link dev.llmauth.api.TokenCache}. Configure {@code
  * managedIdentity} or {@code entra} on a provider (or use {@code type: azure-openai} without a key); the method is
- * found through {@link dev.llmauth.api.spi.CredentialProvider}. Nothing from Azure is loaded until the first token
+ * found through {@link dev.llmauth.api.spi.CredentialMethod}. Nothing from Azure is loaded until the first token
  * is needed. {@link dev.llmauth.entra.AzureTokenCredentials} bridges any azure {@code TokenCredential}.
  */
 module dev.llmauth.entra {
@@ -15,5 +15,5 @@ module dev.llmauth.entra {
 
   exports dev.llmauth.entra;
 
-  provides dev.llmauth.api.spi.CredentialProvider with dev.llmauth.entra.EntraCredentialProvider;
+  provides dev.llmauth.api.spi.CredentialMethod with dev.llmauth.entra.EntraMethod;
 }

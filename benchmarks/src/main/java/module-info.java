@@ -21,5 +21,5 @@ module dev.llmauth.benchmarks {
   requires software.amazon.awssdk.utils;
   requires static org.jspecify;
 
-  uses dev.llmauth.api.spi.CredentialProvider;
+  uses dev.llmauth.api.spi.CredentialMethod;
 }

@@ -4,5 +4,5 @@ module com.example.filetoken {
 
   exports com.example.filetoken;
 
-  provides dev.llmauth.api.spi.CredentialProvider with com.example.filetoken.FileTokenProvider;
+  provides dev.llmauth.api.spi.CredentialMethod with com.example.filetoken.FileTokenMethod;
 }

@@ -3,10 +3,10 @@ package dev.llmauth.api;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.internal.ConfigValidator;
-import dev.llmauth.api.internal.ProviderDiscovery;
+import dev.llmauth.api.internal.MethodDiscovery;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ public final class LlmAuth implements AutoCloseable {
       + "dev.llmauth:auth-entra or dev.llmauth:auth-codex-oauth to the class path or module path";
 
   private final LlmAuthConfig config;
-  private final List<CredentialProvider> providers;
+  private final List<CredentialMethod> providers;
   private final @Nullable TokenCache sharedCache;
   private final @Nullable InstantSource cacheClock;
   private volatile @Nullable TokenCache ownCache;
@@ -49,7 +49,7 @@ public final class LlmAuth implements AutoCloseable {
 
   private LlmAuth(Builder b) {
     this.config = Objects.requireNonNull(b.config, "config");
-    this.providers = b.providers != null ? ProviderDiscovery.select(b.providers, null) : ProviderDiscovery.load(
+    this.providers = b.providers != null ? MethodDiscovery.select(b.providers, null) : MethodDiscovery.load(
         b.classLoader);
     ConfigValidator.warnUnclaimedFields(config, providers);
     this.sharedCache = b.tokenCache;
@@ -124,7 +124,7 @@ public final class LlmAuth implements AutoCloseable {
   }
 
   /** @return the credential methods in use, in priority order */
-  public List<CredentialProvider> credentialProviders() {
+  public List<CredentialMethod> credentialMethods() {
     return providers;
   }
 
@@ -163,7 +163,7 @@ public final class LlmAuth implements AutoCloseable {
     String pinned = pc.authMode();
     List<Resolution.Candidate> candidates = new ArrayList<>();
     boolean chosen = false;
-    for (CredentialProvider p : providers) {
+    for (CredentialMethod p : providers) {
       if (pinned != null && !pins(p, pinned)) {
         candidates.add(new Resolution.Candidate(p.method(), p.priority(), Resolution.Status.SKIPPED,
             "authMode is pinned to " + pinned));
@@ -200,7 +200,7 @@ public final class LlmAuth implements AutoCloseable {
   @Override
   public String toString() {
     return "LlmAuth[providers=" + config.providers().keySet() + ", methods="
-        + providers.stream().map(CredentialProvider::method).collect(Collectors.toList()) + "]";
+        + providers.stream().map(CredentialMethod::method).collect(Collectors.toList()) + "]";
   }
 
   private RequestAuthenticator resolve(String provider) {
@@ -212,7 +212,7 @@ public final class LlmAuth implements AutoCloseable {
     if (pinned != null && providers.stream().noneMatch(p -> pins(p, pinned))) {
       throw new ConfigException(provider, "providers." + provider + ".authMode", "authMode '" + pinned
           + "' of provider '" + provider + "' needs a method that is not installed; installed: "
-          + providers.stream().map(CredentialProvider::authMode).collect(Collectors.joining(", "))
+          + providers.stream().map(CredentialMethod::authMode).collect(Collectors.joining(", "))
           + ". " + capitalize(NO_PROVIDERS_HINT));
     }
     Resolution resolution = evaluate(pc, true);
@@ -220,14 +220,14 @@ public final class LlmAuth implements AutoCloseable {
         pinned != null
             ? "authMode pins " + pinned + "; fix that method's settings or remove authMode"
             : "configure one of these methods for provider '" + provider + "'"));
-    CredentialProvider p = providers.stream().filter(x -> x.method().equals(chosen.method())).findFirst()
+    CredentialMethod p = providers.stream().filter(x -> x.method().equals(chosen.method())).findFirst()
         .orElseThrow();
     Credential credential = TokenKey.creating(new TokenKey.Origin(provider, p.method(), events),
         () -> p.create(pc, context));
     return RequestAuthenticator.of(pc, credential, events);
   }
 
-  private Availability availability(CredentialProvider p, ProviderConfig pc) {
+  private Availability availability(CredentialMethod p, ProviderConfig pc) {
     try {
       return Objects.requireNonNull(p.availability(pc, context), "availability");
     } catch (AuthException e) {
@@ -238,7 +238,7 @@ public final class LlmAuth implements AutoCloseable {
   }
 
   /** Whether {@code authMode} pins {@code p}: its spelling, or an older one (warned about when loaded). */
-  private static boolean pins(CredentialProvider p, String authMode) {
+  private static boolean pins(CredentialMethod p, String authMode) {
     return authMode.equals(p.authMode()) || p.deprecatedAuthModes().contains(authMode);
   }
 
@@ -279,7 +279,7 @@ public final class LlmAuth implements AutoCloseable {
   /** Configures an {@link LlmAuth}. */
   public static final class Builder {
     private @Nullable LlmAuthConfig config;
-    private @Nullable List<CredentialProvider> providers;
+    private @Nullable List<CredentialMethod> providers;
     private @Nullable TokenCache tokenCache;
     private @Nullable ClassLoader classLoader;
     private Map<String, String> environment = System.getenv();
@@ -299,7 +299,7 @@ public final class LlmAuth implements AutoCloseable {
      * @param providers the methods
      * @return this builder
      */
-    public Builder credentialProviders(List<CredentialProvider> providers) {
+    public Builder credentialMethods(List<CredentialMethod> providers) {
       this.providers = List.copyOf(providers);
       return this;
     }

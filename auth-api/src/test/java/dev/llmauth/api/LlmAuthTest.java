@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.internal.ProviderDiscovery;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.internal.MethodDiscovery;
+import dev.llmauth.api.spi.CredentialMethod;
 import java.net.URI;
 import java.net.URLClassLoader;
 import java.util.List;
@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("LlmAuth resolves a method per provider")
 class LlmAuthTest {
-  private final StubProvider key = new StubProvider("api-key", 100, c -> c.apiKey() != null);
-  private final StubProvider codex = new StubProvider("codex-oauth", 200, c -> !c.settings().get("signedIn").isMissing());
-  private final StubProvider entra = new StubProvider("entra", 300, c -> c.baseUrl() != null);
+  private final StubMethod key = new StubMethod("api-key", 100, c -> c.apiKey() != null);
+  private final StubMethod codex = new StubMethod("codex-oauth", 200, c -> !c.settings().get("signedIn").isMissing());
+  private final StubMethod entra = new StubMethod("entra", 300, c -> c.baseUrl() != null);
 
   /** A provider validated with the stub methods, whose authMode values are theirs. */
   private ProviderConfig.Builder builder(String name) {
@@ -27,7 +27,7 @@ class LlmAuthTest {
   }
 
   private LlmAuth auth(ProviderConfig... providers) {
-    return LlmAuth.builder().config(LlmAuthConfig.of(providers)).credentialProviders(List.of(entra, codex, key))
+    return LlmAuth.builder().config(LlmAuthConfig.of(providers)).credentialMethods(List.of(entra, codex, key))
         .environment(Map.of()).build();
   }
 
@@ -114,7 +114,7 @@ class LlmAuthTest {
     @DisplayName("a pinned method that is not installed is a config error naming the field and the artifacts")
     void pinnedNotInstalled() {
       try (LlmAuth a = auth(builder("p").authMode("codex-oauth").build())) {
-        LlmAuth none = LlmAuth.builder().config(a.config()).credentialProviders(List.of(key)).build();
+        LlmAuth none = LlmAuth.builder().config(a.config()).credentialMethods(List.of(key)).build();
         assertThatThrownBy(() -> none.authenticator("p")).isInstanceOf(ConfigException.class)
             .hasMessageContaining("authMode 'codex-oauth'").hasMessageContaining("auth-codex-oauth")
             .extracting(e -> ((ConfigException) e).field()).isEqualTo("providers.p.authMode");
@@ -138,7 +138,7 @@ class LlmAuthTest {
     @DisplayName("no method installed at all: an error naming the artifacts to add")
     void zeroProviders() {
       LlmAuth a = LlmAuth.builder().config(LlmAuthConfig.of(ProviderConfig.builder("p").build()))
-          .credentialProviders(List.of()).build();
+          .credentialMethods(List.of()).build();
       assertThatThrownBy(() -> a.authenticator("p")).isInstanceOf(CredentialNotFoundException.class)
           .hasMessageContaining("no credential method is installed")
           .hasMessageContaining("dev.llmauth:auth-apikey");
@@ -147,11 +147,11 @@ class LlmAuthTest {
     @Test
     @DisplayName("a provider whose availability check throws is skipped with the exception type, not a crash")
     void throwingAvailability() {
-      StubProvider broken = new StubProvider("broken", 50, c -> {
+      StubMethod broken = new StubMethod("broken", 50, c -> {
         throw new IllegalStateException("bug");
       });
       LlmAuth a = LlmAuth.builder().config(LlmAuthConfig.of(ProviderConfig.builder("p").apiKey(Secret.of("k"))
-          .build())).credentialProviders(List.of(broken, key)).build();
+          .build())).credentialMethods(List.of(broken, key)).build();
       assertThat(a.authenticator("p").method()).isEqualTo("api-key");
       assertThat(a.explain("p").candidates().get(0).detail()).contains("IllegalStateException");
     }
@@ -163,8 +163,8 @@ class LlmAuthTest {
     @Test
     @DisplayName("finds a provider declared in META-INF/services")
     void findsDeclared() {
-      List<CredentialProvider> found = ProviderDiscovery.load(getClass().getClassLoader());
-      assertThat(found).extracting(CredentialProvider::method).contains("discovered");
+      List<CredentialMethod> found = MethodDiscovery.load(getClass().getClassLoader());
+      assertThat(found).extracting(CredentialMethod::method).contains("discovered");
       try (LlmAuth a = LlmAuth.builder().config(LlmAuthConfig.of(ProviderConfig.builder("p").build()))
           .classLoader(getClass().getClassLoader()).build()) {
         assertThat(a.authenticator("p").method()).isEqualTo("discovered");
@@ -175,22 +175,22 @@ class LlmAuthTest {
     @DisplayName("finds none where none is declared")
     void findsNone() throws Exception {
       try (URLClassLoader empty = new URLClassLoader(new java.net.URL[0], ClassLoader.getPlatformClassLoader())) {
-        assertThat(ProviderDiscovery.load(empty)).isEmpty();
+        assertThat(MethodDiscovery.load(empty)).isEmpty();
       }
     }
 
     @Test
     @DisplayName("several providers are ordered by priority; of two with one method id the earlier wins")
     void severalAndDuplicates() {
-      StubProvider dup = new StubProvider("api-key", 150, c -> true);
-      assertThat(ProviderDiscovery.select(List.of(entra, dup, key, codex), null))
+      StubMethod dup = new StubMethod("api-key", 150, c -> true);
+      assertThat(MethodDiscovery.select(List.of(entra, dup, key, codex), null))
           .containsExactly(key, codex, entra);
     }
 
     @Test
     @DisplayName("the llmauth.methods filter keeps only the named methods")
     void filter() {
-      assertThat(ProviderDiscovery.select(List.of(entra, key, codex), " entra , api-key"))
+      assertThat(MethodDiscovery.select(List.of(entra, key, codex), " entra , api-key"))
           .containsExactly(key, entra);
     }
   }

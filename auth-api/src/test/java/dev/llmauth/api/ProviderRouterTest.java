@@ -67,11 +67,11 @@ class ProviderRouterTest {
   @Test
   @DisplayName("over LlmAuth: every configured provider, resolved on first use; an unknown default is refused")
   void overLlmAuth() {
-    StubProvider key = new StubProvider("api-key", 100, c -> c.apiKey() != null);
+    StubMethod key = new StubMethod("api-key", 100, c -> c.apiKey() != null);
     try (LlmAuth auth = LlmAuth.builder().config(LlmAuthConfig.of(
             ProviderConfig.builder("a").apiKey(Secret.of("sk-a")).build(),
             ProviderConfig.builder("b").apiKey(Secret.of("sk-b")).build()))
-        .credentialProviders(List.of(key)).environment(Map.of()).build()) {
+        .credentialMethods(List.of(key)).environment(Map.of()).build()) {
       ProviderRouter router = ProviderRouter.of(auth, null);
 
       assertThat(router.providers()).containsExactlyInAnyOrder("a", "b");

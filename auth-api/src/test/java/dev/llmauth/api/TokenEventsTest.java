@@ -7,7 +7,7 @@ import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.FetchReason;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.api.spi.TokenRequest;
@@ -322,7 +322,7 @@ class TokenEventsTest {
   @DisplayName("through LlmAuth")
   class ThroughLlmAuth {
     /** A method whose credential fetches through the shared cache from a scripted source. */
-    private final CredentialProvider cached = new CredentialProvider() {
+    private final CredentialMethod cached = new CredentialMethod() {
       @Override
       public String method() {
         return "scripted";
@@ -372,7 +372,7 @@ class TokenEventsTest {
 
     private LlmAuth auth(TokenCache shared) {
       LlmAuth.Builder b = LlmAuth.builder().config(LlmAuthConfig.of(ProviderConfig.builder("azure").build()))
-          .credentialProviders(List.of(cached)).environment(Map.of());
+          .credentialMethods(List.of(cached)).environment(Map.of());
       return shared == null ? b.build() : b.tokenCache(shared).build();
     }
 

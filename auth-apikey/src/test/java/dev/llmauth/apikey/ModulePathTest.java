@@ -21,12 +21,12 @@ import org.junit.jupiter.api.Test;
 @DisplayName("On the module path")
 class ModulePathTest {
   @Test
-  @DisplayName("dev.llmauth.apikey provides the CredentialProvider service to dev.llmauth.api")
+  @DisplayName("dev.llmauth.apikey provides the CredentialMethod service to dev.llmauth.api")
   void providesOnModulePath() throws Exception {
     // The module path is exactly where these classes were loaded from: the two modules and their three
     // libraries, found by class, not guessed from file names.
     List<Path> modules = new ArrayList<>();
-    for (Class<?> c : List.of(dev.llmauth.api.spi.CredentialProvider.class, ApiKeyCredentialProvider.class,
+    for (Class<?> c : List.of(dev.llmauth.api.spi.CredentialMethod.class, ApiKeyMethod.class,
         com.github.benmanes.caffeine.cache.Caffeine.class, com.google.gson.Gson.class,
         org.jspecify.annotations.NullMarked.class)) {
       modules.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()));
@@ -46,7 +46,7 @@ class ModulePathTest {
         .containsExactlyInAnyOrder("dev.llmauth.api", "dev.llmauth.api.config", "dev.llmauth.api.spi");
     assertThat(layer.findModule("dev.llmauth.apikey").orElseThrow().getDescriptor().exports()).isEmpty();
 
-    Class<?> spi = layer.findLoader("dev.llmauth.api").loadClass("dev.llmauth.api.spi.CredentialProvider");
+    Class<?> spi = layer.findLoader("dev.llmauth.api").loadClass("dev.llmauth.api.spi.CredentialMethod");
     List<String> methods = new ArrayList<>();
     for (Object provider : ServiceLoader.load(layer, spi)) {
       methods.add((String) spi.getMethod("method").invoke(provider));

@@ -88,7 +88,7 @@ record CommandSpec(
 
   /**
    * Reads the {@code command} block of a provider object, as the core hands it to {@link
-   * CommandCredentialProvider#parseConfig}.
+   * CommandMethod#parseConfig}.
    *
    * @return the spec, or {@code null} when the provider has no {@code command} field
    * @throws ConfigException when the block is invalid

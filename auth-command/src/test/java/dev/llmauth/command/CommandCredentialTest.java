@@ -107,7 +107,7 @@ class CommandCredentialTest {
 
   @Test
   void sendAsDecidesTheHeaderOnAzureOpenAi() {
-    CommandCredentialProvider provider = new CommandCredentialProvider();
+    CommandMethod provider = new CommandMethod();
     ProviderConfig.Builder azure = ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI)
         .baseUrl("https://r.openai.azure.com/openai/v1");
     assertThat(provider.create(azure.set(CommandSpec.FIELD, Scripts.block(List.of(script.toString()),
@@ -188,7 +188,7 @@ class CommandCredentialTest {
   }
 
   private Credential credential(Map<String, Object> more) {
-    return new CommandCredentialProvider().create(ProviderConfig.builder("p").set(CommandSpec.FIELD,
+    return new CommandMethod().create(ProviderConfig.builder("p").set(CommandSpec.FIELD,
         Scripts.block(List.of(script.toString()), more)).build(), context());
   }
 

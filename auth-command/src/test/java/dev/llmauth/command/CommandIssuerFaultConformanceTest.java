@@ -20,6 +20,6 @@ class CommandIssuerFaultConformanceTest extends IssuerFaultVerification {
 
   @Override
   protected List<Named<Supplier<MethodFixture>>> methods() {
-    return List.of(MethodFixture.named(CommandCredentialProvider.METHOD, CommandFixture::new));
+    return List.of(MethodFixture.named(CommandMethod.METHOD, CommandFixture::new));
   }
 }

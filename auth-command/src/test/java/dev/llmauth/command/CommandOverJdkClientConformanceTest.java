@@ -16,6 +16,6 @@ class CommandOverJdkClientConformanceTest extends HttpAdapterVerification {
 
   @Override
   protected List<Named<Supplier<MethodFixture>>> methods() {
-    return List.of(MethodFixture.named(CommandCredentialProvider.METHOD, CommandFixture::new));
+    return List.of(MethodFixture.named(CommandMethod.METHOD, CommandFixture::new));
   }
 }

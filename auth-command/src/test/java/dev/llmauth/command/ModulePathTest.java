@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class ModulePathTest {
   @Test
-  void providesTheCredentialProviderOnTheModulePath() throws Exception {
-    Path[] modules = {location(CommandCredentialProvider.class), location(LlmAuth.class), location(Caffeine.class),
+  void providesTheCredentialMethodOnTheModulePath() throws Exception {
+    Path[] modules = {location(CommandMethod.class), location(LlmAuth.class), location(Caffeine.class),
         location(Gson.class), location(NullMarked.class)};
     Configuration cf = ModuleLayer.boot().configuration()
         .resolveAndBind(ModuleFinder.of(modules), ModuleFinder.of(), Set.of("dev.llmauth.api"));
@@ -31,12 +31,12 @@ class ModulePathTest {
     Module command = layer.findModule("dev.llmauth.command").orElseThrow(() ->
         new AssertionError("dev.llmauth.command was not bound as a service provider"));
     assertThat(command.getDescriptor().exports()).as("exports").isEmpty();
-    Class<?> spi = layer.findLoader("dev.llmauth.api").loadClass("dev.llmauth.api.spi.CredentialProvider");
+    Class<?> spi = layer.findLoader("dev.llmauth.api").loadClass("dev.llmauth.api.spi.CredentialMethod");
     List<String> methods = new ArrayList<>();
     for (Object provider : ServiceLoader.load(layer, spi)) {
       methods.add((String) spi.getMethod("method").invoke(provider));
     }
-    assertThat(methods).containsExactly(CommandCredentialProvider.METHOD);
+    assertThat(methods).containsExactly(CommandMethod.METHOD);
   }
 
   private static Path location(Class<?> type) throws Exception {

@@ -39,7 +39,7 @@ final class EntraCredential implements Credential {
 
   @Override
   public String method() {
-    return EntraCredentialProvider.METHOD;
+    return EntraMethod.METHOD;
   }
 
   @Override

@@ -68,7 +68,7 @@ public record EntraSettings(boolean managedIdentity, @Nullable String selectorFi
       }
     }
     if (provider.get("baseUrl").isUnset()) {
-      String needs = EntraCredentialProvider.AUTH_MODE.equals(provider.get("authMode").text()) ? "authMode entra"
+      String needs = EntraMethod.AUTH_MODE.equals(provider.get("authMode").text()) ? "authMode entra"
           : !mi.isMissing() ? "managedIdentity"
           : !chain.isMissing() ? "entra"
           : null;

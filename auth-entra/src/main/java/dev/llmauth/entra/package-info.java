@@ -1,5 +1,5 @@
 /**
- * The {@code entra} credential method ({@link dev.llmauth.entra.EntraCredentialProvider}) and the bridge from an
+ * The {@code entra} credential method ({@link dev.llmauth.entra.EntraMethod}) and the bridge from an
  * azure {@code TokenCredential} ({@link dev.llmauth.entra.AzureTokenCredentials}).
  */
 @NullMarked

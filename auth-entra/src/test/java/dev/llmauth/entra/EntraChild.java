@@ -214,7 +214,7 @@ public final class EntraChild {
   private static dev.llmauth.api.spi.Credential direct(String spec, TokenCache cache, InstantSource clock) {
     if (DIRECT == null) {
       Map<String, String> env = System.getenv();
-      DIRECT = new EntraCredentialProvider().create(provider(spec), new dev.llmauth.api.spi.ResolutionContext() {
+      DIRECT = new EntraMethod().create(provider(spec), new dev.llmauth.api.spi.ResolutionContext() {
         @Override
         public TokenCache tokenCache() {
           return cache;

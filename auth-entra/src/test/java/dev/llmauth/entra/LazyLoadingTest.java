@@ -19,7 +19,7 @@ class LazyLoadingTest {
       List<String> before = out.lines().subList(0, marker);
       List<String> after = out.lines().subList(marker, out.lines().size());
       assertThat(before).as("Entra method discovered and resolved")
-          .anyMatch(l -> l.contains("dev.llmauth.entra.EntraCredentialProvider"))
+          .anyMatch(l -> l.contains("dev.llmauth.entra.EntraMethod"))
           .anyMatch(l -> l.startsWith("OUT resolved managed identity (system-assigned) via App Service"));
       assertThat(before).as("no Azure class before the first token")
           .noneMatch(l -> l.contains(" com.azure.") || l.contains(" com.microsoft.aad.") || l.contains(" reactor.")

@@ -10,7 +10,7 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.http.apache.LlmAuthExecChainHandler;
 import dev.llmauth.http.jdk.LlmAuthHttpClient;
@@ -122,12 +122,12 @@ public final class SoakWorker {
         .build();
     HandOuts handOuts = new HandOuts();
     // Every method, discovered as LlmAuth would, with each credential it creates watched as it hands out tokens.
-    List<CredentialProvider> watched = new ArrayList<>();
-    for (CredentialProvider p : ServiceLoader.load(CredentialProvider.class)) {
+    List<CredentialMethod> watched = new ArrayList<>();
+    for (CredentialMethod p : ServiceLoader.load(CredentialMethod.class)) {
       watched.add(handOuts.watch(p));
     }
     LlmAuth.Builder builder = LlmAuth.builder().config(LlmAuthConfig.of(provider)).tokenCache(cache)
-        .credentialProviders(watched);
+        .credentialMethods(watched);
     if (method.equals("codex")) {
       builder.environment(Map.of());
     }
@@ -237,8 +237,8 @@ public final class SoakWorker {
           + (count.sum() == 0 ? 0 : minLifeLeft.get());
     }
 
-    CredentialProvider watch(CredentialProvider p) {
-      return new CredentialProvider() {
+    CredentialMethod watch(CredentialMethod p) {
+      return new CredentialMethod() {
         @Override
         public String method() {
           return p.method();

@@ -3,7 +3,7 @@ package dev.llmauth.cli;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.Resolution;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,7 @@ final class DoctorCommand implements Runnable {
     try (LlmAuth auth = config.open(cli.env)) {
       PrintStream out = cli.out;
       out.println("configuration: " + auth.config().origin());
-      List<CredentialProvider> methods = auth.credentialProviders();
+      List<CredentialMethod> methods = auth.credentialMethods();
       out.println("installed methods: " + (methods.isEmpty() ? "(none)" : String.join(", ",
           methods.stream().map(m -> m.method() + " (" + m.priority() + ")").toList())));
       List<String> names = provider != null ? List.of(provider) : List.copyOf(auth.config().providers().keySet());
@@ -64,7 +64,7 @@ final class DoctorCommand implements Runnable {
     out.println("  baseUrl: " + shown(pc, "baseUrl", pc.effectiveBaseUrl()));
     if (pc.authMode() != null) {
       out.println("  authMode: " + pc.authMode() + " (" + pc.originOf("authMode") + ")");
-      auth.credentialProviders().stream().filter(m -> m.deprecatedAuthModes().contains(pc.authMode())).findFirst()
+      auth.credentialMethods().stream().filter(m -> m.deprecatedAuthModes().contains(pc.authMode())).findFirst()
           .ifPresent(m -> out.println("  warning: authMode " + pc.authMode() + " is deprecated; write "
               + m.authMode()));
     }

@@ -24,7 +24,7 @@ class RuntimeClassPathTest {
       "dev.llmauth.conformance.mock.MockOAuthServer");
   private static final List<String> ABSENT = List.of("org.junit.jupiter.api.Test",
       "org.junit.platform.commons.util.ReflectionUtils", "org.assertj.core.api.Assertions",
-      "org.opentest4j.AssertionFailedError", "dev.llmauth.conformance.CredentialProviderVerification");
+      "org.opentest4j.AssertionFailedError", "dev.llmauth.conformance.CredentialMethodVerification");
 
   private static final String PROBE = """
       public class Probe {

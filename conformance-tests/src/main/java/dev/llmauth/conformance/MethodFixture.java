@@ -2,7 +2,7 @@ package dev.llmauth.conformance;
 
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Named;
 
 /**
  * The hooks a credential method supplies to the suites: how to configure a provider that the method serves, its
- * {@link CredentialProvider}, and control over its issuer (if it has one) so that rules about fetching can be
+ * {@link CredentialMethod}, and control over its issuer (if it has one) so that rules about fetching can be
  * counted. A fixture serves one test: the suites create a new one for each and close it afterwards.
  *
  * <p>An issuer is whatever the method fetches tokens from (an identity endpoint, an OAuth server, a file). Its
@@ -35,7 +35,7 @@ public interface MethodFixture extends AutoCloseable {
   String method();
 
   /** @return the method's provider, as {@link java.util.ServiceLoader} would find it */
-  CredentialProvider credentialProvider();
+  CredentialMethod credentialProvider();
 
   /**
    * Adds this method's settings to a provider whose name, type and base URL the suite has already set.

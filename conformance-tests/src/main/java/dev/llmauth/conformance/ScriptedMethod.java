@@ -7,7 +7,7 @@ import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.FetchReason;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.api.spi.TokenRequest;
@@ -52,7 +52,7 @@ public final class ScriptedMethod implements MethodFixture {
   }
 
   @Override
-  public CredentialProvider credentialProvider() {
+  public CredentialMethod credentialProvider() {
     return new Provider();
   }
 
@@ -174,7 +174,7 @@ public final class ScriptedMethod implements MethodFixture {
         f == IssuerFault.RATE_LIMITED ? IssuerFault.RETRY_AFTER : null, null);
   }
 
-  private final class Provider implements CredentialProvider {
+  private final class Provider implements CredentialMethod {
     @Override
     public String method() {
       return METHOD;

@@ -7,7 +7,7 @@ import dev.llmauth.api.TokenException;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
 import java.time.Duration;
 import java.util.List;
@@ -51,9 +51,9 @@ final class FlawedMethod implements MethodFixture {
   }
 
   @Override
-  public CredentialProvider credentialProvider() {
-    CredentialProvider delegate = scripted.credentialProvider();
-    return new CredentialProvider() {
+  public CredentialMethod credentialProvider() {
+    CredentialMethod delegate = scripted.credentialProvider();
+    return new CredentialMethod() {
       @Override
       public String method() {
         return delegate.method();

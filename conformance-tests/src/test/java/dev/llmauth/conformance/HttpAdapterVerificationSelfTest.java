@@ -28,7 +28,7 @@ class HttpAdapterVerificationSelfTest {
     @Override
     protected List<Named<Supplier<MethodFixture>>> methods() {
       return List.of(MethodFixture.named("scripted", ScriptedMethod::new),
-          MethodFixture.named("static-key", StaticKeyProvider.Fixture::new));
+          MethodFixture.named("static-key", StaticKeyMethod.Fixture::new));
     }
 
     @Override

@@ -33,7 +33,7 @@ class IssuerFaultVerificationSelfTest {
         return List.of(MethodFixture.named("flawed", () -> new FlawedMethod(f)));
       }
       return List.of(MethodFixture.named("scripted", ScriptedMethod::new),
-          MethodFixture.named("static-key", StaticKeyProvider.Fixture::new));
+          MethodFixture.named("static-key", StaticKeyMethod.Fixture::new));
     }
 
     @Override

@@ -44,7 +44,7 @@ class LlmAuthMetricsTest {
   private final ScriptedMethod fixture = new ScriptedMethod();
   private final LlmAuth auth = LlmAuth.builder()
       .config(LlmAuthConfig.of(ProviderConfig.builder("azure").baseUrl("http://127.0.0.1:9/v1").build()))
-      .credentialProviders(List.of(fixture.credentialProvider())).environment(Map.of()).build();
+      .credentialMethods(List.of(fixture.credentialProvider())).environment(Map.of()).build();
   private final MockClock clock = new MockClock();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
   private final LlmAuthMetrics metrics = LlmAuthMetrics.of(auth);

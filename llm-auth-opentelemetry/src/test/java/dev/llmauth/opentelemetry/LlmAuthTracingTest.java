@@ -41,7 +41,7 @@ class LlmAuthTracingTest {
   private final ScriptedMethod fixture = new ScriptedMethod();
   private final LlmAuth auth = LlmAuth.builder()
       .config(LlmAuthConfig.of(ProviderConfig.builder("azure").baseUrl("http://127.0.0.1:9/v1").build()))
-      .credentialProviders(List.of(fixture.credentialProvider())).environment(Map.of()).build();
+      .credentialMethods(List.of(fixture.credentialProvider())).environment(Map.of()).build();
   private final LlmAuthTracing tracing = LlmAuthTracing.install(auth, otel);
   /** Registered after the tracing: once it has an event, so has the tracing. */
   private final LinkedBlockingQueue<TokenEvent> seen = new LinkedBlockingQueue<>();

@@ -62,7 +62,7 @@ public record LlmAuthConfig(Map<String, ProviderConfig> providers, String origin
 
   /**
    * Parses JSONC text with the settings of the given credential methods, instead of the ones {@link
-   * java.util.ServiceLoader} finds (as {@link dev.llmauth.api.LlmAuth.Builder#credentialProviders} resolves with
+   * java.util.ServiceLoader} finds (as {@link dev.llmauth.api.LlmAuth.Builder#credentialMethods} resolves with
    * them).
    *
    * @param jsonc the text
@@ -73,7 +73,7 @@ public record LlmAuthConfig(Map<String, ProviderConfig> providers, String origin
    * @throws ConfigException when the text is invalid
    */
   public static LlmAuthConfig parse(String jsonc, String origin, Map<String, String> environment,
-      java.util.List<dev.llmauth.api.spi.CredentialProvider> methods) {
+      java.util.List<dev.llmauth.api.spi.CredentialMethod> methods) {
     return ConfigParser.parse(jsonc, origin, environment, methods);
   }
 

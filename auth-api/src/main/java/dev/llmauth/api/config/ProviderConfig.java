@@ -4,7 +4,7 @@ import dev.llmauth.api.Secret;
 import java.net.URI;
 import java.net.URISyntaxException;
 import dev.llmauth.api.spi.ConfigNode;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param name the provider's name, the key under {@code providers}
  * @param type the endpoint type
  * @param baseUrl the configured base URL, or {@code null} (see {@link #effectiveBaseUrl()})
- * @param authMode the pinned method (a method's {@link CredentialProvider#authMode()}), or {@code null} to resolve
+ * @param authMode the pinned method (a method's {@link CredentialMethod#authMode()}), or {@code null} to resolve
  *     in order
  * @param apiKey the API key, or {@code null}
  * @param bearerToken a static bearer token, or {@code null}
@@ -34,11 +34,11 @@ import org.jspecify.annotations.Nullable;
  * @param allowInsecureHttp whether a credential may be sent over plain {@code http://} to a host other than
  *     loopback
  * @param settings the whole provider object, read-only, as the credential methods read it (see {@link
- *     CredentialProvider#parseConfig})
+ *     CredentialMethod#parseConfig})
  * @param methodConfigs each method's parsed settings, by method id, for the methods known when the configuration
  *     was loaded (see {@link #methodConfig})
- * @param methodFields the fields owned by those methods ({@link CredentialProvider#configKeys()})
- * @param secretFields the fields those methods hold secrets in ({@link CredentialProvider#secretFields()}), as paths
+ * @param methodFields the fields owned by those methods ({@link CredentialMethod#configKeys()})
+ * @param secretFields the fields those methods hold secrets in ({@link CredentialMethod#secretFields()}), as paths
  *     below the provider
  * @param origins where each set field came from, by field name (for example {@code apiKey -> env OPENAI_API_KEY})
  */
@@ -80,7 +80,7 @@ public record ProviderConfig(
   }
 
   /**
-   * Returns a method's parsed settings ({@link CredentialProvider#parseConfig}): those parsed when the configuration
+   * Returns a method's parsed settings ({@link CredentialMethod#parseConfig}): those parsed when the configuration
    * was loaded, or, for a method that was not installed then, parsed now from {@link #settings()}.
    *
    * @param <T> the settings' type
@@ -90,7 +90,7 @@ public record ProviderConfig(
    * @throws dev.llmauth.api.ConfigException when the settings are invalid
    * @throws ClassCastException when the method's settings are not of {@code type}
    */
-  public <T> @Nullable T methodConfig(CredentialProvider method, Class<T> type) {
+  public <T> @Nullable T methodConfig(CredentialMethod method, Class<T> type) {
     Object parsed = methodConfigs.get(method.method());
     return type.cast(parsed != null ? parsed : method.parseConfig(settings));
   }
@@ -286,7 +286,7 @@ public record ProviderConfig(
   public static final class Builder {
     private final String name;
     private final Map<String, Object> fields = new LinkedHashMap<>();
-    private @Nullable List<CredentialProvider> methods;
+    private @Nullable List<CredentialMethod> methods;
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -302,7 +302,7 @@ public record ProviderConfig(
       return set("baseUrl", baseUrl);
     }
 
-    /** @param authMode the pinned method, see {@link CredentialProvider#authMode()} @return this builder */
+    /** @param authMode the pinned method, see {@link CredentialMethod#authMode()} @return this builder */
     public Builder authMode(String authMode) {
       return set("authMode", authMode);
     }
@@ -362,12 +362,12 @@ public record ProviderConfig(
 
     /**
      * Validates with these methods instead of the ones {@link java.util.ServiceLoader} finds, as {@link
-     * dev.llmauth.api.LlmAuth.Builder#credentialProviders} does for resolution.
+     * dev.llmauth.api.LlmAuth.Builder#credentialMethods} does for resolution.
      *
      * @param methods the methods
      * @return this builder
      */
-    public Builder methods(List<CredentialProvider> methods) {
+    public Builder methods(List<CredentialMethod> methods) {
       this.methods = List.copyOf(methods);
       return this;
     }
@@ -386,7 +386,7 @@ public record ProviderConfig(
         }
       });
       return dev.llmauth.api.internal.ProviderAssembler.assemble(ConfigNode.of(name, fields, "code"), origins,
-          methods != null ? methods : dev.llmauth.api.internal.ProviderDiscovery.load(null));
+          methods != null ? methods : dev.llmauth.api.internal.MethodDiscovery.load(null));
     }
   }
 }

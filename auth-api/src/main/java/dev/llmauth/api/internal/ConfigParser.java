@@ -8,7 +8,7 @@ import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.ConfigNode;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -82,7 +82,7 @@ public final class ConfigParser {
    * @throws ConfigException when the text is invalid; the message starts with {@code origin}
    */
   public static LlmAuthConfig parse(String jsonc, String origin, Map<String, String> environment) {
-    return parse(jsonc, origin, environment, ProviderDiscovery.load(null));
+    return parse(jsonc, origin, environment, MethodDiscovery.load(null));
   }
 
   /**
@@ -96,7 +96,7 @@ public final class ConfigParser {
    * @throws ConfigException when the text is invalid; the message starts with {@code origin}
    */
   public static LlmAuthConfig parse(String jsonc, String origin, Map<String, String> environment,
-      List<CredentialProvider> methods) {
+      List<CredentialMethod> methods) {
     JsonElement root;
     try {
       root = StrictJson.parse(jsonc, true);
@@ -156,7 +156,7 @@ public final class ConfigParser {
       }
     });
     ConfigNode node = ConfigNode.of("openai", "providers.openai", fields, pathOrigins, ENVIRONMENT);
-    return new LlmAuthConfig(Map.of("openai", assembled(node, origins, ProviderDiscovery.load(null), ENVIRONMENT,
+    return new LlmAuthConfig(Map.of("openai", assembled(node, origins, MethodDiscovery.load(null), ENVIRONMENT,
         variables)), ENVIRONMENT);
   }
 
@@ -170,7 +170,7 @@ public final class ConfigParser {
    * naming the variable instead of the field.
    */
   private static ProviderConfig assembled(ConfigNode node, Map<String, String> origins,
-      List<CredentialProvider> methods, String origin, Map<String, String> variables) {
+      List<CredentialMethod> methods, String origin, Map<String, String> variables) {
     try {
       return ProviderAssembler.assemble(node, origins, methods);
     } catch (ConfigException e) {

@@ -4,7 +4,7 @@ import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,7 +31,7 @@ public final class ConfigValidator {
    * @param methods the installed credential methods, whose {@code authMode} values are allowed
    * @throws ConfigException naming the provider, the field path and the fix
    */
-  public static void validate(ProviderConfig config, List<CredentialProvider> methods) {
+  public static void validate(ProviderConfig config, List<CredentialMethod> methods) {
     if (config.name().isEmpty()) {
       throw new ConfigException("", "providers", "a provider has an empty name (providers.\"\"); give it a name "
           + "such as \"openai\"");
@@ -47,7 +47,7 @@ public final class ConfigValidator {
     String authMode = config.authMode();
     if (authMode != null && methods.stream().noneMatch(m -> m.authMode().equals(authMode)
         || m.deprecatedAuthModes().contains(authMode))) {
-      List<String> allowed = methods.stream().map(CredentialProvider::authMode).distinct().toList();
+      List<String> allowed = methods.stream().map(CredentialMethod::authMode).distinct().toList();
       throw error(config, "authMode", "unknown authMode " + shown(config.originOf("authMode"), authMode),
           allowed.isEmpty() ? "install the credential method it names (no method is installed), or remove authMode"
               : "use one of " + String.join(", ", allowed) + ", or remove authMode to use the first configured "
@@ -97,13 +97,13 @@ public final class ConfigValidator {
 
   /**
    * Warns about provider fields that neither this library nor an installed credential method
-   * reads (see {@link CredentialProvider#configKeys()}): usually a misspelling. Warnings name the provider
+   * reads (see {@link CredentialMethod#configKeys()}): usually a misspelling. Warnings name the provider
    * and the field, never the value.
    *
    * @param config the configuration
    * @param installed the installed credential methods
    */
-  public static void warnUnclaimedFields(LlmAuthConfig config, List<CredentialProvider> installed) {
+  public static void warnUnclaimedFields(LlmAuthConfig config, List<CredentialMethod> installed) {
     Set<String> claimed = new LinkedHashSet<>();
     installed.forEach(p -> claimed.addAll(p.configKeys()));
     List<String> known = new ArrayList<>(ProviderConfig.CORE_FIELDS);

@@ -4,7 +4,7 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.ConfigConflict;
 import dev.llmauth.api.spi.ConfigNode;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * Turns one provider object into a {@link ProviderConfig}, whether it came from a file, the environment or code: the
  * core reads its own fields and checks its rules ({@link ConfigValidator}), then each credential method checks the
- * conflicts it states and parses its own settings ({@link CredentialProvider#parseConfig}).
+ * conflicts it states and parses its own settings ({@link CredentialMethod#parseConfig}).
  */
 public final class ProviderAssembler {
   private ProviderAssembler() {}
@@ -30,7 +30,7 @@ public final class ProviderAssembler {
    *     configuration's origin, which the caller adds
    */
   public static ProviderConfig assemble(ConfigNode node, Map<String, String> origins,
-      List<CredentialProvider> methods) {
+      List<CredentialMethod> methods) {
     node.object();
     ConfigNode typeNode = node.get("type");
     String typeId = typeNode.text();
@@ -51,7 +51,7 @@ public final class ProviderAssembler {
     Boolean insecure = node.get("allowInsecureHttp").bool();
     Set<String> methodFields = new LinkedHashSet<>();
     Set<String> secretFields = new LinkedHashSet<>();
-    for (CredentialProvider m : methods) {
+    for (CredentialMethod m : methods) {
       methodFields.addAll(m.configKeys());
       secretFields.addAll(m.secretFields());
     }
@@ -66,7 +66,7 @@ public final class ProviderAssembler {
         node.get("providerDataHeader").text(), node.get("providerDataApiBase").text(), headers,
         insecure != null && insecure, node, Map.of(), methodFields, secretFields, set);
     ConfigValidator.validate(core, methods);
-    for (CredentialProvider m : methods) {
+    for (CredentialMethod m : methods) {
       for (ConfigConflict c : m.conflicts()) {
         ConfigNode key = node.get(c.key());
         ConfigNode other = node.get(c.other());
@@ -76,7 +76,7 @@ public final class ProviderAssembler {
       }
     }
     Map<String, Object> parsed = new LinkedHashMap<>();
-    for (CredentialProvider m : methods) {
+    for (CredentialMethod m : methods) {
       Object spec = m.parseConfig(node);
       if (spec != null) {
         parsed.put(m.method(), spec);

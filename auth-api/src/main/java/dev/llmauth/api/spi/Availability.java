@@ -3,7 +3,7 @@ package dev.llmauth.api.spi;
 import java.util.Objects;
 
 /**
- * Whether a {@link CredentialProvider} can serve a provider, and why (not). The detail is shown to users by
+ * Whether a {@link CredentialMethod} can serve a provider, and why (not). The detail is shown to users by
  * {@code doctor} and in {@code credential_not_found} errors, so it names the setting to change and never
  * contains a secret.
  *

@@ -3,7 +3,7 @@ package dev.llmauth.api.spi;
 import java.util.Objects;
 
 /**
- * A combination of fields a method refuses (see {@link CredentialProvider#conflicts()}): when a provider sets both
+ * A combination of fields a method refuses (see {@link CredentialMethod#conflicts()}): when a provider sets both
  * {@code key} and {@code other}, loading fails with {@code <key> cannot be combined with <other>
  * (providers.<name>.<other>); <fix>}, naming the field {@code providers.<name>.<key>}.
  *

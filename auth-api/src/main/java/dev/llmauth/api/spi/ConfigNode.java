@@ -16,8 +16,8 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A read-only view of one value of a provider's configuration, as a {@link CredentialProvider} reads its own
- * settings in {@link CredentialProvider#parseConfig}. {@code ${env:NAME}} references are already replaced; {@link
+ * A read-only view of one value of a provider's configuration, as a {@link CredentialMethod} reads its own
+ * settings in {@link CredentialMethod#parseConfig}. {@code ${env:NAME}} references are already replaced; {@link
  * #origin()} tells where the value came from (for example {@code env CID via file /etc/llm-auth.jsonc}), and every
  * node knows its {@linkplain #path() path} ({@code providers.azure.managedIdentity.clientId}), so that an error made
  * with {@link #error} names the provider, the field and the fix, in the same words for every method.
@@ -192,7 +192,7 @@ public final class ConfigNode {
   }
 
   /**
-   * Returns a string value as a {@link Secret}. Declare the field in {@link CredentialProvider#secretFields()} too,
+   * Returns a string value as a {@link Secret}. Declare the field in {@link CredentialMethod#secretFields()} too,
    * so that diagnostics never show it.
    *
    * @return the secret, or {@code null} when the value is missing or empty

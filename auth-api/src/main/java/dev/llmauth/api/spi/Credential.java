@@ -5,7 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One provider's credential, made by a {@link CredentialProvider}: it hands out the current token and takes
+ * One provider's credential, made by a {@link CredentialMethod}: it hands out the current token and takes
  * back tokens the server rejected. The {@link dev.llmauth.api.RequestAuthenticator} turns it into headers.
  *
  * <p>Creating a credential must not fetch anything: the first {@link #token()} call does, so an application

@@ -5,7 +5,7 @@ import java.time.InstantSource;
 import java.util.Map;
 
 /**
- * What a {@link CredentialProvider} may use besides the provider's configuration: the shared token cache, the
+ * What a {@link CredentialMethod} may use besides the provider's configuration: the shared token cache, the
  * environment and the clock. Providers read the environment from here, never from {@link System#getenv()}, so
  * tests and embedders can control it.
  */

@@ -23,7 +23,7 @@ final class CodexCredential implements Credential {
 
   @Override
   public String method() {
-    return CodexCredentialProvider.METHOD;
+    return CodexOAuthMethod.METHOD;
   }
 
   @Override

@@ -366,7 +366,7 @@ public final class CodexTokenSource implements TokenSource {
 
   private TokenException reauth(String what, @Nullable Throwable cause) {
     return new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, "the ChatGPT sign-in stored at " + file.path()
-        + " " + what + "; " + CodexCredentialProvider.SIGN_IN_AGAIN, true, null, cause);
+        + " " + what + "; " + CodexOAuthMethod.SIGN_IN_AGAIN, true, null, cause);
   }
 
   private Stored load() {
@@ -376,14 +376,14 @@ public final class CodexTokenSource implements TokenSource {
     } catch (AuthFile.Unparsable e) {
       throw new TokenException(AuthException.TOKEN_UNAVAILABLE, e.getMessage() + ": the Codex CLI may be "
           + "writing it, or it is damaged; it was left unchanged and is read again on the next request; if this "
-          + "lasts, " + CodexCredentialProvider.SIGN_IN_AGAIN, false, null, null);
+          + "lasts, " + CodexOAuthMethod.SIGN_IN_AGAIN, false, null, null);
     } catch (IOException e) {
       throw new TokenException("cannot read " + file.path() + ": " + e.getClass().getSimpleName(), e);
     }
     if (root == null) {
       String keyring = CodexCliConfig.keyringNote(file.path(), false);
       throw new TokenException(AuthException.OAUTH_REAUTH_REQUIRED, "no ChatGPT sign-in stored at " + file.path()
-          + "; " + (keyring != null ? keyring : CodexCredentialProvider.SIGN_IN), true, null, null);
+          + "; " + (keyring != null ? keyring : CodexOAuthMethod.SIGN_IN), true, null, null);
     }
     Stored s = parse(root);
     if (s == null) {

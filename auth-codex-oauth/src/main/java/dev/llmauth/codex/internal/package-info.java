@@ -1,6 +1,6 @@
 /**
  * The Codex OAuth implementation: the {@code auth.json} store, the OAuth client, the token source and the
- * credential provider. Not exported.
+ * credential method. Not exported.
  */
 @NullMarked
 package dev.llmauth.codex.internal;

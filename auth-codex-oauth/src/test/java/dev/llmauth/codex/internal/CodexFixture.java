@@ -112,7 +112,7 @@ public final class CodexFixture implements AutoCloseable {
 
   public RequestAuthenticator authenticator(TokenCache tokenCache) {
     ProviderConfig config = config();
-    return RequestAuthenticator.of(config, new CodexCredentialProvider().create(config, context(tokenCache)));
+    return RequestAuthenticator.of(config, new CodexOAuthMethod().create(config, context(tokenCache)));
   }
 
   /** An authenticator whose issuer client has the given timeouts. */

@@ -238,7 +238,7 @@ class CodexTokenSourceTest {
       Files.copy(copy.resolve("auth.json"), other.authFile);
       dev.llmauth.api.config.ProviderConfig config = f.config();
       RequestAuthenticator stale = RequestAuthenticator.of(config,
-          new CodexCredentialProvider().create(config, other.context()));
+          new CodexOAuthMethod().create(config, other.context()));
       assertThatThrownBy(() -> CodexFixture.authorize(stale))
           .isInstanceOfSatisfying(TokenException.class, e -> assertThat(e.getMessage())
               .contains("refresh_token_reused"));

@@ -109,7 +109,7 @@ class FilesBesideAuthJsonTest {
   void availabilityWarnsWhenOthersCanChangeTheSignIn() throws IOException {
     f.writeSignIn(Duration.ofHours(1), Map.of());
     Path dir = f.authFile.getParent();
-    CodexCredentialProvider provider = new CodexCredentialProvider();
+    CodexOAuthMethod provider = new CodexOAuthMethod();
     assertThat(provider.availability(f.config(), f.context()).detail()).doesNotContain("warning");
 
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxr-x"));

@@ -112,7 +112,7 @@ class HalfWrittenFileTest {
     f.writeSignIn(Duration.ofMinutes(-1), Map.of());
     String whole = f.read();
     f.write(TRUNCATED);
-    CodexCredentialProvider provider = new CodexCredentialProvider(this::counted);
+    CodexOAuthMethod provider = new CodexOAuthMethod(this::counted);
 
     Throwable t = catchThrowable(() -> CodexFixture.authorize(dev.llmauth.api.RequestAuthenticator.of(f.config(),
         provider.create(f.config(), f.context()))));
@@ -134,14 +134,14 @@ class HalfWrittenFileTest {
   @Test
   void resolutionKeepsTheMethodAvailableAndPicksIt() {
     f.write(TRUNCATED);
-    CodexCredentialProvider provider = new CodexCredentialProvider(this::counted);
+    CodexOAuthMethod provider = new CodexOAuthMethod(this::counted);
 
     Availability a = provider.availability(f.config(), f.context());
 
     assertThat(a.available()).isTrue();
     assertThat(a.detail()).contains("(line 4, column").contains("Codex CLI");
     try (LlmAuth auth = LlmAuth.builder().config(LlmAuthConfig.of(f.config())).environment(f.env())
-        .tokenCache(f.cache).credentialProviders(List.of(provider)).build()) {
+        .tokenCache(f.cache).credentialMethods(List.of(provider)).build()) {
       assertThat(auth.authenticator("codex").method()).isEqualTo("codex-oauth");
     }
   }

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class KeyringStorageTest {
   @TempDir Path home;
   CodexFixture f;
-  final CodexCredentialProvider provider = new CodexCredentialProvider();
+  final CodexOAuthMethod provider = new CodexOAuthMethod();
 
   @BeforeEach
   void setUp() {
@@ -65,7 +65,7 @@ class KeyringStorageTest {
     ProviderConfig pinned = ProviderConfig.builder("codex").type(dev.llmauth.api.config.ProviderType.CODEX)
         .authMode("codex-oauth").build();
     try (LlmAuth auth = LlmAuth.builder().config(LlmAuthConfig.of(pinned)).environment(f.env()).tokenCache(f.cache)
-        .credentialProviders(List.of(provider)).build()) {
+        .credentialMethods(List.of(provider)).build()) {
       assertThatThrownBy(() -> auth.authenticator("codex")).isInstanceOf(CredentialNotFoundException.class)
           .hasMessageContaining("OS keyring").hasMessageContaining("cli_auth_credentials_store = \"file\"");
     }

@@ -26,7 +26,7 @@ public final class RefreshChild {
         .baseUrl("http://127.0.0.1:9/backend-api/codex")
         .set("codexOAuth", new CodexOAuthSettings(authFile.toString(), issuer, null).toBlock()).build();
     try (LlmAuth auth = LlmAuth.builder().config(LlmAuthConfig.of(provider))
-        .credentialProviders(List.of(new CodexCredentialProvider())).environment(Map.of()).build()) {
+        .credentialMethods(List.of(new CodexOAuthMethod())).environment(Map.of()).build()) {
       RequestAuthenticator a = auth.authenticator("codex");
       System.out.println("READY");
       System.out.flush();

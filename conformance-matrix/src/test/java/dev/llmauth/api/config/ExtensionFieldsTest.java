@@ -7,7 +7,7 @@ import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
 import java.io.IOException;
 import java.net.URL;
@@ -29,7 +29,7 @@ class ExtensionFieldsTest {
   private static final String VALUE = "value-that-must-not-be-logged";
 
   /** A third-party method that reads {@code deployment} and is pinned with {@code authMode: vault}. */
-  public static final class VaultProvider implements CredentialProvider {
+  public static final class VaultProvider implements CredentialMethod {
     @Override
     public String method() {
       return "vault";
@@ -61,7 +61,7 @@ class ExtensionFieldsTest {
     LlmAuthConfig config = LlmAuthConfig.parse("{\"providers\": {\"p\": {\"apikey\": \"" + VALUE + "\", "
         + "\"deployment\": \"" + VALUE + "\", \"colour\": \"" + VALUE + "\"}}}", "test", Map.of());
     List<String> warnings = warningsWhile(() -> LlmAuth.builder().config(config)
-        .credentialProviders(List.of(new VaultProvider())).build().close());
+        .credentialMethods(List.of(new VaultProvider())).build().close());
     assertThat(warnings).hasSize(2);
     assertThat(warnings).anySatisfy(w -> assertThat(w).contains("'p'", "providers.p.apikey", "did you mean apiKey?"));
     assertThat(warnings).anySatisfy(w -> assertThat(w).contains("'p'", "providers.p.colour", "check its spelling"));
@@ -72,7 +72,7 @@ class ExtensionFieldsTest {
   void withoutTheClaimingMethodEveryExtensionIsWarnedAbout() {
     LlmAuthConfig config = LlmAuthConfig.parse("{\"providers\": {\"p\": {\"deployment\": \"d\"}}}", "test",
         Map.of());
-    assertThat(warningsWhile(() -> LlmAuth.builder().config(config).credentialProviders(List.of()).build().close()))
+    assertThat(warningsWhile(() -> LlmAuth.builder().config(config).credentialMethods(List.of()).build().close()))
         .singleElement().asString().contains("providers.p.deployment");
   }
 
@@ -89,7 +89,7 @@ class ExtensionFieldsTest {
     assertThatThrownBy(() -> LlmAuthConfig.parse(pinned, "test", Map.of())).isInstanceOf(ConfigException.class)
         .hasMessageContaining("unknown authMode 'vault'");
     Path services = Files.createDirectories(dir.resolve("META-INF/services"));
-    Files.writeString(services.resolve(CredentialProvider.class.getName()), VaultProvider.class.getName() + "\n");
+    Files.writeString(services.resolve(CredentialMethod.class.getName()), VaultProvider.class.getName() + "\n");
     Thread thread = Thread.currentThread();
     ClassLoader previous = thread.getContextClassLoader();
     try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, previous)) {

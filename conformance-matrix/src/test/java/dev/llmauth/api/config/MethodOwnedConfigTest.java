@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.LlmAuth;
-import dev.llmauth.apikey.ApiKeyCredentialProvider;
-import dev.llmauth.entra.EntraCredentialProvider;
+import dev.llmauth.apikey.ApiKeyMethod;
+import dev.llmauth.entra.EntraMethod;
 import dev.llmauth.entra.EntraSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +23,7 @@ class MethodOwnedConfigTest {
 
   @Test
   void withoutTheEntraMethodItsFieldsAreNeitherParsedNorRefused() {
-    ProviderConfig p = LlmAuthConfig.parse(MI_WITH_KEY, "test", Map.of(), List.of(new ApiKeyCredentialProvider()))
+    ProviderConfig p = LlmAuthConfig.parse(MI_WITH_KEY, "test", Map.of(), List.of(new ApiKeyMethod()))
         .provider("p");
     assertThat(p.methodConfigs()).isEmpty();
     assertThat(p.unclaimedFields()).containsExactly("managedIdentity");
@@ -32,14 +32,14 @@ class MethodOwnedConfigTest {
 
   @Test
   void theEntraMethodStatesItsConflictAndParsesItsBlock() {
-    List<dev.llmauth.api.spi.CredentialProvider> both = List.of(new ApiKeyCredentialProvider(),
-        new EntraCredentialProvider());
+    List<dev.llmauth.api.spi.CredentialMethod> both = List.of(new ApiKeyMethod(),
+        new EntraMethod());
     assertThatThrownBy(() -> LlmAuthConfig.parse(MI_WITH_KEY, "test", Map.of(), both))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("providers.p.managedIdentity: managedIdentity cannot be combined with apiKey");
     ProviderConfig p = LlmAuthConfig.parse("{\"providers\": {\"p\": {\"baseUrl\": \"https://h\", \"managedIdentity\": "
         + "{\"clientId\": \"c\"}}}}", "test", Map.of(), both).provider("p");
-    assertThat(p.methodConfig(new EntraCredentialProvider(), EntraSettings.class))
+    assertThat(p.methodConfig(new EntraMethod(), EntraSettings.class))
         .isEqualTo(new EntraSettings(true, "clientId", "c", EntraSettings.DEFAULT_SCOPE));
   }
 

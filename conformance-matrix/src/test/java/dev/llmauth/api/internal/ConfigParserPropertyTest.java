@@ -74,7 +74,7 @@ class ConfigParserPropertyTest {
       LlmAuthConfig config = LlmAuthConfig.parse(text, "test", ENV);
       assertThat(config.providers()).allSatisfy((name, provider) -> {
         assertThat(provider.name()).isEqualTo(name);
-        ConfigValidator.validate(provider, ProviderDiscovery.load(null));
+        ConfigValidator.validate(provider, MethodDiscovery.load(null));
         assertThat(provider.toString()).doesNotContain(SECRET);
         // A value from the environment may sit in a field that is not secret (a header name, a base URL), which
         // toString() shows by design; it must never show one that went into apiKey or bearerToken.

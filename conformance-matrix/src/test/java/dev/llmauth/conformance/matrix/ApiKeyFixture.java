@@ -2,8 +2,8 @@ package dev.llmauth.conformance.matrix;
 
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.spi.CredentialProvider;
-import dev.llmauth.apikey.ApiKeyCredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
+import dev.llmauth.apikey.ApiKeyMethod;
 import dev.llmauth.conformance.MethodFixture;
 import java.util.List;
 import java.util.OptionalInt;
@@ -14,12 +14,12 @@ final class ApiKeyFixture implements MethodFixture {
 
   @Override
   public String method() {
-    return ApiKeyCredentialProvider.METHOD;
+    return ApiKeyMethod.METHOD;
   }
 
   @Override
-  public CredentialProvider credentialProvider() {
-    return new ApiKeyCredentialProvider();
+  public CredentialMethod credentialProvider() {
+    return new ApiKeyMethod();
   }
 
   @Override

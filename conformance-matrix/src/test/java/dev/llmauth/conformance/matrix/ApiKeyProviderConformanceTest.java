@@ -1,12 +1,12 @@
 package dev.llmauth.conformance.matrix;
 
-import dev.llmauth.conformance.CredentialProviderVerification;
+import dev.llmauth.conformance.CredentialMethodVerification;
 import dev.llmauth.conformance.MethodFixture;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The credential-method rules for api-key. */
 @ExtendWith(LeakWatch.class)
-class ApiKeyProviderConformanceTest extends CredentialProviderVerification {
+class ApiKeyProviderConformanceTest extends CredentialMethodVerification {
   @Override
   protected MethodFixture newFixture() {
     return LeakWatch.watch(new ApiKeyFixture());

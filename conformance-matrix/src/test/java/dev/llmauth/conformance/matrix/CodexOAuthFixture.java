@@ -10,10 +10,10 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.codex.internal.AuthFile;
-import dev.llmauth.codex.internal.CodexCredentialProvider;
+import dev.llmauth.codex.internal.CodexOAuthMethod;
 import dev.llmauth.codex.internal.CodexTokenSource;
 import dev.llmauth.codex.internal.OAuthClient;
 import dev.llmauth.conformance.IssuerFault;
@@ -46,7 +46,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Issuer faults (rules F1 to F11) are queued at the mock issuer until {@link #clearFaults()}. For {@link
  * IssuerFault#TIMEOUT} the issuer holds each call for a minute without answering, and the credential is built the
- * way {@link CodexCredentialProvider#create} builds it but with the issuer client's timeouts shortened to {@link
+ * way {@link CodexOAuthMethod#create} builds it but with the issuer client's timeouts shortened to {@link
  * #SHORT_TIMEOUT} (the method's 10 s connect and 30 s call timeouts are constants; its package-private constructors
  * for tests are reached by reflection). A refusal is recovered from the way a user would: a new sign-in is stored.
  */
@@ -89,12 +89,12 @@ final class CodexOAuthFixture implements MethodFixture {
 
   @Override
   public String method() {
-    return CodexCredentialProvider.METHOD;
+    return CodexOAuthMethod.METHOD;
   }
 
   @Override
-  public CredentialProvider credentialProvider() {
-    return fault == IssuerFault.TIMEOUT ? new ShortTimeouts() : new CodexCredentialProvider();
+  public CredentialMethod credentialProvider() {
+    return fault == IssuerFault.TIMEOUT ? new ShortTimeouts() : new CodexOAuthMethod();
   }
 
   @Override
@@ -222,11 +222,11 @@ final class CodexOAuthFixture implements MethodFixture {
   }
 
   /**
-   * {@link CodexCredentialProvider} with the issuer client's timeouts shortened: the same token source, credential
+   * {@link CodexOAuthMethod} with the issuer client's timeouts shortened: the same token source, credential
    * and cache, built through the constructors the method keeps for its own tests.
    */
-  private final class ShortTimeouts implements CredentialProvider {
-    private final CodexCredentialProvider delegate = new CodexCredentialProvider();
+  private final class ShortTimeouts implements CredentialMethod {
+    private final CodexOAuthMethod delegate = new CodexOAuthMethod();
 
     @Override
     public String method() {

@@ -2,8 +2,8 @@ package dev.llmauth.conformance.matrix;
 
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.spi.CredentialProvider;
-import dev.llmauth.command.CommandCredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
+import dev.llmauth.command.CommandMethod;
 import dev.llmauth.conformance.IssuerFault;
 import dev.llmauth.conformance.MethodFixture;
 import java.io.IOException;
@@ -71,12 +71,12 @@ final class CommandFixture implements MethodFixture {
 
   @Override
   public String method() {
-    return CommandCredentialProvider.METHOD;
+    return CommandMethod.METHOD;
   }
 
   @Override
-  public CredentialProvider credentialProvider() {
-    return new CommandCredentialProvider();
+  public CredentialMethod credentialProvider() {
+    return new CommandMethod();
   }
 
   @Override

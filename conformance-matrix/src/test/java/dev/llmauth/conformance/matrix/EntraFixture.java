@@ -2,13 +2,13 @@ package dev.llmauth.conformance.matrix;
 
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.conformance.IssuerFault;
 import dev.llmauth.conformance.MethodFixture;
 import dev.llmauth.conformance.mock.MockIdentityServer;
 import dev.llmauth.conformance.mock.MockIdentityServer.AnswerStyle;
 import dev.llmauth.conformance.mock.Fault;
-import dev.llmauth.entra.EntraCredentialProvider;
+import dev.llmauth.entra.EntraMethod;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URI;
@@ -126,12 +126,12 @@ final class EntraFixture implements MethodFixture {
 
   @Override
   public String method() {
-    return EntraCredentialProvider.METHOD;
+    return EntraMethod.METHOD;
   }
 
   @Override
-  public CredentialProvider credentialProvider() {
-    return new EntraCredentialProvider();
+  public CredentialMethod credentialProvider() {
+    return new EntraMethod();
   }
 
   @Override

@@ -1,6 +1,6 @@
 package dev.llmauth.conformance.matrix;
 
-import dev.llmauth.conformance.CredentialProviderVerification;
+import dev.llmauth.conformance.CredentialMethodVerification;
 import dev.llmauth.conformance.MethodFixture;
 import dev.llmauth.conformance.matrix.EntraFixture.Path;
 import dev.llmauth.conformance.mock.MockIdentityServer.AnswerStyle;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * identity server: {@code expires_on} as a string, a number or a date, or only a numeric {@code expires_in}.
  */
 class EntraProviderConformanceTest {
-  private abstract static class Suite extends CredentialProviderVerification {
+  private abstract static class Suite extends CredentialMethodVerification {
     private final Path path;
     private final AnswerStyle style;
 

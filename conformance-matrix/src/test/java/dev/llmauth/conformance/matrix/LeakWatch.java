@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.conformance.IssuerFault;
 import dev.llmauth.conformance.MethodFixture;
 import java.io.PrintWriter;
@@ -204,7 +204,7 @@ final class LeakWatch implements AfterEachCallback, AfterAllCallback {
     }
 
     @Override
-    public CredentialProvider credentialProvider() {
+    public CredentialMethod credentialProvider() {
       return delegate.credentialProvider();
     }
 

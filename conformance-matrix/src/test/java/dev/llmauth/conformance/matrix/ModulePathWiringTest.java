@@ -49,7 +49,7 @@ class ModulePathWiringTest {
 
     Configuration cf = ModuleLayer.boot().configuration().resolveAndBind(all, ModuleFinder.of(), OURS);
     ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
-    Class<?> spi = layer.findLoader("dev.llmauth.api").loadClass("dev.llmauth.api.spi.CredentialProvider");
+    Class<?> spi = layer.findLoader("dev.llmauth.api").loadClass("dev.llmauth.api.spi.CredentialMethod");
     List<String> methods = new ArrayList<>();
     for (Object provider : ServiceLoader.load(layer, spi)) {
       methods.add(spi.getMethod("method").invoke(provider) + " from " + provider.getClass().getModule().getName());

@@ -51,7 +51,7 @@ class TokenEventSecretsTest {
       ProviderConfig.Builder b = ProviderConfig.builder("conformance").baseUrl("http://127.0.0.1:9/v1");
       fixture.configure(b);
       try (LlmAuth auth = LlmAuth.builder().config(LlmAuthConfig.of(b.build()))
-          .credentialProviders(List.of(fixture.credentialProvider())).environment(fixture.environment()).build()) {
+          .credentialMethods(List.of(fixture.credentialProvider())).environment(fixture.environment()).build()) {
         auth.addListener(e -> {
           LOG.log(System.Logger.Level.INFO, "token event: {0}", e);
           events.add(e);

@@ -1,2 +1,2 @@
-/** The {@code file-token} credential method: {@link com.example.filetoken.FileTokenProvider}. */
+/** The {@code file-token} credential method: {@link com.example.filetoken.FileTokenMethod}. */
 package com.example.filetoken;

@@ -13,7 +13,7 @@ import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.ConfigConflict;
 import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +34,7 @@ class ConfigBlockExampleTest {
   record VaultSettings(String label, Secret token) {}
 
   /** A credential method configured by {@code "vault": {"label": "...", "token": "..."}}. */
-  public static final class VaultMethod implements CredentialProvider {
+  public static final class VaultMethod implements CredentialMethod {
     @Override
     public String method() {
       return "vault";
@@ -118,7 +118,7 @@ class ConfigBlockExampleTest {
   // --- what the example does ---
 
   private static final String TOKEN = "vault-token-never-shown-8c2f";
-  private static final List<CredentialProvider> METHODS = List.of(new VaultMethod());
+  private static final List<CredentialMethod> METHODS = List.of(new VaultMethod());
 
   private static LlmAuthConfig parse(String provider) {
     return LlmAuthConfig.parse("{\"providers\": {\"p\": " + provider + "}}", "file /etc/llm-auth.jsonc",
@@ -135,7 +135,7 @@ class ConfigBlockExampleTest {
     assertThat(p.toString()).doesNotContain(TOKEN).contains("vault=set (env VAULT_TOKEN via file /etc/llm-auth.jsonc)");
     assertThat(parse("{\"vault\": {\"token\": \"" + TOKEN + "\"}}").provider("p").toString())
         .doesNotContain(TOKEN).contains("token=[redacted]");
-    try (LlmAuth auth = LlmAuth.builder().config(config).credentialProviders(METHODS).environment(Map.of())
+    try (LlmAuth auth = LlmAuth.builder().config(config).credentialMethods(METHODS).environment(Map.of())
         .build()) {
       assertThat(auth.authenticator("p").method()).isEqualTo("vault");
     }

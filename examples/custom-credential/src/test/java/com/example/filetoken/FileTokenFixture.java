@@ -2,7 +2,7 @@ package com.example.filetoken;
 
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.conformance.MethodFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,17 +33,17 @@ final class FileTokenFixture implements MethodFixture {
 
   @Override
   public String method() {
-    return FileTokenProvider.METHOD;
+    return FileTokenMethod.METHOD;
   }
 
   @Override
-  public CredentialProvider credentialProvider() {
-    return new FileTokenProvider();
+  public CredentialMethod credentialProvider() {
+    return new FileTokenMethod();
   }
 
   @Override
   public void configure(ProviderConfig.Builder provider) {
-    provider.set(FileTokenProvider.BLOCK, Map.of("path", file.toString()));
+    provider.set(FileTokenMethod.BLOCK, Map.of("path", file.toString()));
   }
 
   @Override

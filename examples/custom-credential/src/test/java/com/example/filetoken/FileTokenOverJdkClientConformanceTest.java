@@ -56,7 +56,7 @@ class FileTokenOverJdkClientConformanceTest extends HttpAdapterVerification {
 
   @Override
   protected List<Named<Supplier<MethodFixture>>> methods() {
-    return List.of(MethodFixture.named(FileTokenProvider.METHOD, FileTokenFixture::new));
+    return List.of(MethodFixture.named(FileTokenMethod.METHOD, FileTokenFixture::new));
   }
 
   private static HttpRequest build(TestRequest request) {

@@ -8,7 +8,7 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,14 +27,14 @@ import org.jspecify.annotations.Nullable;
  * "/path/to/token"}}, which it parses and checks itself ({@link #parseConfig}): the path is required, an unknown
  * field or a value of the wrong type is an error naming its path.
  */
-public final class FileTokenProvider implements CredentialProvider {
+public final class FileTokenMethod implements CredentialMethod {
   /** The method id. */
   public static final String METHOD = "file-token";
   /** The method's block in a provider object. */
   public static final String BLOCK = "fileToken";
 
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
-  public FileTokenProvider() {}
+  public FileTokenMethod() {}
 
   @Override
   public String method() {

@@ -1,10 +1,10 @@
 package com.example.filetoken;
 
-import dev.llmauth.conformance.CredentialProviderVerification;
+import dev.llmauth.conformance.CredentialMethodVerification;
 import dev.llmauth.conformance.MethodFixture;
 
 /** The kit's credential-method rules (C1-C10) for file-token. */
-class FileTokenProviderConformanceTest extends CredentialProviderVerification {
+class FileTokenProviderConformanceTest extends CredentialMethodVerification {
   @Override
   protected MethodFixture newFixture() {
     return new FileTokenFixture();

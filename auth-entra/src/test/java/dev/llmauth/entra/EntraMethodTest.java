@@ -23,10 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-class EntraCredentialProviderTest {
+class EntraMethodTest {
   private static final String BASE = "https://example.openai.azure.com/openai/v1";
   private final TokenCache cache = TokenCache.builder().build();
-  private final EntraCredentialProvider provider = new EntraCredentialProvider();
+  private final EntraMethod provider = new EntraMethod();
 
   @AfterEach
   void close() {
@@ -94,7 +94,7 @@ class EntraCredentialProviderTest {
     assertThat(provider.availability(keyedAzure, context(Map.of())).available()).isFalse();
     ProviderConfig noBase = new ProviderConfig("p", ProviderType.AZURE_OPENAI, null, null, null, null, null, null,
         Map.of(), false, ConfigNode.of("p", Map.of("managedIdentity", Map.of()), "test"),
-        Map.of(EntraCredentialProvider.METHOD, new EntraSettings(true, null, null, EntraSettings.DEFAULT_SCOPE)),
+        Map.of(EntraMethod.METHOD, new EntraSettings(true, null, null, EntraSettings.DEFAULT_SCOPE)),
         java.util.Set.of("managedIdentity", "entra"), java.util.Set.of(), Map.of());
     Availability a = provider.availability(noBase, context(Map.of()));
     assertThat(a.available()).isFalse();

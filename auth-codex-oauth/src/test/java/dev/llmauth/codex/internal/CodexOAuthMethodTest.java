@@ -11,8 +11,8 @@ import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
-import dev.llmauth.api.spi.CredentialProvider;
-import dev.llmauth.apikey.ApiKeyCredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
+import dev.llmauth.apikey.ApiKeyMethod;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,10 +23,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class CodexCredentialProviderTest {
+class CodexOAuthMethodTest {
   @TempDir Path home;
   CodexFixture f;
-  final CodexCredentialProvider provider = new CodexCredentialProvider();
+  final CodexOAuthMethod provider = new CodexOAuthMethod();
 
   @BeforeEach
   void setUp() {
@@ -43,8 +43,8 @@ class CodexCredentialProviderTest {
     assertThat(provider.method()).isEqualTo("codex-oauth");
     assertThat(provider.authMode()).isEqualTo("codex-oauth");
     assertThat(provider.priority()).isEqualTo(200);
-    assertThat(ServiceLoader.load(CredentialProvider.class).stream().map(ServiceLoader.Provider::type))
-        .contains(CodexCredentialProvider.class);
+    assertThat(ServiceLoader.load(CredentialMethod.class).stream().map(ServiceLoader.Provider::type))
+        .contains(CodexOAuthMethod.class);
   }
 
   @Test
@@ -83,7 +83,7 @@ class CodexCredentialProviderTest {
 
   private LlmAuth llmAuth(ProviderConfig config) {
     return LlmAuth.builder().config(LlmAuthConfig.of(config)).environment(f.env()).tokenCache(f.cache)
-        .credentialProviders(List.of(new ApiKeyCredentialProvider(), provider)).build();
+        .credentialMethods(List.of(new ApiKeyMethod(), provider)).build();
   }
 
   @Test

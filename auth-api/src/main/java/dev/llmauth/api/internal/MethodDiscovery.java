@@ -1,6 +1,6 @@
 package dev.llmauth.api.internal;
 
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -15,19 +15,19 @@ import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Finds {@link CredentialProvider}s with {@link ServiceLoader}, on the module path and the class path.
+ * Finds {@link CredentialMethod}s with {@link ServiceLoader}, on the module path and the class path.
  *
  * <p>A provider that fails to load is skipped with a warning; of two providers with one method id, the one
  * earlier in priority order wins and the other is reported. The system property {@value #METHODS_PROPERTY}
  * (comma-separated method ids) keeps only the methods it names.
  */
-public final class ProviderDiscovery {
+public final class MethodDiscovery {
   /** Restricts discovery to the named method ids. */
   public static final String METHODS_PROPERTY = "llmauth.methods";
 
-  private static final System.Logger LOG = System.getLogger(ProviderDiscovery.class.getName());
+  private static final System.Logger LOG = System.getLogger(MethodDiscovery.class.getName());
 
-  private ProviderDiscovery() {}
+  private MethodDiscovery() {}
 
   /**
    * Loads the providers visible to {@code loader}.
@@ -35,12 +35,12 @@ public final class ProviderDiscovery {
    * @param loader the class loader, or {@code null} for the platform's default lookup
    * @return the providers in priority order, one per method id
    */
-  public static List<CredentialProvider> load(@Nullable ClassLoader loader) {
-    ServiceLoader<CredentialProvider> sl = loader == null
-        ? ServiceLoader.load(CredentialProvider.class)
-        : ServiceLoader.load(CredentialProvider.class, loader);
-    List<CredentialProvider> found = new ArrayList<>();
-    Iterator<CredentialProvider> it = sl.iterator();
+  public static List<CredentialMethod> load(@Nullable ClassLoader loader) {
+    ServiceLoader<CredentialMethod> sl = loader == null
+        ? ServiceLoader.load(CredentialMethod.class)
+        : ServiceLoader.load(CredentialMethod.class, loader);
+    List<CredentialMethod> found = new ArrayList<>();
+    Iterator<CredentialMethod> it = sl.iterator();
     while (true) {
       try {
         if (!it.hasNext()) {
@@ -48,7 +48,7 @@ public final class ProviderDiscovery {
         }
         found.add(it.next());
       } catch (ServiceConfigurationError e) {
-        LOG.log(System.Logger.Level.WARNING, "Skipping a credential provider that failed to load: {0}",
+        LOG.log(System.Logger.Level.WARNING, "Skipping a credential method that failed to load: {0}",
             e.getMessage());
       }
     }
@@ -62,21 +62,21 @@ public final class ProviderDiscovery {
    * @param filter comma-separated method ids to keep, or {@code null} for all
    * @return the providers in priority order, one per method id
    */
-  public static List<CredentialProvider> select(List<CredentialProvider> found, @Nullable String filter) {
-    List<CredentialProvider> sorted = new ArrayList<>(found);
-    sorted.sort(Comparator.comparingInt(CredentialProvider::priority).thenComparing(CredentialProvider::method));
+  public static List<CredentialMethod> select(List<CredentialMethod> found, @Nullable String filter) {
+    List<CredentialMethod> sorted = new ArrayList<>(found);
+    sorted.sort(Comparator.comparingInt(CredentialMethod::priority).thenComparing(CredentialMethod::method));
     Set<String> keep = filter == null || filter.isBlank()
         ? null
         : Arrays.stream(filter.split(",")).map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
-    Map<String, CredentialProvider> byMethod = new LinkedHashMap<>();
-    for (CredentialProvider p : sorted) {
+    Map<String, CredentialMethod> byMethod = new LinkedHashMap<>();
+    for (CredentialMethod p : sorted) {
       if (keep != null && !keep.contains(p.method())) {
         continue;
       }
-      CredentialProvider earlier = byMethod.putIfAbsent(p.method(), p);
+      CredentialMethod earlier = byMethod.putIfAbsent(p.method(), p);
       if (earlier != null) {
         LOG.log(System.Logger.Level.WARNING,
-            "Two credential providers claim method ''{0}'': using {1}, ignoring {2}",
+            "Two credential methods claim method ''{0}'': using {1}, ignoring {2}",
             p.method(), earlier.getClass().getName(), p.getClass().getName());
       }
     }

@@ -7,8 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A credential method, found with {@link java.util.ServiceLoader}. Declare an implementation with {@code
- * provides dev.llmauth.api.spi.CredentialProvider with ...} in {@code module-info.java} and in {@code
- * META-INF/services/dev.llmauth.api.spi.CredentialProvider}, so it is found on the module path and the class
+ * provides dev.llmauth.api.spi.CredentialMethod with ...} in {@code module-info.java} and in {@code
+ * META-INF/services/dev.llmauth.api.spi.CredentialMethod}, so it is found on the module path and the class
  * path alike. It needs a public no-argument constructor, and loading its class must stay cheap (no network, no
  * heavy libraries): the resolver instantiates every provider on the path.
  *
@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * #create creates} a credential with the first that is. Built-in priorities: {@code api-key} 100, {@code
  * codex-oauth} 200, {@code entra} 300.
  */
-public interface CredentialProvider {
+public interface CredentialMethod {
   /** @return the method id, such as {@code api-key}; unique among the providers on the path */
   String method();
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("The api-key method")
-class ApiKeyCredentialProviderTest {
+class ApiKeyMethodTest {
   private static final OutgoingRequest REQUEST =
       OutgoingRequest.of("POST", URI.create("https://api.example.test/v1/chat/completions"), Map.of());
 

@@ -8,7 +8,7 @@ import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.ConfigConflict;
 import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.FetchReason;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.api.spi.TokenRequest;
@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * Credentials with the same identity, scope and environment share one token source, so the shared token cache
  * fetches once per token lifetime for all of them.
  */
-public final class EntraCredentialProvider implements CredentialProvider {
+public final class EntraMethod implements CredentialMethod {
   /** The method id. */
   public static final String METHOD = "entra";
   /** The {@code authMode} value that pins this method. */
@@ -43,7 +43,7 @@ public final class EntraCredentialProvider implements CredentialProvider {
   private final Map<EntraSpec, LazySource> sources = new ConcurrentHashMap<>();
 
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
-  public EntraCredentialProvider() {}
+  public EntraMethod() {}
 
   @Override
   public String method() {

@@ -6,7 +6,7 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.codex.CodexOAuthSettings;
 import java.io.IOException;
@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * resolution order (priority {@value #PRIORITY}); available when the provider's file holds a sign-in; pinned by
  * {@code "authMode": "codex-oauth"}.
  */
-public final class CodexCredentialProvider implements CredentialProvider {
+public final class CodexOAuthMethod implements CredentialMethod {
   /** The method id. */
   public static final String METHOD = "codex-oauth";
   /** The {@code authMode} value that pins this method. */
@@ -34,7 +34,7 @@ public final class CodexCredentialProvider implements CredentialProvider {
   private final UnaryOperator<AuthFile> settling;
 
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
-  public CodexCredentialProvider() {
+  public CodexOAuthMethod() {
     this(UnaryOperator.identity());
   }
 
@@ -43,7 +43,7 @@ public final class CodexCredentialProvider implements CredentialProvider {
    *
    * @param settling adjusts each file, for example with {@link AuthFile#settling}
    */
-  CodexCredentialProvider(UnaryOperator<AuthFile> settling) {
+  CodexOAuthMethod(UnaryOperator<AuthFile> settling) {
     this.settling = settling;
   }
 

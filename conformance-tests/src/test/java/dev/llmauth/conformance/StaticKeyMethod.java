@@ -5,14 +5,14 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
 import java.util.concurrent.CompletableFuture;
 
 /** A static-key method for the kit's self-tests: the provider's apiKey, as api-key on Azure. */
-public final class StaticKeyProvider implements CredentialProvider {
+public final class StaticKeyMethod implements CredentialMethod {
   /** Creates the provider. */
-  public StaticKeyProvider() {}
+  public StaticKeyMethod() {}
 
   @Override
   public String method() {
@@ -72,8 +72,8 @@ public final class StaticKeyProvider implements CredentialProvider {
     }
 
     @Override
-    public CredentialProvider credentialProvider() {
-      return new StaticKeyProvider();
+    public CredentialMethod credentialProvider() {
+      return new StaticKeyMethod();
     }
 
     @Override

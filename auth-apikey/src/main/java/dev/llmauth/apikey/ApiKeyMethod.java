@@ -6,7 +6,7 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
 import java.util.concurrent.CompletableFuture;
 
@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
  * The {@code api-key} method: a provider's {@code apiKey}, else its static {@code bearerToken}. First in the
  * resolution order (priority {@value #PRIORITY}); pinned by {@code "authMode": "apiKey"}.
  */
-public final class ApiKeyCredentialProvider implements CredentialProvider {
+public final class ApiKeyMethod implements CredentialMethod {
   /** The method id. */
   public static final String METHOD = "api-key";
   /** The {@code authMode} value that pins this method. */
@@ -23,7 +23,7 @@ public final class ApiKeyCredentialProvider implements CredentialProvider {
   public static final int PRIORITY = 100;
 
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
-  public ApiKeyCredentialProvider() {}
+  public ApiKeyMethod() {}
 
   @Override
   public String method() {

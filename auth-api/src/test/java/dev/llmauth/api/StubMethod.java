@@ -3,13 +3,13 @@ package dev.llmauth.api;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /** A credential method for resolver tests: available when its predicate says so. */
-class StubProvider implements CredentialProvider {
+class StubMethod implements CredentialMethod {
   final String method;
   final int priority;
   final Predicate<ProviderConfig> available;
@@ -17,7 +17,7 @@ class StubProvider implements CredentialProvider {
   final AtomicInteger tokens = new AtomicInteger();
   final AtomicInteger checked = new AtomicInteger();
 
-  StubProvider(String method, int priority, Predicate<ProviderConfig> available) {
+  StubMethod(String method, int priority, Predicate<ProviderConfig> available) {
     this.method = method;
     this.priority = priority;
     this.available = available;
@@ -58,7 +58,7 @@ class StubProvider implements CredentialProvider {
   }
 
   /** Registered in META-INF/services for the discovery test. */
-  public static final class Discovered extends StubProvider {
+  public static final class Discovered extends StubMethod {
     public Discovered() {
       super("discovered", 900, c -> true);
     }

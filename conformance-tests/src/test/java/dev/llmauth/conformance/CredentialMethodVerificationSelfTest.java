@@ -2,7 +2,7 @@ package dev.llmauth.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmauth.conformance.TestMethodProvider.Fault;
+import dev.llmauth.conformance.TestMethod.Fault;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -11,29 +11,29 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Proves that every credential rule passes for a correct method and fails, usefully, for a broken one. */
-class CredentialProviderVerificationSelfTest {
+class CredentialMethodVerificationSelfTest {
   /** The suite with the fetching test method. */
-  static class Fetching extends CredentialProviderVerification {
+  static class Fetching extends CredentialMethodVerification {
     @Override
     protected MethodFixture newFixture() {
-      return new TestMethodProvider.Fixture();
+      return new TestMethod.Fixture();
     }
   }
 
   /** The suite with the static-key test method. */
-  static class Static extends CredentialProviderVerification {
+  static class Static extends CredentialMethodVerification {
     @Override
     protected MethodFixture newFixture() {
-      return new StaticKeyProvider.Fixture();
+      return new StaticKeyMethod.Fixture();
     }
   }
 
   private static Map<String, SuiteRunner.Outcome> run(Fault f) {
-    TestMethodProvider.fault = f;
+    TestMethod.fault = f;
     try {
       return SuiteRunner.run(Fetching.class);
     } finally {
-      TestMethodProvider.fault = Fault.NONE;
+      TestMethod.fault = Fault.NONE;
     }
   }
 

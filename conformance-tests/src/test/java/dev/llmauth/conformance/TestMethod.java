@@ -7,7 +7,7 @@ import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A fetching method for the kit's self-tests, with switches that break one credential rule each. Configured by
  * its block {@code "testIssuer": {"label": "...", "password": "..."}}, whose {@code password} is secret.
  */
-public class TestMethodProvider implements CredentialProvider {
+public class TestMethod implements CredentialMethod {
   enum Fault {
     NONE, UNREGISTERED, BAD_ID, FETCH_ON_AVAILABILITY, ALWAYS_AVAILABLE, FETCH_ON_CREATE, EXPIRED, NO_SHARING,
     FALSE_INVALIDATE, LEAKY_DESCRIBE, THROWS_ON_FAILURE, LENIENT_CONFIG, LEAKY_SETTINGS
@@ -42,7 +42,7 @@ public class TestMethodProvider implements CredentialProvider {
   static volatile Issuer issuer = new Issuer();
 
   /** Creates the provider. */
-  public TestMethodProvider() {}
+  public TestMethod() {}
 
   @Override
   public String method() {
@@ -97,7 +97,7 @@ public class TestMethodProvider implements CredentialProvider {
     return new Credential() {
       @Override
       public String method() {
-        return TestMethodProvider.this.method();
+        return TestMethod.this.method();
       }
 
       @Override
@@ -153,7 +153,7 @@ public class TestMethodProvider implements CredentialProvider {
     private final Issuer issuer = new Issuer();
 
     Fixture() {
-      TestMethodProvider.issuer = issuer;
+      TestMethod.issuer = issuer;
     }
 
     @Override
@@ -162,8 +162,8 @@ public class TestMethodProvider implements CredentialProvider {
     }
 
     @Override
-    public CredentialProvider credentialProvider() {
-      return fault == Fault.UNREGISTERED ? new Unregistered() : new TestMethodProvider();
+    public CredentialMethod credentialProvider() {
+      return fault == Fault.UNREGISTERED ? new Unregistered() : new TestMethod();
     }
 
     @Override
@@ -194,7 +194,7 @@ public class TestMethodProvider implements CredentialProvider {
   }
 
   /** The same method, not declared to {@link java.util.ServiceLoader}. */
-  public static final class Unregistered extends TestMethodProvider {
+  public static final class Unregistered extends TestMethod {
     /** Creates the provider. */
     public Unregistered() {}
   }

@@ -10,7 +10,7 @@ import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import java.lang.reflect.Modifier;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * The conformance suite for credential methods: rules C1 to C13 of {@code RULES.md}, one test per rule.
  *
  * <pre>{@code
- * class MyMethodConformanceTest extends CredentialProviderVerification {
+ * class MyMethodConformanceTest extends CredentialMethodVerification {
  *   @Override
  *   protected MethodFixture newFixture() {
  *     return new MyMethodFixture();
@@ -41,9 +41,9 @@ import org.junit.jupiter.api.Test;
  * <p>Each test gets a fresh fixture. Pass the same fixture to {@link HttpAdapterVerification#methods()} to run
  * the adapter rules with your method too.
  */
-public abstract class CredentialProviderVerification {
+public abstract class CredentialMethodVerification {
   /** Creates the suite. */
-  protected CredentialProviderVerification() {}
+  protected CredentialMethodVerification() {}
 
   /**
    * Creates a fixture for one test.
@@ -66,11 +66,11 @@ public abstract class CredentialProviderVerification {
     try (Setup s = new Setup(b -> {})) {
       Class<?> type = s.provider.getClass();
       List<String> found = new ArrayList<>();
-      for (CredentialProvider p : ServiceLoader.load(CredentialProvider.class, type.getClassLoader())) {
+      for (CredentialMethod p : ServiceLoader.load(CredentialMethod.class, type.getClassLoader())) {
         found.add(p.getClass().getName());
       }
       assertThat(found).as("C1: providers ServiceLoader finds; declare yours in "
-          + "META-INF/services/dev.llmauth.api.spi.CredentialProvider and with 'provides' in module-info.java")
+          + "META-INF/services/dev.llmauth.api.spi.CredentialMethod and with 'provides' in module-info.java")
           .contains(type.getName());
       assertThat(Modifier.isPublic(type.getModifiers())).as("C1: the provider class must be public").isTrue();
     }
@@ -199,7 +199,7 @@ public abstract class CredentialProviderVerification {
       KitSupport.assertNoSecret(a.toString(), secrets, "C9: Availability.toString()");
       KitSupport.assertNoSecret(c.describe(), secrets, "C9: Credential.describe()");
       KitSupport.assertNoSecret(c.toString(), secrets, "C9: Credential.toString()");
-      KitSupport.assertNoSecret(s.provider.toString(), secrets, "C9: CredentialProvider.toString()");
+      KitSupport.assertNoSecret(s.provider.toString(), secrets, "C9: CredentialMethod.toString()");
       KitSupport.assertNoSecret(token.toString(), secrets, "C9: AccessToken.toString()");
       KitSupport.assertNoSecret(String.valueOf(token.headers()), secrets, "C9: the token's extra headers");
     }
@@ -306,7 +306,7 @@ public abstract class CredentialProviderVerification {
   }
 
   /**
-   * <a href="RULES.md#c13">C13</a>: the value of a secret field ({@link CredentialProvider#secretFields()}) never
+   * <a href="RULES.md#c13">C13</a>: the value of a secret field ({@link CredentialMethod#secretFields()}) never
    * shows in {@code ProviderConfig.toString()}, the parsed settings, availability or an error.
    */
   @Test
@@ -382,7 +382,7 @@ public abstract class CredentialProviderVerification {
   /** One test's fixture, provider, configuration and context. */
   private final class Setup implements AutoCloseable {
     final MethodFixture fixture;
-    final CredentialProvider provider;
+    final CredentialMethod provider;
     final ProviderConfig config;
     final KitSupport.Context context;
 

@@ -28,9 +28,9 @@ class FileTokenProviderTest {
     try (MockModelServer server = new MockModelServer().start();
         LlmAuth auth = LlmAuth.builder().environment(Map.of()).config(LlmAuthConfig.of(
             ProviderConfig.builder("sidecar").baseUrl(server.url("/v1").toString())
-                .set(FileTokenProvider.BLOCK, Map.of("path", file.toString())).build())).build()) {
+                .set(FileTokenMethod.BLOCK, Map.of("path", file.toString())).build())).build()) {
       RequestAuthenticator authenticator = auth.authenticator("sidecar");
-      assertThat(authenticator.method()).isEqualTo(FileTokenProvider.METHOD);
+      assertThat(authenticator.method()).isEqualTo(FileTokenMethod.METHOD);
       HttpClient client = LlmAuthHttpClient.wrap(HttpClient.newHttpClient(), authenticator);
       HttpRequest request = HttpRequest.newBuilder(server.url("/v1/chat/completions"))
           .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\"}")).build();

@@ -9,7 +9,7 @@ import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
-import dev.llmauth.api.spi.CredentialProvider;
+import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.api.spi.TokenRequest;
 import java.util.Set;
@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * available (with the error as the detail) and {@link #create} throws the {@link ConfigException}, so a mistake
  * in the block is reported rather than passed over for a later method.
  */
-public final class CommandCredentialProvider implements CredentialProvider {
+public final class CommandMethod implements CredentialMethod {
   /** The method id, which is also its {@code authMode}. */
   public static final String METHOD = "command";
   /**
@@ -39,7 +39,7 @@ public final class CommandCredentialProvider implements CredentialProvider {
   public static final int PRIORITY = 110;
 
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
-  public CommandCredentialProvider() {}
+  public CommandMethod() {}
 
   @Override
   public String method() {
@@ -109,7 +109,7 @@ public final class CommandCredentialProvider implements CredentialProvider {
 
   @Override
   public String toString() {
-    return "CommandCredentialProvider";
+    return "CommandMethod";
   }
 
   /** Tokens from the shared cache, which runs the command when it needs one. */
