@@ -4,11 +4,11 @@ import dev.llmauth.conformance.CredentialMethodVerification;
 import dev.llmauth.conformance.MethodFixture;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The credential-method rules for api-key. */
+/** The credential-method rules for codex-oauth. */
 @ExtendWith(LeakWatch.class)
-class ApiKeyProviderConformanceTest extends CredentialMethodVerification {
+class CodexOAuthMethodConformanceTest extends CredentialMethodVerification {
   @Override
   protected MethodFixture newFixture() {
-    return LeakWatch.watch(new ApiKeyFixture());
+    return LeakWatch.watch(new CodexOAuthFixture());
   }
 }

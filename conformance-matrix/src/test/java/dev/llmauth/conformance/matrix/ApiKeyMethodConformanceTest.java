@@ -4,11 +4,11 @@ import dev.llmauth.conformance.CredentialMethodVerification;
 import dev.llmauth.conformance.MethodFixture;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The credential-method rules for codex-oauth. */
+/** The credential-method rules for api-key. */
 @ExtendWith(LeakWatch.class)
-class CodexProviderConformanceTest extends CredentialMethodVerification {
+class ApiKeyMethodConformanceTest extends CredentialMethodVerification {
   @Override
   protected MethodFixture newFixture() {
-    return LeakWatch.watch(new CodexOAuthFixture());
+    return LeakWatch.watch(new ApiKeyFixture());
   }
 }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * DefaultAzureCredential chain narrowed to ManagedIdentityCredential), each against every answer style of the
  * identity server: {@code expires_on} as a string, a number or a date, or only a numeric {@code expires_in}.
  */
-class EntraProviderConformanceTest {
+class EntraMethodConformanceTest {
   private abstract static class Suite extends CredentialMethodVerification {
     private final Path path;
     private final AnswerStyle style;
