@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The method in use: found by ServiceLoader, chosen by the resolver, and following the file as it changes. */
-class FileTokenProviderTest {
+class FileTokenMethodTest {
   @Test
   void isChosenByTheResolverAndFollowsTheFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("token");
