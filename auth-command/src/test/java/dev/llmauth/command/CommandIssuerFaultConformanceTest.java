@@ -1,6 +1,7 @@
 package dev.llmauth.command;
 
 import dev.llmauth.conformance.AdapterDriver;
+import dev.llmauth.conformance.drivers.AdapterDrivers;
 import dev.llmauth.conformance.IssuerFaultVerification;
 import dev.llmauth.conformance.MethodFixture;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Named;
 class CommandIssuerFaultConformanceTest extends IssuerFaultVerification {
   @Override
   protected AdapterDriver adapter() {
-    return new JdkDriver();
+    return AdapterDrivers.jdk();
   }
 
   @Override

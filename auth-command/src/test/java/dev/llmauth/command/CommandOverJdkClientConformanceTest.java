@@ -1,6 +1,7 @@
 package dev.llmauth.command;
 
 import dev.llmauth.conformance.AdapterDriver;
+import dev.llmauth.conformance.drivers.AdapterDrivers;
 import dev.llmauth.conformance.HttpAdapterVerification;
 import dev.llmauth.conformance.MethodFixture;
 import java.util.List;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Named;
 class CommandOverJdkClientConformanceTest extends HttpAdapterVerification {
   @Override
   protected AdapterDriver adapter() {
-    return new JdkDriver();
+    return AdapterDrivers.jdk();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.llmauth.conformance.matrix;
 
 import dev.llmauth.conformance.AdapterDriver;
+import dev.llmauth.conformance.drivers.AdapterDrivers;
 import dev.llmauth.conformance.HttpAdapterVerification;
 import dev.llmauth.conformance.MethodFixture;
 import java.util.List;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ApacheClassicAdapterConformanceTest extends HttpAdapterVerification {
   @Override
   protected AdapterDriver adapter() {
-    return new ApacheClassicDriver();
+    return AdapterDrivers.apacheClassic();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.llmauth.conformance.matrix;
 
 import dev.llmauth.conformance.AdapterDriver;
+import dev.llmauth.conformance.drivers.AdapterDrivers;
 import dev.llmauth.conformance.IssuerFaultVerification;
 import dev.llmauth.conformance.MethodFixture;
 import java.util.List;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class JdkIssuerFaultTest extends IssuerFaultVerification {
   @Override
   protected AdapterDriver adapter() {
-    return new JdkDriver();
+    return AdapterDrivers.jdk();
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.conformance.AdapterDriver;
+import dev.llmauth.conformance.drivers.AdapterDrivers;
 import dev.llmauth.conformance.TestRequest;
 import dev.llmauth.conformance.TestResponse;
 import dev.llmauth.conformance.mock.MockModelServer;
@@ -60,9 +61,7 @@ class LlamaStackInteropTest {
   }
 
   static Stream<Arguments> adaptersAndHeaders() {
-    List<AdapterDriver> drivers = List.of(new JdkDriver(), new OkHttpDriver(), new ApacheClassicDriver(),
-        new ApacheAsyncDriver());
-    return drivers.stream().flatMap(d -> HEADERS.stream().map(h -> Arguments.of(Named.of(d.name(), d), h)));
+    return AdapterDrivers.all().stream().flatMap(d -> HEADERS.stream().map(h -> Arguments.of(Named.of(d.name(), d), h)));
   }
 
   @ParameterizedTest(name = "{0}, {1}")

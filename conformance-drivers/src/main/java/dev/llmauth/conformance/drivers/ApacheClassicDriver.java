@@ -1,4 +1,4 @@
-package dev.llmauth.conformance.matrix;
+package dev.llmauth.conformance.drivers;
 
 import dev.llmauth.api.ProviderRouter;
 import dev.llmauth.api.RequestAuthenticator;
