@@ -100,9 +100,24 @@ public final class RequestAuthenticator {
     return credential.describe();
   }
 
-  /** @return the provider's configuration */
-  public ProviderConfig config() {
-    return config;
+  /**
+   * The provider's base URL, to build request URLs with. The authenticator hands an adapter what it needs to send
+   * requests and nothing of the configuration's secrets; the whole {@link ProviderConfig} is {@link
+   * LlmAuth#config()}'s.
+   *
+   * @return the configured {@code baseUrl}, else the endpoint type's default, or {@code null} when neither is
+   *     known (see {@link ProviderConfig#effectiveBaseUrl()})
+   */
+  public @Nullable String baseUrl() {
+    return config.effectiveBaseUrl();
+  }
+
+  /**
+   * @return the header whose JSON object carries the credential instead of {@code Authorization} (the provider's
+   *     {@code providerDataHeader}), or {@code null}
+   */
+  public @Nullable String providerDataHeader() {
+    return config.providerDataHeader();
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.Credential.TokenUse;
 import java.net.URI;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -192,12 +193,27 @@ class RequestAuthenticatorTest {
     RequestAuthenticator a = RequestAuthenticator.of(ProviderConfig.builder("p").build(),
         new FixedCredential("sk-very-secret", TokenUse.BEARER, true));
     Authorization z = a.authorize(request(Map.of()));
-    for (Object o : List.of(a, z, z.token(), z.token().value(), a.config())) {
+    for (Object o : List.of(a, z, z.token(), z.token().value())) {
       assertThat(o.toString()).doesNotContain("sk-very-secret");
     }
     ProviderConfig withKey = ProviderConfig.builder("p").apiKey(Secret.of("sk-in-config"))
         .headers(Map.of("X-Gateway-Key", "gw-secret")).build();
     assertThat(withKey.toString()).doesNotContain("sk-in-config").doesNotContain("gw-secret");
+  }
+
+  @Test
+  @DisplayName("an adapter gets the base URL and header rules from the authenticator, never the configuration")
+  void handsOutNoConfiguration() {
+    RequestAuthenticator a = RequestAuthenticator.of(ProviderConfig.builder("p").baseUrl("https://gw.example/v1")
+        .providerDataHeader("X-Provider-Data").build(), new FixedCredential("t", TokenUse.BEARER, true));
+    assertThat(a.baseUrl()).isEqualTo("https://gw.example/v1");
+    assertThat(a.providerDataHeader()).isEqualTo("X-Provider-Data");
+    assertThat(RequestAuthenticator.of(ProviderConfig.builder("q").build(),
+        new FixedCredential("t", TokenUse.BEARER, true)).baseUrl()).as("the type's default")
+        .isEqualTo(ProviderType.OPENAI.defaultBaseUrl());
+    assertThat(Arrays.stream(RequestAuthenticator.class.getMethods()).map(java.lang.reflect.Method::getReturnType))
+        .as("public methods of RequestAuthenticator that hand out the configuration or a secret")
+        .doesNotContain(ProviderConfig.class, Secret.class);
   }
 
   @Test

@@ -60,7 +60,7 @@ final class RequestCommand implements Runnable {
     }
     try (LlmAuth auth = config.open(cli.env)) {
       RequestAuthenticator a = auth.authenticator(provider);
-      String base = a.config().effectiveBaseUrl();
+      String base = a.baseUrl();
       if (base == null) {
         throw new CliException(ExitCodes.USAGE, "provider '" + provider + "' has no baseUrl; set one in the "
             + "configuration");

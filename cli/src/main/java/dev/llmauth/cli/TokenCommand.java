@@ -27,7 +27,7 @@ final class TokenCommand implements Runnable {
   public void run() {
     try (LlmAuth auth = config.open(cli.env)) {
       RequestAuthenticator a = auth.authenticator(provider);
-      String baseUrl = a.config().effectiveBaseUrl();
+      String baseUrl = a.baseUrl();
       if (baseUrl == null) {
         throw new CliException(ExitCodes.USAGE, "provider '" + provider + "' has no baseUrl; set one in the "
             + "configuration");

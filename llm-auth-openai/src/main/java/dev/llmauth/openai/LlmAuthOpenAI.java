@@ -92,7 +92,7 @@ public final class LlmAuthOpenAI {
    * @throws IllegalArgumentException when the provider sets {@code providerDataHeader}
    */
   public static ClientOptions.Builder clientOptions(RequestAuthenticator authenticator) {
-    String dataHeader = authenticator.config().providerDataHeader();
+    String dataHeader = authenticator.providerDataHeader();
     if (dataHeader != null) {
       throw new IllegalArgumentException("provider '" + authenticator.provider() + "' sends its credential in the "
           + dataHeader + " header (providers." + authenticator.provider() + ".providerDataHeader), which the SDK's "
@@ -102,7 +102,7 @@ public final class LlmAuthOpenAI {
     ClientOptions.Builder options = ClientOptions.builder()
         .httpClient(transport(OkHttpClient.builder().build(), authenticator))
         .credential(IN_TRANSPORT);
-    String baseUrl = authenticator.config().effectiveBaseUrl();
+    String baseUrl = authenticator.baseUrl();
     if (baseUrl != null) {
       options.baseUrl(baseUrl);
     }
@@ -134,7 +134,7 @@ public final class LlmAuthOpenAI {
    */
   public static Credential bearerTokenCredential(RequestAuthenticator authenticator) {
     Objects.requireNonNull(authenticator, "authenticator");
-    String base = authenticator.config().effectiveBaseUrl();
+    String base = authenticator.baseUrl();
     OutgoingRequest probe = OutgoingRequest.of("POST", URI.create(base == null ? "https://api.openai.com/v1" : base),
         Map.of());
     return BearerTokenCredential.create(() -> bearerToken(authenticator, authenticator.authorize(probe)));

@@ -96,7 +96,7 @@ class CodexOAuthMethodTest {
     }
     try (LlmAuth auth = llmAuth(f.config())) {
       assertThat(auth.authenticator("codex").method()).isEqualTo("codex-oauth");
-      assertThat(auth.authenticator("codex").config().effectiveBaseUrl()).isNotNull();
+      assertThat(auth.authenticator("codex").baseUrl()).isNotNull();
     }
   }
 

@@ -28,6 +28,11 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
+ * <p>Why {@code install} and {@code of}: HttpClient 5 has an exec chain, so the adapter is added to your client
+ * builder ({@code install}, the way to use it); {@code of} is the bare handler, for a chain you assemble yourself.
+ * {@code java.net.http.HttpClient} has no chain, so that adapter wraps a client instead ({@code
+ * LlmAuthHttpClient.wrap}).
+ *
  * <p>The handler runs first in the exec chain and never blocks an I/O thread: the request proceeds when its
  * token is ready. It proceeds with a copy of the request carrying the authenticator's header edits; the
  * caller's request is never changed. When the server answers 401, the rejected token is invalidated and, when

@@ -32,6 +32,11 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
+ * <p>Why {@code install} and {@code of}: HttpClient 5 has an exec chain, so the adapter is added to your client
+ * builder ({@code install}, the way to use it); {@code of} is the bare handler, for a chain you assemble yourself.
+ * {@code java.net.http.HttpClient} has no chain, so that adapter wraps a client instead ({@code
+ * LlmAuthHttpClient.wrap}).
+ *
  * <p>The handler runs first in the exec chain, so redirects and retries below it keep the credential of the
  * original target and a redirect to another host never receives it. It proceeds with a copy of the request
  * carrying the authenticator's header edits; the caller's request is never changed. When the server answers 401,

@@ -39,6 +39,11 @@ import org.jspecify.annotations.Nullable;
  * HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
  * }</pre>
  *
+ * <p>Why {@code wrap}: {@link HttpClient} has no interceptor chain to add a step to, so the adapter is a client
+ * that delegates to yours. The OkHttp and Apache HttpClient adapters add themselves to a client builder with
+ * {@code install(builder, authenticator)} instead (and {@code of(authenticator)} gives their bare interceptor or
+ * handler for a chain assembled by hand): one way per client.
+ *
  * <p>For each request it sends a copy carrying the authenticator's header edits; the caller's {@link
  * HttpRequest} is never changed. When the server answers 401, the rejected token is invalidated and, when that
  * can help (the credential may produce a different token), the request is authorized again and sent once more

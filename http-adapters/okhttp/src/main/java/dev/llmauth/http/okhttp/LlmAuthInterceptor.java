@@ -43,6 +43,11 @@ import org.jspecify.annotations.Nullable;
  * with {@link #of}, it cannot see the redirect, so on a client that follows redirects (or, before OkHttp 5.4, on
  * any client, since it cannot tell) it refuses to send a request that would carry any of those headers.
  *
+ * <p>Why {@code install} and {@code of}: OkHttp has an interceptor chain, so the adapter is added to your {@code
+ * OkHttpClient.Builder} ({@code install}, the way to use it); {@code of} is the bare interceptor, for what {@code
+ * install} cannot do for you. {@code java.net.http.HttpClient} has no chain, so that adapter wraps a client
+ * instead ({@code LlmAuthHttpClient.wrap}).
+ *
  * <p>It proceeds with a copy of the request carrying the authenticator's header edits; the caller's {@link
  * Request} is never changed. When the server answers 401, the rejected token is invalidated and, when that can help (the
  * credential may produce a different token) and the body is not {@linkplain RequestBody#isOneShot() one-shot},
