@@ -59,8 +59,8 @@ import org.jspecify.annotations.Nullable;
  *             {"body": "huge"}, {"body": "reset"}, {"missingField": "expires_on"}, {"trickleMillis": 200}]}
  * }</pre>
  *
- * <p>Run it standalone with {@code bin/llm-auth mock identity} or this class's {@link #main(String[])}: it prints
- * one line {@code Listening: {json}} with its URLs, header secret and environment, and serves until stopped.
+ * <p>Run it standalone with the CLI's {@code llm-auth mock identity} or this class's {@link #main(String[])}: it
+ * prints one line {@code Listening: {json}} with its URLs, header secret and environment, and serves until stopped.
  */
 public final class MockIdentityServer extends MockServer {
   /** The App Service token path. */
