@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -28,19 +27,7 @@ class TokenCacheTest {
   private final ManualExecutor executor = new ManualExecutor();
   private final ScriptedSource source = new ScriptedSource();
   private final TokenKey key = TokenKey.of(source, TokenRequest.forScope("scope-a"));
-  /** Jitter that always picks the ceiling, so backoff is deterministic. */
-  private final RandomGenerator maxJitter = new RandomGenerator() {
-    @Override
-    public long nextLong() {
-      return 0;
-    }
-
-    @Override
-    public long nextLong(long bound) {
-      return bound - 1;
-    }
-  };
-  private final TokenCache cache = TokenCache.builder().clock(clock).executor(executor).random(maxJitter).build();
+  private final TokenCache cache = TokenCache.builder().clock(clock).executor(executor).random(new MaxJitter()).build();
 
   @AfterEach
   void close() {
