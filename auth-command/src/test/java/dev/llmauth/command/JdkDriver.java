@@ -13,6 +13,13 @@ import java.util.concurrent.CompletableFuture;
 
 /** llm-auth's java.net.http adapter, driven by the kit's HTTP suites. */
 final class JdkDriver implements AdapterDriver {
+  /**
+   * One client under every wrapped one: a JDK 17 {@code HttpClient} cannot be closed, and a client per test would
+   * leave its connections open at the suite's server, which past 200 idle connections drops each connection right
+   * after answering on it (conformance-matrix's JdkDriver says more).
+   */
+  private final HttpClient base = HttpClient.newHttpClient();
+
   @Override
   public String name() {
     return "jdk";
@@ -20,7 +27,7 @@ final class JdkDriver implements AdapterDriver {
 
   @Override
   public Client open(RequestAuthenticator authenticator) {
-    HttpClient client = LlmAuthHttpClient.wrap(HttpClient.newHttpClient(), authenticator);
+    HttpClient client = LlmAuthHttpClient.wrap(base, authenticator);
     return new Client() {
       @Override
       public TestResponse send(TestRequest request) throws Exception {
