@@ -62,8 +62,8 @@ public final class ProviderAssembler {
       }
     });
     ProviderConfig core = new ProviderConfig(node.provider(), type, node.get("baseUrl").text(),
-        node.get("authMode").text(), node.get("providerDataHeader").text(), node.get("providerDataApiBase").text(), headers,
-        insecure != null && insecure, node, Map.of(), methodFields, secretFields, set);
+        node.get("authMode").text(), node.get("providerDataHeader").text(), node.get("providerDataApiBase").text(),
+        headers, insecure != null && insecure, node, Map.of(), methodFields, secretFields, set);
     ConfigValidator.validate(core, methods);
     for (CredentialMethod m : methods) {
       for (ConfigConflict c : m.conflicts()) {
