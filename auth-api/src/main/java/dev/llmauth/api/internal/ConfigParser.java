@@ -165,9 +165,8 @@ public final class ConfigParser {
     variables.put("authMode", "OPENAI_AUTH_MODE");
     String authMode = variable(environment, "OPENAI_AUTH_MODE");
     if (authMode != null && !ENVIRONMENT_AUTH_MODES.contains(authMode)) {
-      throw new ConfigException("openai", "OPENAI_AUTH_MODE", ENVIRONMENT + ": OPENAI_AUTH_MODE is neither "
-          + String.join(" nor ", ENVIRONMENT_AUTH_MODES) + "; set it to " + String.join(" or ", ENVIRONMENT_AUTH_MODES)
-          + ", or unset it to use the first configured method");
+      throw new ConfigException("openai", "OPENAI_AUTH_MODE", ENVIRONMENT + ": OPENAI_AUTH_MODE is neither apiKey "
+          + "nor entra; set it to apiKey or entra, or unset it to use the first configured method");
     }
     Map<String, Object> fields = new LinkedHashMap<>();
     Map<String, String> origins = new LinkedHashMap<>();
