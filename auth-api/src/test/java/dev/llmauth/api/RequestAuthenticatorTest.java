@@ -195,9 +195,21 @@ class RequestAuthenticatorTest {
     for (Object o : List.of(a, z, z.token(), z.token().value(), a.config())) {
       assertThat(o.toString()).doesNotContain("sk-very-secret");
     }
-    ProviderConfig withKey = ProviderConfig.builder("p").apiKey(Secret.of("sk-in-config"))
+    StubMethod keyed = new StubMethod("keyed", 100, c -> true) {
+      @Override
+      public java.util.Set<String> configKeys() {
+        return java.util.Set.of("key");
+      }
+
+      @Override
+      public java.util.Set<String> secretFields() {
+        return java.util.Set.of("key");
+      }
+    };
+    ProviderConfig withKey = ProviderConfig.builder("p").methods(List.of(keyed)).set("key", "sk-in-config")
         .headers(Map.of("X-Gateway-Key", "gw-secret")).build();
-    assertThat(withKey.toString()).doesNotContain("sk-in-config").doesNotContain("gw-secret");
+    assertThat(withKey.toString()).contains("key=[redacted]").doesNotContain("sk-in-config")
+        .doesNotContain("gw-secret");
   }
 
   @Test

@@ -5,14 +5,19 @@ import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code api-key} method: a provider's {@code apiKey}, else its static {@code bearerToken}. First in the
- * resolution order (priority {@value #PRIORITY}); pinned by {@code "authMode": "apiKey"}.
+ * The {@code api-key} method: a provider's {@code apiKey}, else its static {@code bearerToken} ({@link
+ * ApiKeySettings}). First in the resolution order (priority {@value #PRIORITY}); pinned by {@code "authMode":
+ * "apiKey"}. Without a configuration file, the {@code apiKey} comes from {@code OPENAI_API_KEY}.
  */
 public final class ApiKeyMethod implements CredentialMethod {
   /** The method id. */
@@ -36,8 +41,28 @@ public final class ApiKeyMethod implements CredentialMethod {
   }
 
   @Override
-  public java.util.Set<String> deprecatedAuthModes() {
-    return java.util.Set.of(METHOD);
+  public Set<String> deprecatedAuthModes() {
+    return Set.of(METHOD);
+  }
+
+  @Override
+  public Set<String> configKeys() {
+    return Set.of(ApiKeySettings.API_KEY, ApiKeySettings.BEARER_TOKEN);
+  }
+
+  @Override
+  public Set<String> secretFields() {
+    return Set.of(ApiKeySettings.API_KEY, ApiKeySettings.BEARER_TOKEN);
+  }
+
+  @Override
+  public Map<String, String> environmentFallback() {
+    return Map.of(ApiKeySettings.API_KEY, "OPENAI_API_KEY");
+  }
+
+  @Override
+  public @Nullable ApiKeySettings parseConfig(ConfigNode provider) {
+    return ApiKeySettings.parse(provider);
   }
 
   @Override
@@ -47,10 +72,11 @@ public final class ApiKeyMethod implements CredentialMethod {
 
   @Override
   public Availability availability(ProviderConfig config, ResolutionContext context) {
-    if (config.apiKey() != null) {
+    ApiKeySettings settings = config.methodConfig(this, ApiKeySettings.class);
+    if (settings != null && settings.apiKey() != null) {
       return Availability.available(describeKey(config));
     }
-    if (config.bearerToken() != null) {
+    if (settings != null && settings.bearerToken() != null) {
       return Availability.available(describeBearer(config));
     }
     return Availability.unavailable("no apiKey or bearerToken set");
@@ -58,13 +84,16 @@ public final class ApiKeyMethod implements CredentialMethod {
 
   @Override
   public Credential create(ProviderConfig config, ResolutionContext context) {
-    if (config.apiKey() != null) {
-      return new StaticCredential(config.apiKey(), config.type() == ProviderType.AZURE_OPENAI
+    ApiKeySettings settings = config.methodConfig(this, ApiKeySettings.class);
+    Secret apiKey = settings != null ? settings.apiKey() : null;
+    Secret bearerToken = settings != null ? settings.bearerToken() : null;
+    if (apiKey != null) {
+      return new StaticCredential(apiKey, config.type() == ProviderType.AZURE_OPENAI
           ? Credential.TokenUse.API_KEY_HEADER
           : Credential.TokenUse.BEARER, describeKey(config));
     }
-    if (config.bearerToken() != null) {
-      return new StaticCredential(config.bearerToken(), Credential.TokenUse.BEARER, describeBearer(config));
+    if (bearerToken != null) {
+      return new StaticCredential(bearerToken, Credential.TokenUse.BEARER, describeBearer(config));
     }
     throw new IllegalStateException("provider '" + config.name() + "' has neither apiKey nor bearerToken");
   }

@@ -78,8 +78,10 @@ public record LlmAuthConfig(Map<String, ProviderConfig> providers, String origin
   }
 
   /**
-   * The configuration used when no file is given: one provider named {@code openai} from {@code OPENAI_API_KEY},
-   * {@code OPENAI_BASE_URL} (alias {@code OPENAI_API_BASE}) and {@code OPENAI_AUTH_MODE}.
+   * The configuration used when no file is given: one provider named {@code openai} from {@code OPENAI_BASE_URL}
+   * (alias {@code OPENAI_API_BASE}), {@code OPENAI_AUTH_MODE} and the variables the installed methods name ({@link
+   * dev.llmauth.api.spi.CredentialMethod#environmentFallback()}: the {@code api-key} method takes its {@code apiKey}
+   * from {@code OPENAI_API_KEY}).
    *
    * @param environment the environment, usually {@link System#getenv()}
    * @return the configuration

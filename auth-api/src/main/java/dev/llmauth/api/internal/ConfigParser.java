@@ -37,6 +37,11 @@ public final class ConfigParser {
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{env:([^}]*)(})?");
   private static final String EXAMPLE = "{\"providers\": {\"openai\": {\"apiKey\": \"${env:OPENAI_API_KEY}\"}}}";
   private static final String ENVIRONMENT = "environment";
+  /**
+   * The values {@code OPENAI_AUTH_MODE} may take, fixed by the environment fallback's contract whichever methods are
+   * installed; the installed methods' {@code authMode} values are checked afterwards, as for a file.
+   */
+  private static final List<String> ENVIRONMENT_AUTH_MODES = List.of("apiKey", "entra");
   /** The largest configuration file read: far above any real one, small enough to refuse a wrong file fast. */
   static final int MAX_FILE_BYTES = 1 << 20;
 
@@ -126,21 +131,40 @@ public final class ConfigParser {
   }
 
   /**
-   * The configuration used when no file is given: one provider named {@code openai}.
+   * The configuration used when no file is given: one provider named {@code openai}, with the fields the installed
+   * methods take from the environment ({@link CredentialMethod#environmentFallback()}).
    *
    * @param environment the environment
    * @return the configuration, with origin {@code environment}
    * @throws ConfigException when {@code OPENAI_AUTH_MODE} is invalid, or is {@code entra} without a base URL
    */
   public static LlmAuthConfig fromEnvironment(Map<String, String> environment) {
+    return fromEnvironment(environment, MethodDiscovery.load(null));
+  }
+
+  /**
+   * The configuration used when no file is given, with the given credential methods.
+   *
+   * @param environment the environment
+   * @param methods the credential methods that take fields from the environment and parse their settings
+   * @return the configuration, with origin {@code environment}
+   * @throws ConfigException when {@code OPENAI_AUTH_MODE} is invalid, or is {@code entra} without a base URL
+   */
+  public static LlmAuthConfig fromEnvironment(Map<String, String> environment, List<CredentialMethod> methods) {
     String baseUrlVariable = variable(environment, "OPENAI_BASE_URL") == null
         && variable(environment, "OPENAI_API_BASE") != null ? "OPENAI_API_BASE" : "OPENAI_BASE_URL";
     Map<String, String> variables = new LinkedHashMap<>();
-    variables.put("apiKey", "OPENAI_API_KEY");
+    for (CredentialMethod m : methods) {
+      m.environmentFallback().forEach((field, name) -> {
+        if (m.configKeys().contains(field)) {
+          variables.putIfAbsent(field, name);
+        }
+      });
+    }
     variables.put("baseUrl", baseUrlVariable);
     variables.put("authMode", "OPENAI_AUTH_MODE");
     String authMode = variable(environment, "OPENAI_AUTH_MODE");
-    if (authMode != null && !authMode.equals("apiKey") && !authMode.equals("entra")) {
+    if (authMode != null && !ENVIRONMENT_AUTH_MODES.contains(authMode)) {
       throw new ConfigException("openai", "OPENAI_AUTH_MODE", ENVIRONMENT + ": OPENAI_AUTH_MODE is neither apiKey "
           + "nor entra; set it to apiKey or entra, or unset it to use the first configured method");
     }
@@ -156,8 +180,8 @@ public final class ConfigParser {
       }
     });
     ConfigNode node = ConfigNode.of("openai", "providers.openai", fields, pathOrigins, ENVIRONMENT);
-    return new LlmAuthConfig(Map.of("openai", assembled(node, origins, MethodDiscovery.load(null), ENVIRONMENT,
-        variables)), ENVIRONMENT);
+    return new LlmAuthConfig(Map.of("openai", assembled(node, origins, methods, ENVIRONMENT, variables)),
+        ENVIRONMENT);
   }
 
   private static @Nullable String variable(Map<String, String> environment, String name) {

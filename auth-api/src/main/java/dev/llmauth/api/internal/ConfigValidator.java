@@ -36,14 +36,6 @@ public final class ConfigValidator {
       throw new ConfigException("", "providers", "a provider has an empty name (providers.\"\"); give it a name "
           + "such as \"openai\"");
     }
-    if (config.apiKey() != null) {
-      requireVisibleAscii(config, "apiKey", config.apiKey().reveal(), "copy the key again, without spaces, line "
-          + "breaks or invisible characters around or inside it");
-    }
-    if (config.bearerToken() != null) {
-      requireVisibleAscii(config, "bearerToken", config.bearerToken().reveal(), "copy the token again, without "
-          + "spaces, line breaks or invisible characters around or inside it");
-    }
     String authMode = config.authMode();
     if (authMode != null && methods.stream().noneMatch(m -> m.authMode().equals(authMode)
         || m.deprecatedAuthModes().contains(authMode))) {
@@ -118,19 +110,6 @@ public final class ConfigValidator {
           LOG.log(System.Logger.Level.WARNING, "Provider ''{0}'': ignoring unknown field {1} ({2}); {3}",
               provider.name(), field, path(provider, field), hint);
         }
-      }
-    }
-  }
-
-  /**
-   * Requires a secret to be visible ASCII (U+0021 to U+007E), as a header value built from it must be; the error
-   * says which character and where, never the value.
-   */
-  private static void requireVisibleAscii(ProviderConfig config, String field, String value, String fix) {
-    for (int i = 0; i < value.length(); i++) {
-      if (!isVisibleAscii(value.charAt(i))) {
-        throw error(config, field, "the value has a character that cannot be sent in an HTTP header ("
-            + describe(value, i) + "); it must be visible ASCII, without spaces", fix);
       }
     }
   }

@@ -70,7 +70,7 @@ class LlmAuthConfigTest {
             },
           }
           """);
-      assertThat(config.provider("openai").apiKey()).isEqualTo(Secret.of("sk-1"));
+      assertThat(ApiKeys.apiKey(config.provider("openai"))).isEqualTo(Secret.of("sk-1"));
       assertThat(config.provider("openai").headers()).isEqualTo(Map.of("X-A", "1"));
       assertThat(config.origin()).isEqualTo(ORIGIN);
     }
@@ -192,7 +192,7 @@ class LlmAuthConfigTest {
     @Test
     void nullFieldsAreUnset() {
       ProviderConfig p = provider("{\"apiKey\": null, \"baseUrl\": null, \"headers\": {\"X-A\": null}}");
-      assertThat(p.apiKey()).isNull();
+      assertThat(ApiKeys.apiKey(p)).isNull();
       assertThat(p.baseUrl()).isNull();
       assertThat(p.headers()).isEmpty();
       assertThat(p.origins()).isEmpty();
@@ -257,8 +257,8 @@ class LlmAuthConfigTest {
           + "\"providerDataHeader\": \"\", \"headers\": {\"X-A\": \"\"}, \"type\": \"\", \"x-ext\": \"\"}");
       assertThat(p.baseUrl()).isNull();
       assertThat(p.authMode()).isNull();
-      assertThat(p.apiKey()).isNull();
-      assertThat(p.bearerToken()).isNull();
+      assertThat(ApiKeys.apiKey(p)).isNull();
+      assertThat(ApiKeys.bearerToken(p)).isNull();
       assertThat(p.providerDataHeader()).isNull();
       assertThat(p.headers()).isEmpty();
       assertThat(p.type()).isEqualTo(ProviderType.OPENAI);
@@ -317,7 +317,7 @@ class LlmAuthConfigTest {
       ProviderConfig p = provider("{\"baseUrl\": \"https://${env:HOST}:${env:PORT}/v1\", \"apiKey\": "
           + "\"${env:AZ_KEY}\", \"headers\": {\"X-H\": \"${env:HOST}-${env:HOST}\"}, \"managedIdentity\": null}");
       assertThat(p.baseUrl()).isEqualTo("https://example.com:8443/v1");
-      assertThat(p.apiKey()).isEqualTo(Secret.of("key-from-env"));
+      assertThat(ApiKeys.apiKey(p)).isEqualTo(Secret.of("key-from-env"));
       assertThat(p.headers()).containsEntry("X-H", "example.com-example.com");
     }
 
@@ -471,7 +471,7 @@ class LlmAuthConfigTest {
   class Builder {
     @Test
     void appliesTheSameRules() {
-      assertThatThrownBy(() -> ProviderConfig.builder("az").apiKey(Secret.of(SECRET)).baseUrl("https://h")
+      assertThatThrownBy(() -> ProviderConfig.builder("az").set("apiKey", SECRET).baseUrl("https://h")
           .set("managedIdentity", Map.of()).build())
           .isInstanceOf(ConfigException.class)
           .hasMessage("provider 'az', providers.az.managedIdentity: managedIdentity cannot be combined with apiKey "
@@ -489,7 +489,7 @@ class LlmAuthConfigTest {
     @Test
     void emptyStringsCountAsUnsetAndOriginsSayCode() {
       ProviderConfig p = ProviderConfig.builder("b").baseUrl("").authMode("").providerDataHeader("")
-          .headers(Map.of("X-A", "", "X-B", "b")).apiKey(Secret.of("k")).set("deployment", "d")
+          .headers(Map.of("X-A", "", "X-B", "b")).set("apiKey", "k").set("deployment", "d")
           .build();
       assertThat(p.headers()).isEqualTo(Map.of("X-B", "b"));
       assertThat(p.baseUrl()).isNull();
@@ -511,7 +511,7 @@ class LlmAuthConfigTest {
 
     @Test
     void toStringNeverShowsSecretsOrHeaderValues() {
-      ProviderConfig p = ProviderConfig.builder("b").apiKey(Secret.of(SECRET))
+      ProviderConfig p = ProviderConfig.builder("b").set("apiKey", SECRET)
           .headers(Map.of("X-Auth", SECRET + "h")).build();
       assertThat(p.toString()).doesNotContain(SECRET).contains("X-Auth");
     }

@@ -60,7 +60,8 @@ class LlmAuthAutoConfigurationTest {
         RequestAuthenticators authenticators = context.getBean(RequestAuthenticators.class);
         assertThat(authenticators.providers()).containsExactly("openai");
         assertThat(authenticators.get("openai").method()).isEqualTo("api-key");
-        assertThat(context.getBean(LlmAuth.class).config().provider("openai").apiKey())
+        assertThat(context.getBean(LlmAuth.class).config().provider("openai")
+            .methodConfig(new dev.llmauth.apikey.ApiKeyMethod(), dev.llmauth.apikey.ApiKeySettings.class).apiKey())
             .isEqualTo(Secret.of(KEY));
       });
     }
@@ -186,7 +187,7 @@ class LlmAuthAutoConfigurationTest {
   @Configuration(proxyBeanMethods = false)
   static class OwnLlmAuth {
     final LlmAuth auth = LlmAuth.create(dev.llmauth.api.config.LlmAuthConfig.of(
-        ProviderConfig.builder("mine").apiKey(Secret.of(KEY)).build()));
+        ProviderConfig.builder("mine").set("apiKey", KEY).build()));
 
     @Bean
     LlmAuth llmAuth() {
