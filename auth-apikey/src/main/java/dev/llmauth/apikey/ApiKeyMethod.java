@@ -3,7 +3,6 @@ package dev.llmauth.apikey;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
@@ -59,9 +58,7 @@ public final class ApiKeyMethod implements CredentialMethod {
   @Override
   public Credential create(ProviderConfig config, ResolutionContext context) {
     if (config.apiKey() != null) {
-      return new StaticCredential(config.apiKey(), config.type() == ProviderType.AZURE_OPENAI
-          ? Credential.TokenUse.API_KEY_HEADER
-          : Credential.TokenUse.BEARER, describeKey(config));
+      return new StaticCredential(config.apiKey(), Credential.TokenUse.API_KEY_HEADER, describeKey(config));
     }
     if (config.bearerToken() != null) {
       return new StaticCredential(config.bearerToken(), Credential.TokenUse.BEARER, describeBearer(config));
@@ -71,7 +68,7 @@ public final class ApiKeyMethod implements CredentialMethod {
 
   private static String describeKey(ProviderConfig config) {
     return "apiKey from " + config.originOf("apiKey") + " sent " + placement(config,
-        config.type() == ProviderType.AZURE_OPENAI ? "as api-key header" : "as Authorization: Bearer");
+        config.type().apiKeyPlacement());
   }
 
   private static String describeBearer(ProviderConfig config) {
@@ -81,7 +78,7 @@ public final class ApiKeyMethod implements CredentialMethod {
 
   /**
    * Where the key goes on a request: inside the provider-data header's JSON object when one is configured (and no
-   * {@code Authorization} or {@code api-key} then), else {@code otherwise}.
+   * {@code Authorization} or key header then), else {@code otherwise}.
    */
   private static String placement(ProviderConfig config, String otherwise) {
     String header = config.providerDataHeader();
