@@ -2,7 +2,6 @@ package dev.llmauth.conformance;
 
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
@@ -32,8 +31,7 @@ public final class StaticKeyMethod implements CredentialMethod {
   @Override
   public Credential create(ProviderConfig config, ResolutionContext context) {
     AccessToken token = AccessToken.nonExpiring(java.util.Objects.requireNonNull(config.apiKey(), "apiKey"));
-    Credential.TokenUse use = config.type() == ProviderType.AZURE_OPENAI ? Credential.TokenUse.API_KEY_HEADER
-        : Credential.TokenUse.BEARER;
+    Credential.TokenUse use = Credential.TokenUse.API_KEY_HEADER;
     return new Credential() {
       @Override
       public String method() {
