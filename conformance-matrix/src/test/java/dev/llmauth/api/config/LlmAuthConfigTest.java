@@ -52,6 +52,26 @@ class LlmAuthConfigTest {
         });
   }
 
+  /**
+   * Asserts provider p is unresolved: the file parses, and using p throws the error that names p, the field path
+   * and a fix; returns it for further checks.
+   */
+  static AbstractThrowableAssert<?, ? extends Throwable> unresolvedProvider(String body, String field, String fix) {
+    LlmAuthConfig config = parse("{\"providers\": {\"p\": " + body + "}}");
+    assertThat(config.providers()).doesNotContainKey("p");
+    assertThat(config.unresolved()).containsOnlyKeys("p");
+    return assertThatThrownBy(() -> config.provider("p")).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(ORIGIN + ": ")
+        .hasMessageContaining("provider 'p'")
+        .hasMessageContaining(field)
+        .hasMessageContaining(fix)
+        .satisfies(e -> {
+          assertThat(((ConfigException) e).provider()).isEqualTo("p");
+          assertThat(((ConfigException) e).field()).isEqualTo(field);
+          assertThat(((ConfigException) e).code()).isEqualTo("config_invalid");
+        });
+  }
+
   @Nested
   @DisplayName("JSONC syntax")
   class Syntax {
@@ -334,15 +354,41 @@ class LlmAuthConfigTest {
 
     @Test
     void aMissingVariableNamesItAndTheField() {
-      rejectsProvider("{\"apiKey\": \"${env:NOPE_KEY}\"}", "providers.p.apiKey", "set NOPE_KEY")
+      unresolvedProvider("{\"apiKey\": \"${env:NOPE_KEY}\"}", "providers.p.apiKey", "set NOPE_KEY")
           .hasMessageContaining("environment variable NOPE_KEY is not set");
-      rejectsProvider("{\"baseUrl\": \"https://h\", \"managedIdentity\": {\"clientId\": \"${env:NOPE}\"}}",
+      unresolvedProvider("{\"baseUrl\": \"https://h\", \"managedIdentity\": {\"clientId\": \"${env:NOPE}\"}}",
           "providers.p.managedIdentity.clientId", "set NOPE");
     }
 
     @Test
     void anEmptyVariableCountsAsMissing() {
-      rejectsProvider("{\"apiKey\": \"${env:EMPTY}\"}", "providers.p.apiKey", "set EMPTY");
+      unresolvedProvider("{\"apiKey\": \"${env:EMPTY}\"}", "providers.p.apiKey", "set EMPTY");
+    }
+
+    @Test
+    void aMissingVariableFailsOnlyItsProviderAndUsingItGivesTheMessageLoadingGaveBefore() {
+      LlmAuthConfig config = parse("{\"providers\": {\"used\": {\"apiKey\": \"${env:AZ_KEY}\"}, "
+          + "\"p\": {\"type\": \"azure-openai\", \"apiKey\": \"${env:NOPE_KEY}\", \"baseUrl\": \"https://h\"}, "
+          + "\"later\": {\"baseUrl\": \"https://${env:HOST}/v1\", \"apiKey\": \"k\"}}}");
+      assertThat(config.providers()).containsOnlyKeys("used", "later");
+      assertThat(config.provider("used").originOf("apiKey")).isEqualTo("env AZ_KEY via " + ORIGIN);
+      assertThat(config.provider("later").effectiveBaseUrl()).isEqualTo("https://example.com/v1");
+      String message = ORIGIN + ": provider 'p', providers.p.apiKey: refers to ${env:NOPE_KEY}, but the environment "
+          + "variable NOPE_KEY is not set or empty; set NOPE_KEY, or write the value in the file";
+      assertThat(config.unresolved()).containsOnlyKeys("p");
+      assertThat(config.unresolved().get("p")).hasMessage(message);
+      for (int i = 0; i < 2; i++) {
+        assertThatThrownBy(() -> config.provider("p")).isInstanceOf(ConfigException.class).hasMessage(message);
+      }
+      assertThatThrownBy(() -> config.provider("nope")).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("known providers: used, later, p");
+    }
+
+    @Test
+    void anErrorOtherThanAMissingVariableStillFailsTheWholeFile() {
+      rejects("{\"providers\": {\"ok\": {\"apiKey\": \"${env:NOPE_KEY}\"}, \"p\": {\"type\": \"azure\"}}}")
+          .hasMessageContaining("providers.p.type");
+      rejects("{\"providers\": {\"p\": {\"apiKey\": \"${env:}\"}}}").hasMessageContaining("write ${env:NAME}");
     }
 
     @Test
@@ -415,7 +461,7 @@ class LlmAuthConfigTest {
 
     @Test
     void unknownTypeListsTheAllowedValues() {
-      rejectsProvider("{\"type\": \"azure\"}", "providers.p.type", "use one of openai, azure-openai, codex")
+      rejectsProvider("{\"type\": \"azure\"}", "providers.p.type", "use one of openai, azure-openai, codex, anthropic, gemini")
           .hasMessageContaining("unknown type 'azure'");
     }
 
