@@ -68,7 +68,11 @@ public enum ProviderType {
     return defaultHeaders;
   }
 
-  /** @return where an API key goes, for descriptions: {@code as x-api-key header} or {@code as Authorization: Bearer} */
+  /**
+   * Where an API key goes, for descriptions such as {@code "apiKey from … sent as x-api-key header"}.
+   *
+   * @return {@code as <key header> header}, or {@code as Authorization: Bearer} for a type without a key header
+   */
   public String apiKeyPlacement() {
     return apiKeyHeader == null ? "as Authorization: Bearer" : "as " + apiKeyHeader + " header";
   }

@@ -261,6 +261,25 @@ class LlmAuthConfigTest {
     }
 
     @Test
+    void theAnthropicAndGeminiTypesHaveTheirDefaultsAndKeepAConfiguredBaseUrl() {
+      ProviderConfig anthropic = provider("{\"type\": \"anthropic\", \"apiKey\": \"sk-ant-1\"}");
+      assertThat(anthropic.type()).isEqualTo(ProviderType.ANTHROPIC);
+      assertThat(anthropic.effectiveBaseUrl()).isEqualTo("https://api.anthropic.com/v1");
+      assertThat(anthropic.type().apiKeyHeader()).isEqualTo("x-api-key");
+      assertThat(anthropic.type().defaultHeaders()).containsExactly(Map.entry("anthropic-version", "2023-06-01"));
+      ProviderConfig gemini = provider("{\"type\": \"gemini\", \"apiKey\": \"AIza-1\"}");
+      assertThat(gemini.type()).isEqualTo(ProviderType.GEMINI);
+      assertThat(gemini.effectiveBaseUrl()).isEqualTo("https://generativelanguage.googleapis.com/v1beta");
+      assertThat(gemini.type().apiKeyHeader()).isEqualTo("x-goog-api-key");
+      assertThat(gemini.type().defaultHeaders()).isEmpty();
+      assertThat(provider("{\"type\": \"anthropic\", \"baseUrl\": \"https://gw.example.test/anthropic/v1\"}")
+          .effectiveBaseUrl()).isEqualTo("https://gw.example.test/anthropic/v1");
+      assertThat(ProviderType.fromId("anthropic")).contains(ProviderType.ANTHROPIC);
+      assertThat(ProviderType.fromId("gemini")).contains(ProviderType.GEMINI);
+      assertThat(ProviderType.fromId("Anthropic")).isEmpty();
+    }
+
+    @Test
     void emptyObjectsMeanDefaults() {
       ProviderConfig p = provider("{\"baseUrl\": \"https://h\", \"managedIdentity\": {}, \"entra\": {}, "
           + "\"codexOAuth\": {}}");
@@ -461,7 +480,8 @@ class LlmAuthConfigTest {
 
     @Test
     void unknownTypeListsTheAllowedValues() {
-      rejectsProvider("{\"type\": \"azure\"}", "providers.p.type", "use one of openai, azure-openai, codex, anthropic, gemini")
+      rejectsProvider("{\"type\": \"azure\"}", "providers.p.type",
+          "use one of openai, azure-openai, codex, anthropic, gemini")
           .hasMessageContaining("unknown type 'azure'");
     }
 
