@@ -194,4 +194,43 @@ class LlmAuthTest {
           .containsExactly(key, entra);
     }
   }
+
+  @Nested
+  @DisplayName("with a provider whose environment variable is not set")
+  class Unresolved {
+    private static final String FILE = "{\"providers\": {\"ok\": {\"baseUrl\": \"https://ok.test/v1\"}, "
+        + "\"broken\": {\"baseUrl\": \"https://${env:LLM_AUTH_UNSET_HOST}/v1\"}}}";
+    private static final String MESSAGE = "test.jsonc: provider 'broken', providers.broken.baseUrl: refers to "
+        + "${env:LLM_AUTH_UNSET_HOST}, but the environment variable LLM_AUTH_UNSET_HOST is not set or empty; set "
+        + "LLM_AUTH_UNSET_HOST, or write the value in the file";
+
+    private LlmAuth load() {
+      List<CredentialMethod> methods = List.of(entra, codex, key);
+      return LlmAuth.builder().config(LlmAuthConfig.parse(FILE, "test.jsonc", Map.of(), methods))
+          .credentialMethods(methods).environment(Map.of()).build();
+    }
+
+    @Test
+    @DisplayName("the other providers work, and using it fails with its own error")
+    void othersWorkAndItFailsOnUse() {
+      try (LlmAuth a = load()) {
+        assertThat(a.authenticator("ok").method()).isEqualTo("entra");
+        assertThatThrownBy(() -> a.authenticator("broken")).isInstanceOf(ConfigException.class).hasMessage(MESSAGE);
+        assertThatThrownBy(() -> a.explain("broken")).isInstanceOf(ConfigException.class).hasMessage(MESSAGE);
+      }
+    }
+
+    @Test
+    @DisplayName("a router knows it, and a request naming it fails with its own error")
+    void routed() {
+      try (LlmAuth a = load()) {
+        ProviderRouter router = ProviderRouter.of(a, "broken");
+        assertThat(router.providers()).containsExactlyInAnyOrder("ok", "broken");
+        assertThat(router.authenticator("ok").method()).isEqualTo("entra");
+        assertThatThrownBy(() -> router.authenticator(null)).isInstanceOf(ConfigException.class).hasMessage(MESSAGE);
+        assertThatThrownBy(() -> ProviderRouter.of(a, "nope")).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("known providers: ok, broken");
+      }
+    }
+  }
 }

@@ -3,7 +3,6 @@ package dev.llmauth.apikey;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
@@ -88,9 +87,7 @@ public final class ApiKeyMethod implements CredentialMethod {
     Secret apiKey = settings != null ? settings.apiKey() : null;
     Secret bearerToken = settings != null ? settings.bearerToken() : null;
     if (apiKey != null) {
-      return new StaticCredential(apiKey, config.type() == ProviderType.AZURE_OPENAI
-          ? Credential.TokenUse.API_KEY_HEADER
-          : Credential.TokenUse.BEARER, describeKey(config));
+      return new StaticCredential(apiKey, Credential.TokenUse.API_KEY_HEADER, describeKey(config));
     }
     if (bearerToken != null) {
       return new StaticCredential(bearerToken, Credential.TokenUse.BEARER, describeBearer(config));
@@ -100,7 +97,7 @@ public final class ApiKeyMethod implements CredentialMethod {
 
   private static String describeKey(ProviderConfig config) {
     return "apiKey from " + config.originOf("apiKey") + " sent " + placement(config,
-        config.type() == ProviderType.AZURE_OPENAI ? "as api-key header" : "as Authorization: Bearer");
+        config.type().apiKeyPlacement());
   }
 
   private static String describeBearer(ProviderConfig config) {
@@ -110,7 +107,7 @@ public final class ApiKeyMethod implements CredentialMethod {
 
   /**
    * Where the key goes on a request: inside the provider-data header's JSON object when one is configured (and no
-   * {@code Authorization} or {@code api-key} then), else {@code otherwise}.
+   * {@code Authorization} or key header then), else {@code otherwise}.
    */
   private static String placement(ProviderConfig config, String otherwise) {
     String header = config.providerDataHeader();

@@ -54,6 +54,26 @@ class ApiKeyMethodTest {
   }
 
   @Test
+  @DisplayName("sends an Anthropic key in x-api-key with anthropic-version, a Gemini key in x-goog-api-key")
+  void anthropicAndGeminiKeys() {
+    LlmAuthConfig config = LlmAuthConfig.parse("""
+        {"providers": {
+          "claude": {"type": "anthropic", "apiKey": "sk-ant-1"},
+          "gemini": {"type": "gemini", "apiKey": "AIza-1"},
+          "claude-token": {"type": "anthropic", "bearerToken": "oauth-1"}
+        }}""", "test.jsonc", Map.of());
+    try (LlmAuth a = LlmAuth.builder().config(config).environment(Map.of()).build()) {
+      assertThat(headers(a.authenticator("claude"))).containsOnly(Map.entry("x-api-key", "sk-ant-1"),
+          Map.entry("anthropic-version", "2023-06-01"));
+      assertThat(a.authenticator("claude").describe()).isEqualTo("apiKey from test.jsonc sent as x-api-key header");
+      assertThat(headers(a.authenticator("gemini"))).containsOnly(Map.entry("x-goog-api-key", "AIza-1"));
+      assertThat(a.authenticator("gemini").describe()).endsWith("sent as x-goog-api-key header");
+      assertThat(headers(a.authenticator("claude-token"))).containsOnly(Map.entry("Authorization", "Bearer oauth-1"),
+          Map.entry("anthropic-version", "2023-06-01"));
+    }
+  }
+
+  @Test
   @DisplayName("uses a static bearer token when there is no key, and the key when there are both")
   void bearerToken() {
     try (LlmAuth a = auth(ProviderConfig.builder("gw").set("bearerToken", "static-1").build(),

@@ -3,7 +3,6 @@ package dev.llmauth.conformance;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
@@ -55,8 +54,7 @@ public final class StaticKeyMethod implements CredentialMethod {
   public Credential create(ProviderConfig config, ResolutionContext context) {
     AccessToken token = AccessToken.nonExpiring(java.util.Objects.requireNonNull(config.methodConfig(this,
         Secret.class), FIELD));
-    Credential.TokenUse use = config.type() == ProviderType.AZURE_OPENAI ? Credential.TokenUse.API_KEY_HEADER
-        : Credential.TokenUse.BEARER;
+    Credential.TokenUse use = Credential.TokenUse.API_KEY_HEADER;
     return new Credential() {
       @Override
       public String method() {

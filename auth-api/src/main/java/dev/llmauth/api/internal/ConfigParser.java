@@ -98,7 +98,9 @@ public final class ConfigParser {
    * @param environment the variables for {@code ${env:NAME}}
    * @param methods the credential methods that parse their settings
    * @return the configuration
-   * @throws ConfigException when the text is invalid; the message starts with {@code origin}
+   * @throws ConfigException when the text is invalid; the message starts with {@code origin}; a provider whose
+   *     {@code ${env:NAME}} is not set does not fail the text, it is {@linkplain LlmAuthConfig#unresolved()
+   *     unresolved}
    */
   public static LlmAuthConfig parse(String jsonc, String origin, Map<String, String> environment,
       List<CredentialMethod> methods) {
@@ -122,12 +124,23 @@ public final class ConfigParser {
           + (providers == null ? "missing" : kind(providers) + ", not an object") + "; write " + EXAMPLE);
     }
     Map<String, ProviderConfig> result = new LinkedHashMap<>();
+    Map<String, ConfigException> unresolved = new LinkedHashMap<>();
     for (Map.Entry<String, JsonElement> e : providers.getAsJsonObject().entrySet()) {
       ProviderReader reader = new ProviderReader(e.getKey(), origin, environment);
-      ConfigNode node = reader.read(e.getValue());
+      ConfigNode node;
+      try {
+        node = reader.read(e.getValue());
+      } catch (ConfigException unset) {
+        if (!reader.variableMissing) {
+          throw unset;
+        }
+        // A variable that is not set makes only this provider unusable: the others are resolved and used.
+        unresolved.put(e.getKey(), unset);
+        continue;
+      }
       result.put(e.getKey(), assembled(node, reader.origins, methods, origin, Map.of()));
     }
-    return new LlmAuthConfig(result, origin);
+    return new LlmAuthConfig(result, origin, unresolved);
   }
 
   /**
@@ -225,6 +238,8 @@ public final class ConfigParser {
     private final String origin;
     private final Map<String, String> environment;
     private final Set<String> variablesUsed = new LinkedHashSet<>();
+    /** Whether reading failed on a {@code ${env:NAME}} whose variable is not set. */
+    boolean variableMissing;
 
     ProviderReader(String name, String origin, Map<String, String> environment) {
       this.name = name;
@@ -303,6 +318,7 @@ public final class ConfigParser {
         }
         String value = environment.get(variable);
         if (value == null || value.isEmpty()) {
+          variableMissing = true;
           throw error(path, "refers to ${env:" + variable + "}, but the environment variable " + variable
               + " is not set or empty", "set " + variable + ", or write the value in the file");
         }

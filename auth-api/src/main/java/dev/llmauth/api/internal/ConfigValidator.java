@@ -3,7 +3,6 @@ package dev.llmauth.api.internal;
 import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.CredentialMethod;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -51,9 +50,9 @@ public final class ConfigValidator {
           config.name(), authMode, path(config, "authMode"), m.authMode()));
     }
     if (config.baseUrl() == null) {
-      if (config.type() == ProviderType.AZURE_OPENAI) {
-        throw error(config, "baseUrl", "type azure-openai needs a baseUrl", "set baseUrl to the endpoint, such as "
-            + BASE_URL_EXAMPLE);
+      if (config.type().defaultBaseUrl() == null) {
+        throw error(config, "baseUrl", "type " + config.type().id() + " needs a baseUrl", "set baseUrl to the "
+            + "endpoint, such as " + BASE_URL_EXAMPLE);
       }
     } else {
       config.settings().get("baseUrl").httpUrl(BASE_URL_EXAMPLE);

@@ -52,6 +52,26 @@ class LlmAuthConfigTest {
         });
   }
 
+  /**
+   * Asserts provider p is unresolved: the file parses, and using p throws the error that names p, the field path
+   * and a fix; returns it for further checks.
+   */
+  static AbstractThrowableAssert<?, ? extends Throwable> unresolvedProvider(String body, String field, String fix) {
+    LlmAuthConfig config = parse("{\"providers\": {\"p\": " + body + "}}");
+    assertThat(config.providers()).doesNotContainKey("p");
+    assertThat(config.unresolved()).containsOnlyKeys("p");
+    return assertThatThrownBy(() -> config.provider("p")).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(ORIGIN + ": ")
+        .hasMessageContaining("provider 'p'")
+        .hasMessageContaining(field)
+        .hasMessageContaining(fix)
+        .satisfies(e -> {
+          assertThat(((ConfigException) e).provider()).isEqualTo("p");
+          assertThat(((ConfigException) e).field()).isEqualTo(field);
+          assertThat(((ConfigException) e).code()).isEqualTo("config_invalid");
+        });
+  }
+
   @Nested
   @DisplayName("JSONC syntax")
   class Syntax {
@@ -241,6 +261,25 @@ class LlmAuthConfigTest {
     }
 
     @Test
+    void theAnthropicAndGeminiTypesHaveTheirDefaultsAndKeepAConfiguredBaseUrl() {
+      ProviderConfig anthropic = provider("{\"type\": \"anthropic\", \"apiKey\": \"sk-ant-1\"}");
+      assertThat(anthropic.type()).isEqualTo(ProviderType.ANTHROPIC);
+      assertThat(anthropic.effectiveBaseUrl()).isEqualTo("https://api.anthropic.com/v1");
+      assertThat(anthropic.type().apiKeyHeader()).isEqualTo("x-api-key");
+      assertThat(anthropic.type().defaultHeaders()).containsExactly(Map.entry("anthropic-version", "2023-06-01"));
+      ProviderConfig gemini = provider("{\"type\": \"gemini\", \"apiKey\": \"AIza-1\"}");
+      assertThat(gemini.type()).isEqualTo(ProviderType.GEMINI);
+      assertThat(gemini.effectiveBaseUrl()).isEqualTo("https://generativelanguage.googleapis.com/v1beta");
+      assertThat(gemini.type().apiKeyHeader()).isEqualTo("x-goog-api-key");
+      assertThat(gemini.type().defaultHeaders()).isEmpty();
+      assertThat(provider("{\"type\": \"anthropic\", \"baseUrl\": \"https://gw.example.test/anthropic/v1\"}")
+          .effectiveBaseUrl()).isEqualTo("https://gw.example.test/anthropic/v1");
+      assertThat(ProviderType.fromId("anthropic")).contains(ProviderType.ANTHROPIC);
+      assertThat(ProviderType.fromId("gemini")).contains(ProviderType.GEMINI);
+      assertThat(ProviderType.fromId("Anthropic")).isEmpty();
+    }
+
+    @Test
     void emptyObjectsMeanDefaults() {
       ProviderConfig p = provider("{\"baseUrl\": \"https://h\", \"managedIdentity\": {}, \"entra\": {}, "
           + "\"codexOAuth\": {}}");
@@ -334,15 +373,41 @@ class LlmAuthConfigTest {
 
     @Test
     void aMissingVariableNamesItAndTheField() {
-      rejectsProvider("{\"apiKey\": \"${env:NOPE_KEY}\"}", "providers.p.apiKey", "set NOPE_KEY")
+      unresolvedProvider("{\"apiKey\": \"${env:NOPE_KEY}\"}", "providers.p.apiKey", "set NOPE_KEY")
           .hasMessageContaining("environment variable NOPE_KEY is not set");
-      rejectsProvider("{\"baseUrl\": \"https://h\", \"managedIdentity\": {\"clientId\": \"${env:NOPE}\"}}",
+      unresolvedProvider("{\"baseUrl\": \"https://h\", \"managedIdentity\": {\"clientId\": \"${env:NOPE}\"}}",
           "providers.p.managedIdentity.clientId", "set NOPE");
     }
 
     @Test
     void anEmptyVariableCountsAsMissing() {
-      rejectsProvider("{\"apiKey\": \"${env:EMPTY}\"}", "providers.p.apiKey", "set EMPTY");
+      unresolvedProvider("{\"apiKey\": \"${env:EMPTY}\"}", "providers.p.apiKey", "set EMPTY");
+    }
+
+    @Test
+    void aMissingVariableFailsOnlyItsProviderAndUsingItGivesTheMessageLoadingGaveBefore() {
+      LlmAuthConfig config = parse("{\"providers\": {\"used\": {\"apiKey\": \"${env:AZ_KEY}\"}, "
+          + "\"p\": {\"type\": \"azure-openai\", \"apiKey\": \"${env:NOPE_KEY}\", \"baseUrl\": \"https://h\"}, "
+          + "\"later\": {\"baseUrl\": \"https://${env:HOST}/v1\", \"apiKey\": \"k\"}}}");
+      assertThat(config.providers()).containsOnlyKeys("used", "later");
+      assertThat(config.provider("used").originOf("apiKey")).isEqualTo("env AZ_KEY via " + ORIGIN);
+      assertThat(config.provider("later").effectiveBaseUrl()).isEqualTo("https://example.com/v1");
+      String message = ORIGIN + ": provider 'p', providers.p.apiKey: refers to ${env:NOPE_KEY}, but the environment "
+          + "variable NOPE_KEY is not set or empty; set NOPE_KEY, or write the value in the file";
+      assertThat(config.unresolved()).containsOnlyKeys("p");
+      assertThat(config.unresolved().get("p")).hasMessage(message);
+      for (int i = 0; i < 2; i++) {
+        assertThatThrownBy(() -> config.provider("p")).isInstanceOf(ConfigException.class).hasMessage(message);
+      }
+      assertThatThrownBy(() -> config.provider("nope")).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("known providers: used, later, p");
+    }
+
+    @Test
+    void anErrorOtherThanAMissingVariableStillFailsTheWholeFile() {
+      rejects("{\"providers\": {\"ok\": {\"apiKey\": \"${env:NOPE_KEY}\"}, \"p\": {\"type\": \"azure\"}}}")
+          .hasMessageContaining("providers.p.type");
+      rejects("{\"providers\": {\"p\": {\"apiKey\": \"${env:}\"}}}").hasMessageContaining("write ${env:NAME}");
     }
 
     @Test
@@ -415,7 +480,8 @@ class LlmAuthConfigTest {
 
     @Test
     void unknownTypeListsTheAllowedValues() {
-      rejectsProvider("{\"type\": \"azure\"}", "providers.p.type", "use one of openai, azure-openai, codex")
+      rejectsProvider("{\"type\": \"azure\"}", "providers.p.type",
+          "use one of openai, azure-openai, codex, anthropic, gemini")
           .hasMessageContaining("unknown type 'azure'");
     }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Named;
 
-/** The kit's HTTP rules (A1-A12) with file-token on llm-auth's java.net.http adapter. */
+/** The kit's HTTP rules (A1-A15) with file-token on llm-auth's java.net.http adapter. */
 class FileTokenOverJdkClientConformanceTest extends HttpAdapterVerification {
   @Override
   protected AdapterDriver adapter() {

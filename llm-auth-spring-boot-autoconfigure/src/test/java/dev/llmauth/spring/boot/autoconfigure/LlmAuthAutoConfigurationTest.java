@@ -111,7 +111,7 @@ class LlmAuthAutoConfigurationTest {
     @Test
     @DisplayName("an unknown type fails naming llmauth.providers.<name>.type and the allowed values")
     void unknownType() {
-      runner.withPropertyValues("llmauth.providers.x.type=gemini", "llmauth.providers.x.api-key=" + KEY)
+      runner.withPropertyValues("llmauth.providers.x.type=mistral", "llmauth.providers.x.api-key=" + KEY)
           .run(context -> {
             FailureAnalysis a = analysis(context.getStartupFailure());
             assertThat(a.getDescription()).contains("property llmauth.providers.x.type").contains("azure-openai");
