@@ -60,11 +60,13 @@ public final class ProviderRouter {
    */
   public static ProviderRouter of(LlmAuth auth, @Nullable String defaultProvider) {
     Objects.requireNonNull(auth, "auth");
-    Set<String> names = Set.copyOf(auth.config().providers().keySet());
-    if (defaultProvider != null) {
+    // An unresolved provider is routed too: a request naming it fails with its own configuration error.
+    Set<String> names = new java.util.LinkedHashSet<>(auth.config().providers().keySet());
+    names.addAll(auth.config().unresolved().keySet());
+    if (defaultProvider != null && !names.contains(defaultProvider)) {
       auth.config().provider(defaultProvider);
     }
-    return new ProviderRouter(auth::authenticator, names, defaultProvider);
+    return new ProviderRouter(auth::authenticator, Set.copyOf(names), defaultProvider);
   }
 
   /**

@@ -1,12 +1,14 @@
 package dev.llmauth.api;
 
 import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.internal.ProviderData;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.Loopback;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,19 +28,25 @@ import org.jspecify.annotations.Nullable;
  * edits, and it takes back tokens the server rejected. HTTP adapters wrap one of these; obtain it from {@link
  * LlmAuth#authenticator(String)}.
  *
- * <p>The header edits follow the provider's configuration:
+ * <p>The header edits follow the provider's configuration and its {@link ProviderType}:
  *
  * <ul>
- *   <li>bearer methods set {@code Authorization: Bearer <token>} and remove {@code api-key} and {@code
- *       x-api-key};
- *   <li>an Azure OpenAI API key sets {@code api-key: <key>} and removes {@code Authorization};
+ *   <li>bearer methods set {@code Authorization: Bearer <token>} and remove every other credential header ({@code
+ *       api-key}, {@code x-api-key}, {@code x-goog-api-key}: the {@linkplain ProviderType#apiKeyHeader() key
+ *       headers} of all types);
+ *   <li>an API key goes in the type's key header ({@code api-key} on Azure OpenAI, {@code x-api-key} on Anthropic,
+ *       {@code x-goog-api-key} on Gemini) and {@code Authorization} and the other key headers are removed; on a
+ *       type without a key header (OpenAI, Codex) it is sent as a bearer token;
  *   <li>with {@code providerDataHeader}, the token travels in that header's JSON object as {@code
  *       azure_api_key}, with {@code azure_api_base} ({@link ProviderConfig#providerDataBase()}), merged into the
  *       object the request carries in that header, else into the value of that header among the provider's
  *       static {@code headers}, else into {@code {}}; a value that is not a JSON object is replaced; no {@code
  *       Authorization} is sent;
  *   <li>the provider's static {@code headers} and the token's own headers (such as {@code ChatGPT-Account-Id})
- *       are set, unless a credential header above has the same name (compared ignoring case).
+ *       are set, unless a credential header above has the same name (compared ignoring case);
+ *   <li>the type's {@linkplain ProviderType#defaultHeaders() default headers} (such as {@code anthropic-version})
+ *       are set when neither the request nor the static {@code headers} has one of that name: the caller's value is
+ *       never overwritten.
  * </ul>
  *
  * <p>A credential is never sent over plain {@code http://} to a host other than loopback (as {@link
@@ -47,19 +56,23 @@ import org.jspecify.annotations.Nullable;
  * <p>With a cached token a request costs a few field reads and no allocation: the token comes from {@link
  * Credential#tokenIfReady()} when the credential has one at hand (else from {@link Credential#token()}), and the
  * edits built for a token are reused while the credential returns that same token instance. Only a request that
- * carries its own provider-data header gets edits built for it.
+ * carries its own provider-data header, or its own value of a default header, gets edits built for it.
  *
  * <p>401 handling, the same in every adapter: call {@link #invalidate(Authorization)} with the rejected
  * authorization; when it returns {@code true}, authorize again and replay the request once; a second 401 goes
  * back to the caller.
  */
 public final class RequestAuthenticator {
-  private static final List<String> BEARER_CONFLICTS = List.of("authorization", "api-key", "x-api-key");
-  private static final List<String> API_KEY_CONFLICTS = List.of("authorization", "api-key", "x-api-key");
+  /** Every header a credential may travel in: {@code authorization} and each type's key header, lower case. */
+  private static final List<String> CREDENTIAL_HEADERS = Stream.concat(Stream.of("authorization"),
+      Arrays.stream(ProviderType.values()).map(ProviderType::apiKeyHeader).filter(Objects::nonNull)).distinct()
+      .toList();
 
   private final ProviderConfig config;
   private final Credential credential;
   private final @Nullable TokenEvents events;
+  /** The names of the type's default headers, read on every request without allocating. */
+  private final String[] defaultHeaderNames;
   /** The edits built for the token last seen, reused while the credential returns that same token instance. */
   private volatile @Nullable Authorization lastBuilt;
 
@@ -67,6 +80,7 @@ public final class RequestAuthenticator {
     this.config = Objects.requireNonNull(config, "config");
     this.credential = Objects.requireNonNull(credential, "credential");
     this.events = events;
+    this.defaultHeaderNames = config.type().defaultHeaders().keySet().toArray(new String[0]);
   }
 
   /**
@@ -222,40 +236,52 @@ public final class RequestAuthenticator {
   }
 
   /**
-   * The edits for {@code token}. They depend on the request only when it carries a provider-data header of its
-   * own; otherwise the edits last built are reused for as long as the credential hands out the same token
-   * instance, so a request with a cached token allocates nothing here.
+   * The edits for {@code token}. They depend on the request only when it carries a provider-data header or a
+   * default header of its own; otherwise the edits last built are reused for as long as the credential hands out
+   * the same token instance, so a request with a cached token allocates nothing here.
    */
   private Authorization edits(OutgoingRequest request, AccessToken token) {
     String dataHeader = config.providerDataHeader();
     String existing = dataHeader == null ? null : request.header(dataHeader);
-    if (existing != null) {
-      return build(existing, token);
+    boolean ownDefaults = hasOwnDefaultHeader(request);
+    if (existing != null || ownDefaults) {
+      return build(existing, token, ownDefaults ? request : null);
     }
     Authorization last = lastBuilt;
     if (last != null && last.token() == token) {
       return last;
     }
-    Authorization built = build(null, token);
+    Authorization built = build(null, token, null);
     lastBuilt = built;
     return built;
   }
 
-  /** Builds the edits; {@code existing} is the request's own provider-data header value, if any. */
-  private Authorization build(@Nullable String existing, AccessToken token) {
+  /** Whether the request has its own value of one of the type's default headers. */
+  private boolean hasOwnDefaultHeader(OutgoingRequest request) {
+    for (String name : defaultHeaderNames) {
+      if (request.header(name) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Builds the edits; {@code existing} is the request's own provider-data header value, if any; {@code request}
+   * is given when it has its own value of a default header, which is then left alone.
+   */
+  private Authorization build(@Nullable String existing, AccessToken token, @Nullable OutgoingRequest request) {
     LinkedHashMap<String, String> sets = new LinkedHashMap<>();
-    List<String> removals = new ArrayList<>();
+    List<String> removals = new ArrayList<>(CREDENTIAL_HEADERS);
     String dataHeader = config.providerDataHeader();
+    String keyHeader = config.type().apiKeyHeader();
     if (dataHeader != null) {
-      removals.addAll(BEARER_CONFLICTS);
       String base = config.providerDataBase();
       sets.put(dataHeader, ProviderData.merge(existing != null ? existing : staticHeader(dataHeader),
           token.value().reveal(), base == null ? "" : base));
-    } else if (credential.use() == Credential.TokenUse.API_KEY_HEADER) {
-      removals.addAll(API_KEY_CONFLICTS);
-      sets.put("api-key", token.value().reveal());
+    } else if (credential.use() == Credential.TokenUse.API_KEY_HEADER && keyHeader != null) {
+      sets.put(keyHeader, token.value().reveal());
     } else {
-      removals.addAll(BEARER_CONFLICTS);
       sets.put("Authorization", "Bearer " + token.value().reveal());
     }
     Set<String> taken = new LinkedHashSet<>();
@@ -265,6 +291,11 @@ public final class RequestAuthenticator {
         if (taken.add(h.getKey().toLowerCase(Locale.ROOT))) {
           sets.put(h.getKey(), h.getValue());
         }
+      }
+    }
+    for (Map.Entry<String, String> h : config.type().defaultHeaders().entrySet()) {
+      if ((request == null || request.header(h.getKey()) == null) && taken.add(h.getKey())) {
+        sets.put(h.getKey(), h.getValue());
       }
     }
     for (String name : taken) {

@@ -59,7 +59,10 @@ import org.jspecify.annotations.Nullable;
  *       result or its failure. A freshly fetched token always serves the callers that waited for it, even when
  *       its whole lifetime is shorter than the margins.
  *   <li>{@link #invalidate} drops the entry only while it still holds the rejected token, so many 401s for one
- *       token cause one fetch ({@link FetchReason#INVALIDATED}).
+ *       token cause one fetch ({@link FetchReason#INVALIDATED}). A fetch that was already running when the token
+ *       was rejected (a refresh ahead, not forced past the source's own cache) and brings the rejected token back
+ *       is followed at once by an {@link FetchReason#INVALIDATED} fetch: neither its waiters nor later callers get
+ *       the rejected token from it.
  *   <li>A caller's cancellation, interrupt or timeout ends its own wait, never the shared fetch.
  * </ul>
  *
@@ -223,15 +226,19 @@ public final class TokenCache implements AutoCloseable {
     if (e == null) {
       return false;
     }
-    Snapshot s = e.current;
-    if (s == null || !s.token.value().equals(rejected.value())) {
-      return false;
-    }
-    if (CURRENT.compareAndSet(e, s, null)) {
+    while (true) {
+      Snapshot s = e.current;
+      if (s == null || !s.token.value().equals(rejected.value())) {
+        return false;
+      }
+      // Recorded before the snapshot goes: a fetch completing from now on either sees the rejection (and does not
+      // install or hand out the rejected token) or installs its token before our compare-and-set, which then
+      // fails and looks again (accept installs by compare-and-set too).
       e.rejected = s.token.value();
-      return true;
+      if (CURRENT.compareAndSet(e, s, null)) {
+        return true;
+      }
     }
-    return false;
   }
 
   /**
@@ -414,7 +421,8 @@ public final class TokenCache implements AutoCloseable {
   /**
    * Ends a fetch: installs its token or records its failure, then clears {@code inFlight} and completes the shared
    * future. Nothing a source returns or throws can leave {@code inFlight} set: whatever goes wrong while the
-   * outcome is worked out becomes the fetch's failure.
+   * outcome is worked out becomes the fetch's failure. A fetch that brings back a token rejected while it ran is
+   * not the end: the same shared future, still in flight, waits for an {@link FetchReason#INVALIDATED} fetch.
    */
   private void complete(
       Entry e,
@@ -424,47 +432,70 @@ public final class TokenCache implements AutoCloseable {
       @Nullable Throwable failure) {
     Throwable outcome = failure;
     try {
-      outcome = failure == null ? accept(e, reason, token) : reject(e, failure);
+      if (failure != null) {
+        outcome = reject(e, failure);
+      } else if (!accept(e, reason, token)) {
+        // The token was rejected while this fetch ran: the shared future stays in flight for a forced fetch.
+        ended(e, reason, token, null);
+        launch(e, shared, FetchReason.INVALIDATED);
+        return;
+      }
     } catch (Throwable unexpected) {
       outcome = unexpected;
-    } finally {
-      IN_FLIGHT.compareAndSet(e, shared, null);
-      if (outcome == null && token != null) {
-        ended(e, reason, token, null);
-        shared.complete(token);
-      } else {
-        TokenException error = outcome instanceof TokenException te ? te
-            : new TokenException(describe(e.key) + " failed: " + (outcome == null ? "no token"
-                : outcome.getClass().getSimpleName() + "; see the cause for details"), outcome);
-        ended(e, reason, null, error);
-        shared.completeExceptionally(error);
-      }
+    }
+    IN_FLIGHT.compareAndSet(e, shared, null);
+    if (outcome == null && token != null) {
+      ended(e, reason, token, null);
+      shared.complete(token);
+    } else {
+      TokenException error = outcome instanceof TokenException te ? te
+          : new TokenException(describe(e.key) + " failed: " + (outcome == null ? "no token"
+              : outcome.getClass().getSimpleName() + "; see the cause for details"), outcome);
+      ended(e, reason, null, error);
+      shared.completeExceptionally(error);
     }
   }
 
-  /** Installs a fetched token; returns {@code null}, or the failure when the token cannot be used. */
-  private @Nullable Throwable accept(Entry e, FetchReason reason, @Nullable AccessToken token) {
+  /**
+   * Installs a fetched token. Returns {@code false}, installing nothing, for a fetch that was not forced past the
+   * source's own cache and brought back the token the server rejected while it ran (a refresh ahead that started
+   * before the 401): it must be fetched again, forced. Throws the failure when the token cannot be used.
+   */
+  private boolean accept(Entry e, FetchReason reason, @Nullable AccessToken token) {
     long now = preciseClock.millis();
     if (token == null) {
-      return reject(e, new TokenException(describe(e.key) + " returned no token", null));
+      throw reject(e, new TokenException(describe(e.key) + " returned no token", null));
     }
     long expiresAt = millis(token.expiresAt());
     if (expiresAt <= now) {
-      return reject(e, new TokenException(describe(e.key) + " returned a token that expired at "
+      throw reject(e, new TokenException(describe(e.key) + " returned a token that expired at "
           + token.expiresAt() + ", before it arrived; check this machine's clock against the issuer's", null));
     }
-    Secret rejected = e.rejected;
-    if (rejected == null || !rejected.equals(token.value()) || reason == FetchReason.INVALIDATED) {
-      // A fetch that was not forced past the source's own cache may bring back the token the server just
-      // rejected; it still serves its waiters but is not kept.
-      e.current = snapshot(e.key, reason, token, now, expiresAt);
-    }
-    if (reason == FetchReason.INVALIDATED || rejected != null && !rejected.equals(token.value())) {
-      e.rejected = null;
+    Snapshot fresh = null;
+    while (true) {
+      // current before rejected: invalidate records the rejection before it drops the snapshot, so once the
+      // snapshot is gone its rejection is in view here; and the compare-and-set below fails if invalidate drops
+      // the snapshot after this read.
+      Snapshot previous = e.current;
+      Secret rejected = e.rejected;
+      if (rejected != null && rejected.equals(token.value()) && reason != FetchReason.INVALIDATED) {
+        return false;
+      }
+      // A forced fetch is trusted even when it brings the rejected token (the issuer may hand it out again).
+      if (fresh == null) {
+        fresh = snapshot(e.key, reason, token, now, expiresAt);
+      }
+      if (CURRENT.compareAndSet(e, previous, fresh)) {
+        if (rejected != null) {
+          // Only the rejection read above: one recorded since is about the token just installed and must stay.
+          REJECTED.compareAndSet(e, rejected, null);
+        }
+        break;
+      }
     }
     e.attempts = 0;
     e.retryNotBefore = 0;
-    return null;
+    return true;
   }
 
   /** Records a failed fetch and sets when a refresh of a still-usable token may be tried again. */
@@ -694,12 +725,14 @@ public final class TokenCache implements AutoCloseable {
   private static final Instant MIN_INSTANT = Instant.ofEpochMilli(Long.MIN_VALUE);
   private static final VarHandle CURRENT;
   private static final VarHandle IN_FLIGHT;
+  private static final VarHandle REJECTED;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       CURRENT = lookup.findVarHandle(Entry.class, "current", Snapshot.class);
       IN_FLIGHT = lookup.findVarHandle(Entry.class, "inFlight", CompletableFuture.class);
+      REJECTED = lookup.findVarHandle(Entry.class, "rejected", Secret.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -728,7 +761,10 @@ public final class TokenCache implements AutoCloseable {
     volatile @Nullable CompletableFuture<AccessToken> inFlight;
     /** The source's future of the fetch in flight, cancelled when the cache closes. */
     volatile @Nullable CompletableFuture<AccessToken> running;
-    /** The value last invalidated; set until a fetch brings a different one. */
+    /**
+     * The value last invalidated, written before its snapshot is dropped; set until a fetch brings a different one
+     * or a forced fetch ends.
+     */
     volatile @Nullable Secret rejected;
     /** Set when the map drops this entry; keys bound to it look it up again. */
     volatile boolean evicted;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("LlmAuth resolves a method per provider")
 class LlmAuthTest {
-  private final StubMethod key = new StubMethod("api-key", 100, c -> c.apiKey() != null);
+  private final StubMethod key = new StubMethod("api-key", 100, c -> !c.settings().get("key").isUnset());
   private final StubMethod codex = new StubMethod("codex-oauth", 200, c -> !c.settings().get("signedIn").isMissing());
   private final StubMethod entra = new StubMethod("entra", 300, c -> c.baseUrl() != null);
 
@@ -37,7 +37,7 @@ class LlmAuthTest {
     @Test
     @DisplayName("the first available method wins; later available ones are reported as such")
     void firstAvailableWins() {
-      try (LlmAuth a = auth(ProviderConfig.builder("p").apiKey(Secret.of("sk")).baseUrl("https://x.test").build())) {
+      try (LlmAuth a = auth(ProviderConfig.builder("p").set("key", "sk").baseUrl("https://x.test").build())) {
         assertThat(a.authenticator("p").method()).isEqualTo("api-key");
         Resolution r = a.explain("p");
         assertThat(r.candidates()).extracting(Resolution.Candidate::method, Resolution.Candidate::status)
@@ -72,7 +72,7 @@ class LlmAuthTest {
     @Test
     @DisplayName("resolution creates the credential but fetches no token; the authenticator is reused")
     void noTokenAtResolution() {
-      try (LlmAuth a = auth(ProviderConfig.builder("p").apiKey(Secret.of("sk")).build())) {
+      try (LlmAuth a = auth(ProviderConfig.builder("p").set("key", "sk").build())) {
         RequestAuthenticator first = a.authenticator("p");
         assertThat(a.authenticator("p")).isSameAs(first);
         assertThat(key.created).hasValue(1);
@@ -92,7 +92,7 @@ class LlmAuthTest {
     @Test
     @DisplayName("only the pinned method is considered")
     void pinnedOnly() {
-      try (LlmAuth a = auth(builder("p").apiKey(Secret.of("sk")).baseUrl("https://x.test")
+      try (LlmAuth a = auth(builder("p").set("key", "sk").baseUrl("https://x.test")
           .authMode("entra").build())) {
         assertThat(a.authenticator("p").method()).isEqualTo("entra");
         assertThat(a.explain("p").candidates()).filteredOn(c -> c.method().equals("api-key"))
@@ -103,7 +103,7 @@ class LlmAuthTest {
     @Test
     @DisplayName("a pinned method that cannot serve says why")
     void pinnedUnavailable() {
-      try (LlmAuth a = auth(builder("p").apiKey(Secret.of("sk")).authMode("codex-oauth").build())) {
+      try (LlmAuth a = auth(builder("p").set("key", "sk").authMode("codex-oauth").build())) {
         assertThatThrownBy(() -> a.authenticator("p")).isInstanceOf(CredentialNotFoundException.class)
             .hasMessageContaining("codex-oauth: no codex-oauth configured")
             .hasMessageContaining("authMode pins codex-oauth");
@@ -150,7 +150,7 @@ class LlmAuthTest {
       StubMethod broken = new StubMethod("broken", 50, c -> {
         throw new IllegalStateException("bug");
       });
-      LlmAuth a = LlmAuth.builder().config(LlmAuthConfig.of(ProviderConfig.builder("p").apiKey(Secret.of("k"))
+      LlmAuth a = LlmAuth.builder().config(LlmAuthConfig.of(ProviderConfig.builder("p").set("key", "k")
           .build())).credentialMethods(List.of(broken, key)).build();
       assertThat(a.authenticator("p").method()).isEqualTo("api-key");
       assertThat(a.explain("p").candidates().get(0).detail()).contains("IllegalStateException");
@@ -192,6 +192,45 @@ class LlmAuthTest {
     void filter() {
       assertThat(MethodDiscovery.select(List.of(entra, key, codex), " entra , api-key"))
           .containsExactly(key, entra);
+    }
+  }
+
+  @Nested
+  @DisplayName("with a provider whose environment variable is not set")
+  class Unresolved {
+    private static final String FILE = "{\"providers\": {\"ok\": {\"baseUrl\": \"https://ok.test/v1\"}, "
+        + "\"broken\": {\"baseUrl\": \"https://${env:LLM_AUTH_UNSET_HOST}/v1\"}}}";
+    private static final String MESSAGE = "test.jsonc: provider 'broken', providers.broken.baseUrl: refers to "
+        + "${env:LLM_AUTH_UNSET_HOST}, but the environment variable LLM_AUTH_UNSET_HOST is not set or empty; set "
+        + "LLM_AUTH_UNSET_HOST, or write the value in the file";
+
+    private LlmAuth load() {
+      List<CredentialMethod> methods = List.of(entra, codex, key);
+      return LlmAuth.builder().config(LlmAuthConfig.parse(FILE, "test.jsonc", Map.of(), methods))
+          .credentialMethods(methods).environment(Map.of()).build();
+    }
+
+    @Test
+    @DisplayName("the other providers work, and using it fails with its own error")
+    void othersWorkAndItFailsOnUse() {
+      try (LlmAuth a = load()) {
+        assertThat(a.authenticator("ok").method()).isEqualTo("entra");
+        assertThatThrownBy(() -> a.authenticator("broken")).isInstanceOf(ConfigException.class).hasMessage(MESSAGE);
+        assertThatThrownBy(() -> a.explain("broken")).isInstanceOf(ConfigException.class).hasMessage(MESSAGE);
+      }
+    }
+
+    @Test
+    @DisplayName("a router knows it, and a request naming it fails with its own error")
+    void routed() {
+      try (LlmAuth a = load()) {
+        ProviderRouter router = ProviderRouter.of(a, "broken");
+        assertThat(router.providers()).containsExactlyInAnyOrder("ok", "broken");
+        assertThat(router.authenticator("ok").method()).isEqualTo("entra");
+        assertThatThrownBy(() -> router.authenticator(null)).isInstanceOf(ConfigException.class).hasMessage(MESSAGE);
+        assertThatThrownBy(() -> ProviderRouter.of(a, "nope")).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("known providers: ok, broken");
+      }
     }
   }
 }

@@ -67,10 +67,10 @@ class ProviderRouterTest {
   @Test
   @DisplayName("over LlmAuth: every configured provider, resolved on first use; an unknown default is refused")
   void overLlmAuth() {
-    StubMethod key = new StubMethod("api-key", 100, c -> c.apiKey() != null);
+    StubMethod key = new StubMethod("api-key", 100, c -> !c.settings().get("key").isUnset());
     try (LlmAuth auth = LlmAuth.builder().config(LlmAuthConfig.of(
-            ProviderConfig.builder("a").apiKey(Secret.of("sk-a")).build(),
-            ProviderConfig.builder("b").apiKey(Secret.of("sk-b")).build()))
+            ProviderConfig.builder("a").set("key", "sk-a").build(),
+            ProviderConfig.builder("b").set("key", "sk-b").build()))
         .credentialMethods(List.of(key)).environment(Map.of()).build()) {
       ProviderRouter router = ProviderRouter.of(auth, null);
 

@@ -48,7 +48,7 @@ class RequestAuthenticatorReuseTest {
     assertThat(async).isSameAs(first);
     assertThat(credential.futures).as("token() only for the first fetch").hasValue(1);
     assertThat(headers(second)).containsExactly(Map.entry("Authorization", "Bearer tok-1"));
-    assertThat(second.headersToRemove()).containsExactly("authorization", "api-key", "x-api-key");
+    assertThat(second.headersToRemove()).containsExactly("authorization", "api-key", "x-api-key", "x-goog-api-key");
   }
 
   @Test

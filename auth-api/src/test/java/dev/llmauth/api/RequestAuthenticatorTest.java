@@ -45,10 +45,80 @@ class RequestAuthenticatorTest {
     RequestAuthenticator auth = RequestAuthenticator.of(ProviderConfig.builder("p").build(),
         new FixedCredential("tok-1", TokenUse.BEARER, true));
     Map<String, String> sent = Map.of("api-key", "old", "X-Api-Key", "old", "Authorization", "Basic x",
-        "Accept", "application/json");
+        "X-Goog-Api-Key", "old", "Accept", "application/json");
     Map<String, String> out = apply(auth.authorize(request(sent)), sent);
     assertThat(out).containsEntry("Authorization", "Bearer tok-1").containsEntry("Accept", "application/json")
-        .doesNotContainKeys("api-key", "X-Api-Key");
+        .doesNotContainKeys("api-key", "X-Api-Key", "X-Goog-Api-Key");
+  }
+
+  @Test
+  @DisplayName("an Anthropic key goes in x-api-key, with anthropic-version, and no other credential header")
+  void anthropicApiKey() {
+    RequestAuthenticator auth = RequestAuthenticator.of(ProviderConfig.builder("claude")
+        .type(ProviderType.ANTHROPIC).build(), new FixedCredential("sk-ant-1", TokenUse.API_KEY_HEADER, false));
+    Map<String, String> sent = Map.of("Authorization", "Bearer stale", "api-key", "stale", "X-API-KEY", "stale",
+        "x-goog-api-key", "stale", "Accept", "application/json");
+    Map<String, String> out = apply(auth.authorize(request(sent)), sent);
+    assertThat(out).containsOnly(Map.entry("x-api-key", "sk-ant-1"), Map.entry("anthropic-version", "2023-06-01"),
+        Map.entry("Accept", "application/json"));
+  }
+
+  @Test
+  @DisplayName("the caller's anthropic-version, or the provider's static one, is never overwritten")
+  void anthropicVersionNotOverwritten() {
+    RequestAuthenticator auth = RequestAuthenticator.of(ProviderConfig.builder("claude")
+        .type(ProviderType.ANTHROPIC).build(), new FixedCredential("sk-ant-2", TokenUse.API_KEY_HEADER, false));
+    Map<String, String> none = Map.of();
+    assertThat(apply(auth.authorize(request(none)), none)).containsEntry("anthropic-version", "2023-06-01");
+    Map<String, String> own = Map.of("Anthropic-Version", "2024-10-22");
+    Authorization withOwn = auth.authorize(request(own));
+    assertThat(withOwn.headersToRemove()).doesNotContain("anthropic-version");
+    assertThat(apply(withOwn, own)).containsOnly(Map.entry("x-api-key", "sk-ant-2"),
+        Map.entry("Anthropic-Version", "2024-10-22"));
+    assertThat(apply(auth.authorize(request(none)), none)).as("a later request without one gets the default again")
+        .containsEntry("anthropic-version", "2023-06-01");
+
+    RequestAuthenticator pinned = RequestAuthenticator.of(ProviderConfig.builder("claude")
+        .type(ProviderType.ANTHROPIC).headers(Map.of("Anthropic-Version", "2023-01-01")).build(),
+        new FixedCredential("sk-ant-3", TokenUse.API_KEY_HEADER, false));
+    assertThat(apply(pinned.authorize(request(none)), none)).containsOnly(Map.entry("x-api-key", "sk-ant-3"),
+        Map.entry("Anthropic-Version", "2023-01-01"));
+  }
+
+  @Test
+  @DisplayName("a Gemini key goes in x-goog-api-key and no other credential header")
+  void geminiApiKey() {
+    RequestAuthenticator auth = RequestAuthenticator.of(ProviderConfig.builder("gemini")
+        .type(ProviderType.GEMINI).build(), new FixedCredential("AIza-1", TokenUse.API_KEY_HEADER, false));
+    Map<String, String> sent = Map.of("Authorization", "Bearer stale", "api-key", "stale", "x-api-key", "stale",
+        "X-Goog-Api-Key", "stale");
+    assertThat(apply(auth.authorize(request(sent)), sent)).containsOnly(Map.entry("x-goog-api-key", "AIza-1"));
+  }
+
+  @Test
+  @DisplayName("bearer tokens go in Authorization on anthropic and gemini, removing stale key headers")
+  void bearerOnKeyHeaderTypes() {
+    Map<String, String> sent = Map.of("x-api-key", "stale", "x-goog-api-key", "stale", "api-key", "stale");
+    Map<String, String> anthropic = apply(RequestAuthenticator.of(ProviderConfig.builder("claude")
+        .type(ProviderType.ANTHROPIC).build(), new FixedCredential("tok-a", TokenUse.BEARER, true))
+        .authorize(request(sent)), sent);
+    assertThat(anthropic).containsOnly(Map.entry("Authorization", "Bearer tok-a"),
+        Map.entry("anthropic-version", "2023-06-01"));
+    Map<String, String> gemini = apply(RequestAuthenticator.of(ProviderConfig.builder("gemini")
+        .type(ProviderType.GEMINI).build(), new FixedCredential("tok-g", TokenUse.BEARER, true))
+        .authorize(request(sent)), sent);
+    assertThat(gemini).containsOnly(Map.entry("Authorization", "Bearer tok-g"));
+  }
+
+  @Test
+  @DisplayName("an API key on a type without a key header goes in Authorization: Bearer")
+  void apiKeyOnOpenAi() {
+    Map<String, String> sent = Map.of("api-key", "stale");
+    for (ProviderType type : List.of(ProviderType.OPENAI, ProviderType.CODEX)) {
+      assertThat(apply(RequestAuthenticator.of(ProviderConfig.builder("p").type(type).build(),
+          new FixedCredential("sk-1", TokenUse.API_KEY_HEADER, false)).authorize(request(sent)), sent))
+          .as("%s", type).containsOnly(Map.entry("Authorization", "Bearer sk-1"));
+    }
   }
 
   @Test
@@ -196,9 +266,21 @@ class RequestAuthenticatorTest {
     for (Object o : List.of(a, z, z.token(), z.token().value())) {
       assertThat(o.toString()).doesNotContain("sk-very-secret");
     }
-    ProviderConfig withKey = ProviderConfig.builder("p").apiKey(Secret.of("sk-in-config"))
+    StubMethod keyed = new StubMethod("keyed", 100, c -> true) {
+      @Override
+      public java.util.Set<String> configKeys() {
+        return java.util.Set.of("key");
+      }
+
+      @Override
+      public java.util.Set<String> secretFields() {
+        return java.util.Set.of("key");
+      }
+    };
+    ProviderConfig withKey = ProviderConfig.builder("p").methods(List.of(keyed)).set("key", "sk-in-config")
         .headers(Map.of("X-Gateway-Key", "gw-secret")).build();
-    assertThat(withKey.toString()).doesNotContain("sk-in-config").doesNotContain("gw-secret");
+    assertThat(withKey.toString()).contains("key=[redacted]").doesNotContain("sk-in-config")
+        .doesNotContain("gw-secret");
   }
 
   @Test

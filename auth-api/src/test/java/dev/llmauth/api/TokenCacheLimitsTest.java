@@ -16,7 +16,6 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
-import java.util.random.RandomGenerator;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -38,19 +37,7 @@ class TokenCacheLimitsTest {
   private final ManualExecutor executor = new ManualExecutor();
   private final ScriptedSource source = new ScriptedSource();
   private final TokenKey key = TokenKey.of(source, TokenRequest.forScope("scope-a"));
-  /** Jitter that always picks the ceiling, so backoff is deterministic. */
-  private final RandomGenerator maxJitter = new RandomGenerator() {
-    @Override
-    public long nextLong() {
-      return 0;
-    }
-
-    @Override
-    public long nextLong(long bound) {
-      return bound - 1;
-    }
-  };
-  private final TokenCache cache = TokenCache.builder().clock(clock).executor(executor).random(maxJitter).build();
+  private final TokenCache cache = TokenCache.builder().clock(clock).executor(executor).random(new MaxJitter()).build();
 
   @AfterEach
   void close() {

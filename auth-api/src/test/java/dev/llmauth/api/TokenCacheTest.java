@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -28,19 +27,7 @@ class TokenCacheTest {
   private final ManualExecutor executor = new ManualExecutor();
   private final ScriptedSource source = new ScriptedSource();
   private final TokenKey key = TokenKey.of(source, TokenRequest.forScope("scope-a"));
-  /** Jitter that always picks the ceiling, so backoff is deterministic. */
-  private final RandomGenerator maxJitter = new RandomGenerator() {
-    @Override
-    public long nextLong() {
-      return 0;
-    }
-
-    @Override
-    public long nextLong(long bound) {
-      return bound - 1;
-    }
-  };
-  private final TokenCache cache = TokenCache.builder().clock(clock).executor(executor).random(maxJitter).build();
+  private final TokenCache cache = TokenCache.builder().clock(clock).executor(executor).random(new MaxJitter()).build();
 
   @AfterEach
   void close() {
@@ -452,19 +439,62 @@ class TokenCacheTest {
     }
 
     @Test
-    @DisplayName("an unforced fetch that brings back the rejected token serves its waiters but is not kept")
-    void rejectedTokenNotKept() {
+    @DisplayName("a refresh that started before a 401 and brings back the rejected token is fetched again, forced")
+    void refreshStartedBeforeTheRejection() {
       AccessToken t = prime(token("t", Duration.ofMinutes(10)));
       clock.advance(Duration.ofMinutes(6));
-      cache.get(key); // starts a refresh ahead, not forced
-      cache.invalidate(key, t);
+      assertThat(cache.get(key)).isSameAs(t); // starts a refresh ahead, not forced past the source's cache
       executor.runAll();
+      assertThat(source.reasons).containsExactly(FetchReason.INITIAL, FetchReason.REFRESH_AHEAD);
+      // The server rejects t while the refresh is still running; the replay after the 401 joins that refresh.
+      assertThat(cache.invalidate(key, t)).isTrue();
+      CompletableFuture<AccessToken> replay = cache.getAsync(key);
+      // The source answers the refresh from its own cache, with the token it had before the rejection.
       source.complete(AccessToken.of(Secret.of("t"), clock.plus(Duration.ofMinutes(4))));
-      CompletableFuture<AccessToken> next = cache.getAsync(key);
-      assertThat(next).isNotDone();
+      assertThat(replay).as("the replay must not get the rejected token").isNotDone();
+      assertThat(cache.peek(key)).as("the rejected token is not installed again").isNull();
+      assertThat(cache.getIfUsable(key)).isNull();
+      CompletableFuture<AccessToken> later = cache.getAsync(key);
       executor.runAll();
       assertThat(source.reasons).containsExactly(FetchReason.INITIAL, FetchReason.REFRESH_AHEAD,
           FetchReason.INVALIDATED);
+      AccessToken fresh = token("fresh", Duration.ofHours(1));
+      source.complete(fresh);
+      assertThat(replay).isCompletedWithValue(fresh);
+      assertThat(later).isCompletedWithValue(fresh);
+      assertThat(cache.get(key)).isSameAs(fresh);
+      assertThat(cache.stats().fetches()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("a forced fetch that brings back the rejected token is trusted: it serves and is kept")
+    void forcedFetchTrusted() {
+      AccessToken t = prime(token("t", Duration.ofHours(1)));
+      assertThat(cache.invalidate(key, t)).isTrue();
+      CompletableFuture<AccessToken> replay = cache.getAsync(key);
+      executor.runAll();
+      AccessToken again = AccessToken.of(Secret.of("t"), clock.plus(Duration.ofHours(1)));
+      source.complete(again);
+      assertThat(replay).isCompletedWithValue(again);
+      assertThat(cache.get(key)).isSameAs(again);
+      assertThat(source.reasons).containsExactly(FetchReason.INITIAL, FetchReason.INVALIDATED);
+    }
+
+    @Test
+    @DisplayName("a refresh that started before a 401 and brings a new token serves it without another fetch")
+    void refreshStartedBeforeTheRejectionWithANewToken() {
+      AccessToken t = prime(token("t", Duration.ofMinutes(10)));
+      clock.advance(Duration.ofMinutes(6));
+      cache.get(key);
+      executor.runAll();
+      assertThat(cache.invalidate(key, t)).isTrue();
+      CompletableFuture<AccessToken> replay = cache.getAsync(key);
+      AccessToken fresh = token("fresh", Duration.ofHours(1));
+      source.complete(fresh);
+      assertThat(replay).isCompletedWithValue(fresh);
+      assertThat(cache.get(key)).isSameAs(fresh);
+      executor.runAll();
+      assertThat(source.reasons).containsExactly(FetchReason.INITIAL, FetchReason.REFRESH_AHEAD);
     }
   }
 

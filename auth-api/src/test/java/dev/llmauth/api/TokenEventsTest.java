@@ -23,7 +23,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -37,18 +36,7 @@ class TokenEventsTest {
   private final ManualExecutor executor = new ManualExecutor();
   private final ScriptedSource source = new ScriptedSource();
   private final TokenKey key = TokenKey.of(source, TokenRequest.forScope("scope-a"));
-  private final RandomGenerator maxJitter = new RandomGenerator() {
-    @Override
-    public long nextLong() {
-      return 0;
-    }
-
-    @Override
-    public long nextLong(long bound) {
-      return bound - 1;
-    }
-  };
-  private final TokenCache cache = TokenCache.builder().clock(clock).executor(executor).random(maxJitter).build();
+  private final TokenCache cache = TokenCache.builder().clock(clock).executor(executor).random(new MaxJitter()).build();
   private final Recorder events = new Recorder();
 
   @AfterEach

@@ -3,16 +3,20 @@ package dev.llmauth.apikey;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code api-key} method: a provider's {@code apiKey}, else its static {@code bearerToken}. First in the
- * resolution order (priority {@value #PRIORITY}); pinned by {@code "authMode": "apiKey"}.
+ * The {@code api-key} method: a provider's {@code apiKey}, else its static {@code bearerToken} ({@link
+ * ApiKeySettings}). First in the resolution order (priority {@value #PRIORITY}); pinned by {@code "authMode":
+ * "apiKey"}. Without a configuration file, the {@code apiKey} comes from {@code OPENAI_API_KEY}.
  */
 public final class ApiKeyMethod implements CredentialMethod {
   /** The method id. */
@@ -36,8 +40,28 @@ public final class ApiKeyMethod implements CredentialMethod {
   }
 
   @Override
-  public java.util.Set<String> deprecatedAuthModes() {
-    return java.util.Set.of(METHOD);
+  public Set<String> deprecatedAuthModes() {
+    return Set.of(METHOD);
+  }
+
+  @Override
+  public Set<String> configKeys() {
+    return Set.of(ApiKeySettings.API_KEY, ApiKeySettings.BEARER_TOKEN);
+  }
+
+  @Override
+  public Set<String> secretFields() {
+    return Set.of(ApiKeySettings.API_KEY, ApiKeySettings.BEARER_TOKEN);
+  }
+
+  @Override
+  public Map<String, String> environmentFallback() {
+    return Map.of(ApiKeySettings.API_KEY, "OPENAI_API_KEY");
+  }
+
+  @Override
+  public @Nullable ApiKeySettings parseConfig(ConfigNode provider) {
+    return ApiKeySettings.parse(provider);
   }
 
   @Override
@@ -47,10 +71,11 @@ public final class ApiKeyMethod implements CredentialMethod {
 
   @Override
   public Availability availability(ProviderConfig config, ResolutionContext context) {
-    if (config.apiKey() != null) {
+    ApiKeySettings settings = config.methodConfig(this, ApiKeySettings.class);
+    if (settings != null && settings.apiKey() != null) {
       return Availability.available(describeKey(config));
     }
-    if (config.bearerToken() != null) {
+    if (settings != null && settings.bearerToken() != null) {
       return Availability.available(describeBearer(config));
     }
     return Availability.unavailable("no apiKey or bearerToken set");
@@ -58,20 +83,21 @@ public final class ApiKeyMethod implements CredentialMethod {
 
   @Override
   public Credential create(ProviderConfig config, ResolutionContext context) {
-    if (config.apiKey() != null) {
-      return new StaticCredential(config.apiKey(), config.type() == ProviderType.AZURE_OPENAI
-          ? Credential.TokenUse.API_KEY_HEADER
-          : Credential.TokenUse.BEARER, describeKey(config));
+    ApiKeySettings settings = config.methodConfig(this, ApiKeySettings.class);
+    Secret apiKey = settings != null ? settings.apiKey() : null;
+    Secret bearerToken = settings != null ? settings.bearerToken() : null;
+    if (apiKey != null) {
+      return new StaticCredential(apiKey, Credential.TokenUse.API_KEY_HEADER, describeKey(config));
     }
-    if (config.bearerToken() != null) {
-      return new StaticCredential(config.bearerToken(), Credential.TokenUse.BEARER, describeBearer(config));
+    if (bearerToken != null) {
+      return new StaticCredential(bearerToken, Credential.TokenUse.BEARER, describeBearer(config));
     }
     throw new IllegalStateException("provider '" + config.name() + "' has neither apiKey nor bearerToken");
   }
 
   private static String describeKey(ProviderConfig config) {
     return "apiKey from " + config.originOf("apiKey") + " sent " + placement(config,
-        config.type() == ProviderType.AZURE_OPENAI ? "as api-key header" : "as Authorization: Bearer");
+        config.type().apiKeyPlacement());
   }
 
   private static String describeBearer(ProviderConfig config) {
@@ -81,7 +107,7 @@ public final class ApiKeyMethod implements CredentialMethod {
 
   /**
    * Where the key goes on a request: inside the provider-data header's JSON object when one is configured (and no
-   * {@code Authorization} or {@code api-key} then), else {@code otherwise}.
+   * {@code Authorization} or key header then), else {@code otherwise}.
    */
   private static String placement(ProviderConfig config, String otherwise) {
     String header = config.providerDataHeader();

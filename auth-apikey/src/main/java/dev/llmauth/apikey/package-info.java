@@ -1,4 +1,4 @@
-/** The API key and static bearer token method. Not exported. */
+/** The API key and static bearer token method ({@link dev.llmauth.apikey.ApiKeyMethod}) and its settings. */
 @NullMarked
 package dev.llmauth.apikey;
 

@@ -37,7 +37,7 @@ class ApiKeyMethodTest {
   @Test
   @DisplayName("is found by ServiceLoader and sends an OpenAI key as a bearer token")
   void openAiKey() {
-    try (LlmAuth a = auth(ProviderConfig.builder("openai").apiKey(Secret.of("sk-test-1")).build())) {
+    try (LlmAuth a = auth(ProviderConfig.builder("openai").set("apiKey", "sk-test-1").build())) {
       RequestAuthenticator r = a.authenticator("openai");
       assertThat(r.method()).isEqualTo("api-key");
       assertThat(headers(r)).containsExactly(Map.entry("Authorization", "Bearer sk-test-1"));
@@ -48,16 +48,36 @@ class ApiKeyMethodTest {
   @DisplayName("sends an Azure OpenAI key in the api-key header")
   void azureKey() {
     try (LlmAuth a = auth(ProviderConfig.builder("az").type(ProviderType.AZURE_OPENAI)
-        .baseUrl("https://res.openai.azure.com/openai/v1").apiKey(Secret.of("az-key")).build())) {
+        .baseUrl("https://res.openai.azure.com/openai/v1").set("apiKey", "az-key").build())) {
       assertThat(headers(a.authenticator("az"))).containsExactly(Map.entry("api-key", "az-key"));
+    }
+  }
+
+  @Test
+  @DisplayName("sends an Anthropic key in x-api-key with anthropic-version, a Gemini key in x-goog-api-key")
+  void anthropicAndGeminiKeys() {
+    LlmAuthConfig config = LlmAuthConfig.parse("""
+        {"providers": {
+          "claude": {"type": "anthropic", "apiKey": "sk-ant-1"},
+          "gemini": {"type": "gemini", "apiKey": "AIza-1"},
+          "claude-token": {"type": "anthropic", "bearerToken": "oauth-1"}
+        }}""", "test.jsonc", Map.of());
+    try (LlmAuth a = LlmAuth.builder().config(config).environment(Map.of()).build()) {
+      assertThat(headers(a.authenticator("claude"))).containsOnly(Map.entry("x-api-key", "sk-ant-1"),
+          Map.entry("anthropic-version", "2023-06-01"));
+      assertThat(a.authenticator("claude").describe()).isEqualTo("apiKey from test.jsonc sent as x-api-key header");
+      assertThat(headers(a.authenticator("gemini"))).containsOnly(Map.entry("x-goog-api-key", "AIza-1"));
+      assertThat(a.authenticator("gemini").describe()).endsWith("sent as x-goog-api-key header");
+      assertThat(headers(a.authenticator("claude-token"))).containsOnly(Map.entry("Authorization", "Bearer oauth-1"),
+          Map.entry("anthropic-version", "2023-06-01"));
     }
   }
 
   @Test
   @DisplayName("uses a static bearer token when there is no key, and the key when there are both")
   void bearerToken() {
-    try (LlmAuth a = auth(ProviderConfig.builder("gw").bearerToken(Secret.of("static-1")).build(),
-        ProviderConfig.builder("both").bearerToken(Secret.of("static-2")).apiKey(Secret.of("key-2")).build())) {
+    try (LlmAuth a = auth(ProviderConfig.builder("gw").set("bearerToken", "static-1").build(),
+        ProviderConfig.builder("both").set("bearerToken", "static-2").set("apiKey", "key-2").build())) {
       assertThat(headers(a.authenticator("gw"))).containsEntry("Authorization", "Bearer static-1");
       assertThat(headers(a.authenticator("both"))).containsEntry("Authorization", "Bearer key-2");
     }
@@ -67,14 +87,14 @@ class ApiKeyMethodTest {
   @DisplayName("says where the key goes: Authorization, api-key, or the provider-data header when one is set")
   void placementInDescriptions() {
     String data = "X-LlamaStack-Provider-Data";
-    try (LlmAuth a = auth(ProviderConfig.builder("openai").apiKey(Secret.of("sk-1")).build(),
+    try (LlmAuth a = auth(ProviderConfig.builder("openai").set("apiKey", "sk-1").build(),
         ProviderConfig.builder("az").type(ProviderType.AZURE_OPENAI).baseUrl("https://res.openai.azure.com/openai/v1")
-            .apiKey(Secret.of("az-1")).build(),
-        ProviderConfig.builder("gw").baseUrl("https://gw.example.test/v1").apiKey(Secret.of("sk-2"))
+            .set("apiKey", "az-1").build(),
+        ProviderConfig.builder("gw").baseUrl("https://gw.example.test/v1").set("apiKey", "sk-2")
             .providerDataHeader(data).build(),
         ProviderConfig.builder("gw-az").type(ProviderType.AZURE_OPENAI).baseUrl("https://gw.example.test/v1")
-            .apiKey(Secret.of("az-2")).providerDataHeader(data).build(),
-        ProviderConfig.builder("gw-bearer").baseUrl("https://gw.example.test/v1").bearerToken(Secret.of("st-1"))
+            .set("apiKey", "az-2").providerDataHeader(data).build(),
+        ProviderConfig.builder("gw-bearer").baseUrl("https://gw.example.test/v1").set("bearerToken", "st-1")
             .providerDataHeader(data).build())) {
       assertThat(detail(a, "openai")).endsWith("sent as Authorization: Bearer");
       assertThat(detail(a, "az")).endsWith("sent as api-key header");
@@ -96,7 +116,7 @@ class ApiKeyMethodTest {
   @Test
   @DisplayName("a rejected key is not worth a replay")
   void noReplay() {
-    try (LlmAuth a = auth(ProviderConfig.builder("openai").apiKey(Secret.of("sk")).build())) {
+    try (LlmAuth a = auth(ProviderConfig.builder("openai").set("apiKey", "sk").build())) {
       RequestAuthenticator r = a.authenticator("openai");
       assertThat(r.invalidate(r.authorize(REQUEST))).isFalse();
     }
@@ -114,7 +134,7 @@ class ApiKeyMethodTest {
   @Test
   @DisplayName("descriptions and errors never contain the key")
   void noLeak() {
-    try (LlmAuth a = auth(ProviderConfig.builder("openai").apiKey(Secret.of("sk-leak-check")).build())) {
+    try (LlmAuth a = auth(ProviderConfig.builder("openai").set("apiKey", "sk-leak-check").build())) {
       RequestAuthenticator r = a.authenticator("openai");
       assertThat(r.describe() + r + a.explain("openai") + a.authenticator("openai").authorize(REQUEST))
           .doesNotContain("sk-leak-check");

@@ -5,7 +5,6 @@ import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
@@ -92,19 +91,18 @@ public final class CommandMethod implements CredentialMethod {
           + "\"op://vault/openai/key\"]}");
     }
     CommandTokenSource source = new CommandTokenSource(spec, config.name(), context.environment(), context.clock());
-    Credential.TokenUse use = spec.sendAs() == CommandSpec.SendAs.API_KEY && config.type() == ProviderType.AZURE_OPENAI
-        ? Credential.TokenUse.API_KEY_HEADER
+    Credential.TokenUse use = spec.sendAs() == CommandSpec.SendAs.API_KEY ? Credential.TokenUse.API_KEY_HEADER
         : Credential.TokenUse.BEARER;
     return new CommandCredential(context.tokenCache(), TokenKey.of(source, TokenRequest.none()), use,
         describe(config, spec));
   }
 
   private static String describe(ProviderConfig config, CommandSpec spec) {
-    boolean apiKeyHeader = spec.sendAs() == CommandSpec.SendAs.API_KEY && config.type() == ProviderType.AZURE_OPENAI;
     String dataHeader = config.providerDataHeader();
     return "runs " + spec.program() + " (" + CommandSpec.FIELD + " from " + config.originOf(CommandSpec.FIELD)
         + "), its output sent " + (dataHeader != null ? "in the " + dataHeader + " header as azure_api_key (no "
-        + "Authorization)" : apiKeyHeader ? "as api-key header" : "as Authorization: Bearer");
+        + "Authorization)" : spec.sendAs() == CommandSpec.SendAs.API_KEY ? config.type().apiKeyPlacement()
+        : "as Authorization: Bearer");
   }
 
   @Override

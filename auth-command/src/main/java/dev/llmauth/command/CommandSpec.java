@@ -57,7 +57,10 @@ record CommandSpec(
 
   /** How the token goes onto a request. */
   enum SendAs {
-    /** Like the {@code apiKey} field: {@code api-key} on Azure OpenAI, {@code Authorization: Bearer} elsewhere. */
+    /**
+     * Like the {@code apiKey} field: in the endpoint type's key header ({@code api-key}, {@code x-api-key}, {@code
+     * x-goog-api-key}), {@code Authorization: Bearer} on types without one.
+     */
     API_KEY("apiKey"),
     /** Like the {@code bearerToken} field: always {@code Authorization: Bearer}. */
     BEARER_TOKEN("bearerToken");

@@ -13,6 +13,12 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.ResolutionContext;
+import dev.llmauth.conformance.mock.MockModelServer;
+import dev.llmauth.conformance.mock.RecordedRequest;
+import dev.llmauth.http.jdk.LlmAuthHttpClient;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,17 +112,59 @@ class CommandCredentialTest {
   }
 
   @Test
-  void sendAsDecidesTheHeaderOnAzureOpenAi() {
+  void sendAsDecidesWhetherTheOutputIsAKeyOrABearerToken() {
     CommandMethod provider = new CommandMethod();
-    ProviderConfig.Builder azure = ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI)
-        .baseUrl("https://r.openai.azure.com/openai/v1");
-    assertThat(provider.create(azure.set(CommandSpec.FIELD, Scripts.block(List.of(script.toString()),
-        Map.of())).build(), context()).use()).isEqualTo(Credential.TokenUse.API_KEY_HEADER);
-    assertThat(provider.create(azure.set(CommandSpec.FIELD, Scripts.block(List.of(script.toString()),
-        Map.of("sendAs", "bearerToken"))).build(), context()).use()).isEqualTo(Credential.TokenUse.BEARER);
-    assertThat(provider.create(ProviderConfig.builder("openai").set(CommandSpec.FIELD,
-        Scripts.block(List.of(script.toString()), Map.of())).build(), context()).use())
-        .isEqualTo(Credential.TokenUse.BEARER);
+    for (ProviderType type : ProviderType.values()) {
+      ProviderConfig.Builder b = ProviderConfig.builder("p").type(type).baseUrl("https://models.example.test/v1");
+      assertThat(provider.create(b.set(CommandSpec.FIELD, Scripts.block(List.of(script.toString()), Map.of()))
+          .build(), context()).use()).as("%s", type).isEqualTo(Credential.TokenUse.API_KEY_HEADER);
+      assertThat(provider.create(b.set(CommandSpec.FIELD, Scripts.block(List.of(script.toString()),
+          Map.of("sendAs", "bearerToken"))).build(), context()).use()).as("%s", type)
+          .isEqualTo(Credential.TokenUse.BEARER);
+    }
+  }
+
+  @Test
+  void reachesAnAnthropicProviderWithTheOutputInXApiKey() throws Exception {
+    try (MockModelServer model = new MockModelServer().start()) {
+      String argv = "[\"" + script + "\"]";
+      LlmAuthConfig config = LlmAuthConfig.parse("{\"providers\": {"
+          + "\"claude\": {\"type\": \"anthropic\", \"baseUrl\": \"" + model.url("/v1") + "\", "
+          + "\"command\": {\"argv\": " + argv + "}},"
+          + "\"gemini\": {\"type\": \"gemini\", \"baseUrl\": \"" + model.url("/v1beta") + "\", "
+          + "\"command\": {\"argv\": " + argv + "}},"
+          + "\"claude-oauth\": {\"type\": \"anthropic\", \"baseUrl\": \"" + model.url("/v1") + "\", "
+          + "\"command\": {\"argv\": " + argv + ", \"sendAs\": \"bearerToken\"}}}}", "test.jsonc", Map.of());
+      try (LlmAuth auth = LlmAuth.builder().config(config).environment(Scripts.environment()).tokenCache(cache)
+          .build()) {
+        assertThat(auth.authenticator("claude").describe()).endsWith("its output sent as x-api-key header");
+        assertThat(auth.authenticator("gemini").describe()).endsWith("its output sent as x-goog-api-key header");
+        assertThat(auth.authenticator("claude-oauth").describe()).endsWith("its output sent as Authorization: Bearer");
+        for (String provider : List.of("claude", "gemini", "claude-oauth")) {
+          HttpClient client = LlmAuthHttpClient.wrap(HttpClient.newHttpClient(), auth.authenticator(provider));
+          HttpResponse<String> response = client.send(HttpRequest.newBuilder(model.url("/v1/chat/completions"))
+              .header("Authorization", "Bearer caller-stale").header("x-api-key", "caller-stale")
+              .header("x-goog-api-key", "caller-stale")
+              .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"messages\":[]}")).build(),
+              HttpResponse.BodyHandlers.ofString());
+          assertThat(response.statusCode()).as(provider).isEqualTo(200);
+        }
+      }
+      List<RecordedRequest> got = model.recorded();
+      assertThat(got).hasSize(3);
+      String first = got.get(0).header("x-api-key");
+      assertThat(first).as("the command's output in x-api-key").matches("tok-\\d+-.*");
+      assertThat(got.get(0).headers("authorization")).isEmpty();
+      assertThat(got.get(0).headers("x-goog-api-key")).isEmpty();
+      assertThat(got.get(0).headers("anthropic-version")).containsExactly("2023-06-01");
+      assertThat(got.get(1).headers("x-goog-api-key")).singleElement().asString().matches("tok-\\d+-.*");
+      assertThat(got.get(1).headers("authorization")).isEmpty();
+      assertThat(got.get(1).headers("x-api-key")).isEmpty();
+      assertThat(got.get(1).headers("anthropic-version")).isEmpty();
+      assertThat(got.get(2).headers("authorization")).singleElement().asString().matches("Bearer tok-\\d+-.*");
+      assertThat(got.get(2).headers("x-api-key")).isEmpty();
+      assertThat(got.get(2).headers("anthropic-version")).containsExactly("2023-06-01");
+    }
   }
 
   @Test

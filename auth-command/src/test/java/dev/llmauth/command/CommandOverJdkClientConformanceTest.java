@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Named;
 
-/** The kit's HTTP rules (A1-A12) with the command method on llm-auth's java.net.http adapter. */
+/** The kit's HTTP rules (A1-A15) with the command method on llm-auth's java.net.http adapter. */
 class CommandOverJdkClientConformanceTest extends HttpAdapterVerification {
   @Override
   protected AdapterDriver adapter() {

@@ -112,7 +112,8 @@ public final class EntraMethod implements CredentialMethod {
     if (AUTH_MODE.equals(config.authMode())) {
       return "authMode is entra";
     }
-    if (config.type() == ProviderType.AZURE_OPENAI && config.apiKey() == null) {
+    // apiKey is the api-key method's field, read from the provider object whether that method is installed or not
+    if (config.type() == ProviderType.AZURE_OPENAI && config.settings().get("apiKey").isUnset()) {
       return "type azure-openai without apiKey";
     }
     return null;

@@ -13,6 +13,7 @@ import dev.llmauth.api.spi.TokenSource;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -83,9 +84,18 @@ final class TokenCredentialSource implements TokenSource, EntraCredential.Reject
     if (t == null || t.getToken() == null || t.getToken().isEmpty() || t.getExpiresAt() == null) {
       throw new TokenException(description + " returned no access token; " + fix, null);
     }
-    OffsetDateTime refreshAt = t.getRefreshAt();
-    return AccessToken.of(Secret.of(t.getToken()), t.getExpiresAt().toInstant(),
-        refreshAt == null ? null : refreshAt.toInstant());
+    return AccessToken.of(Secret.of(t.getToken()), t.getExpiresAt().toInstant(), refreshAt(t.getRefreshAt()));
+  }
+
+  /**
+   * The refresh point a credential names, or {@code null} for none. MSAL4J sets no refresh point for a
+   * managed-identity token that lives two hours or less: its {@code refreshOn} is then 0
+   * ({@code AcquireTokenByManagedIdentitySupplier.calculateRefreshOn}), which azure-identity passes on as a refresh
+   * time at the epoch ({@code MsalToken}'s constructor). Taken as it is, that makes every token due at once, so each
+   * request after the first would start a refresh ahead.
+   */
+  static @Nullable Instant refreshAt(@Nullable OffsetDateTime refreshAt) {
+    return refreshAt == null || refreshAt.toEpochSecond() <= 0 ? null : refreshAt.toInstant();
   }
 
   private TokenException failure(RuntimeException e) {

@@ -134,9 +134,13 @@ public final class EntraChild {
             case "token" -> {
               dev.llmauth.api.AccessToken t = direct(args[0], cache, clock).token().get();
               long now = NOW.get() / 1000;
+              // Relative to the child's clock, then absolute (epoch seconds) for checks that must not depend on
+              // how long the child took to start.
               System.out.println("OUT token " + fp(t.value().reveal()) + " expiresIn="
                   + (t.expiresAt().getEpochSecond() - now) + " refreshIn="
-                  + (t.refreshAt() == null ? "none" : Long.toString(t.refreshAt().getEpochSecond() - now)));
+                  + (t.refreshAt() == null ? "none" : Long.toString(t.refreshAt().getEpochSecond() - now))
+                  + " expiresAt=" + t.expiresAt().getEpochSecond() + " refreshAt="
+                  + (t.refreshAt() == null ? "none" : Long.toString(t.refreshAt().getEpochSecond())));
             }
             case "invalidate" -> System.out.println("OUT invalidate " + authenticator.invalidate(last));
             case "provider-data" -> {

@@ -87,12 +87,12 @@ class EntraMethodTest {
   @Test
   @DisplayName("unavailable without Entra settings, or without a baseUrl")
   void unavailable() {
-    ProviderConfig keyed = ProviderConfig.builder("p").apiKey(Secret.of("k")).build();
+    ProviderConfig keyed = ProviderConfig.builder("p").set("apiKey", "k").build();
     assertThat(provider.availability(keyed, context(Map.of())).available()).isFalse();
     ProviderConfig keyedAzure = ProviderConfig.builder("p").type(ProviderType.AZURE_OPENAI).baseUrl(BASE)
-        .apiKey(Secret.of("k")).build();
+        .set("apiKey", "k").build();
     assertThat(provider.availability(keyedAzure, context(Map.of())).available()).isFalse();
-    ProviderConfig noBase = new ProviderConfig("p", ProviderType.AZURE_OPENAI, null, null, null, null, null, null,
+    ProviderConfig noBase = new ProviderConfig("p", ProviderType.AZURE_OPENAI, null, null, null, null,
         Map.of(), false, ConfigNode.of("p", Map.of("managedIdentity", Map.of()), "test"),
         Map.of(EntraMethod.METHOD, new EntraSettings(true, null, null, EntraSettings.DEFAULT_SCOPE)),
         java.util.Set.of("managedIdentity", "entra"), java.util.Set.of(), Map.of());

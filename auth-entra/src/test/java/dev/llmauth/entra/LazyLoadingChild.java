@@ -18,7 +18,7 @@ public final class LazyLoadingChild {
 
   public static void main(String[] args) {
     LlmAuthConfig config = LlmAuthConfig.of(
-        ProviderConfig.builder("keyed").bearerToken(Secret.of("static-token")).build(),
+        ProviderConfig.builder("keyed").set("bearerToken", "static-token").build(),
         ProviderConfig.builder("mi").baseUrl(EntraChild.BASE_URL).set("managedIdentity", java.util.Map.of())
             .build());
     try (LlmAuth auth = LlmAuth.create(config)) {

@@ -76,7 +76,7 @@ public class AdapterOverheadBenchmark {
     ProviderConfig provider = ProviderConfig.builder("openai")
         .type(ProviderType.OPENAI)
         .baseUrl(base.toString())
-        .apiKey(Secret.of(KEY))
+        .set("apiKey", KEY)
         .build();
     auth = LlmAuth.builder().config(LlmAuthConfig.of(provider)).environment(Map.of()).build();
     RequestAuthenticator authenticator = auth.authenticator("openai");

@@ -73,7 +73,7 @@ public final class StartupProbe {
         : ProviderConfig.builder("openai")
             .type(ProviderType.OPENAI)
             .baseUrl(baseUrl)
-            .apiKey(Secret.of(args[1]))
+            .set("apiKey", args[1])
             .build();
     LlmAuth.Builder builder = LlmAuth.builder().config(LlmAuthConfig.of(provider));
     if (!entra) {

@@ -89,9 +89,9 @@ final class DemoCommand implements Runnable {
       cli.out.println();
 
       rows.addAll(method(modelBase, "api-key (OpenAI)", null, ProviderConfig.builder("openai")
-          .baseUrl(modelBase.toString()).apiKey(Secret.of("sk-demo-" + random())).build(), Map.of()));
+          .baseUrl(modelBase.toString()).set("apiKey", "sk-demo-" + random()).build(), Map.of()));
       rows.addAll(method(modelBase, "api-key (Azure OpenAI)", null, ProviderConfig.builder("azure-key")
-          .type(ProviderType.AZURE_OPENAI).baseUrl(modelBase.toString()).apiKey(Secret.of("az-demo-" + random()))
+          .type(ProviderType.AZURE_OPENAI).baseUrl(modelBase.toString()).set("apiKey", "az-demo-" + random())
           .build(), Map.of()));
       rows.addAll(entraInChildJvm(identity, modelBase));
       rows.addAll(method(modelBase, "codex-oauth (expired token, refreshed)", oauth::refreshCount,

@@ -1,5 +1,6 @@
 package dev.llmauth.cli;
 
+import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.Resolution;
 import dev.llmauth.api.config.ProviderConfig;
@@ -13,7 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** Explains, per provider, which method is chosen and why every other one was skipped. Sends no request. */
+/**
+ * Explains, per provider, which method is chosen and why every other one was skipped, and lists the providers that
+ * cannot be used (an {@code ${env:NAME}} whose variable is not set) with their error. Sends no request.
+ */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
     description = "Show every credential method considered for each provider: chosen or skipped, and why.")
 final class DoctorCommand implements Runnable {
@@ -32,12 +36,23 @@ final class DoctorCommand implements Runnable {
       out.println("installed methods: " + (methods.isEmpty() ? "(none)" : String.join(", ",
           methods.stream().map(m -> m.method() + " (" + m.priority() + ")").toList())));
       List<String> names = provider != null ? List.of(provider) : List.copyOf(auth.config().providers().keySet());
-      if (names.isEmpty()) {
+      Map<String, ConfigException> broken = provider != null ? Map.of() : auth.config().unresolved();
+      if (names.isEmpty() && broken.isEmpty()) {
         out.println("no providers configured");
       }
       boolean unresolved = false;
       for (String name : names) {
         unresolved |= !explain(auth, auth.config().provider(name), out);
+      }
+      for (Map.Entry<String, ConfigException> b : broken.entrySet()) {
+        out.println();
+        out.println("provider " + b.getKey() + ": cannot be used, its configuration is incomplete");
+        out.println("  error: " + b.getValue().getMessage());
+      }
+      if (!broken.isEmpty()) {
+        throw new CliException(ExitCodes.USAGE, "provider" + (broken.size() == 1 ? " " : "s ")
+            + String.join(", ", broken.keySet()) + " cannot be used: " + (broken.size() == 1 ? "its" : "their")
+            + " configuration is incomplete (see above); the other providers work");
       }
       if (unresolved) {
         throw new CliException(ExitCodes.NO_CREDENTIAL, "at least one provider has no usable credential method");
@@ -62,6 +77,12 @@ final class DoctorCommand implements Runnable {
     out.println();
     out.println("provider " + pc.name() + " (type " + pc.type().id() + ")");
     out.println("  baseUrl: " + shown(pc, "baseUrl", pc.effectiveBaseUrl()));
+    for (Map.Entry<String, String> h : pc.type().defaultHeaders().entrySet()) {
+      if (pc.headers().keySet().stream().noneMatch(h.getKey()::equalsIgnoreCase)) {
+        out.println("  " + h.getKey() + ": " + h.getValue() + " (type " + pc.type().id() + ", added when the request "
+            + "has none)");
+      }
+    }
     if (pc.authMode() != null) {
       out.println("  authMode: " + pc.authMode() + " (" + pc.originOf("authMode") + ")");
       auth.credentialMethods().stream().filter(m -> m.deprecatedAuthModes().contains(pc.authMode())).findFirst()

@@ -111,6 +111,62 @@ class DoctorCommandTest {
   }
 
   @Test
+  void anthropicAndGeminiKeysAreShownWhereTheyGo() {
+    Path config = write(home, "types.jsonc", """
+        {"providers": {
+          "claude": {"type": "anthropic", "apiKey": "%1$s"},
+          "gemini": {"type": "gemini", "apiKey": "%1$s"}
+        }}
+        """.formatted(key));
+
+    Result r = run(isolatedEnv(home), "doctor", "--config", config.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("provider claude (type anthropic)")
+        .contains("baseUrl: https://api.anthropic.com/v1")
+        .contains("anthropic-version: 2023-06-01 (type anthropic, added when the request has none)")
+        .containsPattern("chosen +api-key +apiKey from file .* sent as x-api-key header")
+        .contains("provider gemini (type gemini)")
+        .contains("baseUrl: https://generativelanguage.googleapis.com/v1beta")
+        .containsPattern("chosen +api-key +apiKey from file .* sent as x-goog-api-key header");
+    assertThat(r.out().substring(r.out().indexOf("provider gemini"))).doesNotContain("anthropic-version");
+    assertThat(r.all()).doesNotContain(key);
+  }
+
+  @Test
+  void aProviderWithAMissingVariableIsListedWithItsErrorAndTheOthersStillWork() {
+    Path config = write(home, "partial.jsonc", """
+        {"providers": {
+          "ok": {"baseUrl": "https://api.example.test/v1", "apiKey": "%s"},
+          "broken": {"baseUrl": "https://api.example.test/v1", "apiKey": "${env:LLM_AUTH_TEST_MISSING_KEY}"}
+        }}
+        """.formatted(key));
+    String error = "file " + config + ": provider 'broken', providers.broken.apiKey: refers to "
+        + "${env:LLM_AUTH_TEST_MISSING_KEY}, but the environment variable LLM_AUTH_TEST_MISSING_KEY is not set or "
+        + "empty; set LLM_AUTH_TEST_MISSING_KEY, or write the value in the file";
+
+    Result doctor = run(isolatedEnv(home), "doctor", "--config", config.toString());
+
+    assertThat(doctor.exit()).as(doctor.err()).isEqualTo(ExitCodes.USAGE);
+    assertThat(doctor.out()).contains("provider ok (type openai)").containsPattern("chosen +api-key ")
+        .contains("provider broken: cannot be used, its configuration is incomplete")
+        .contains("  error: " + error);
+    assertThat(doctor.err()).contains("provider broken cannot be used").doesNotContain("Exception");
+    assertThat(doctor.all()).doesNotContain(key);
+
+    Result ok = run(isolatedEnv(home), "token", "--provider", "ok", "--config", config.toString());
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    assertThat(ok.out()).contains("api-key");
+
+    Result used = run(isolatedEnv(home), "token", "--provider", "broken", "--config", config.toString())
+        .assertShortError(ExitCodes.USAGE);
+    assertThat(used.err()).contains("configuration error: " + error);
+    Result pinned = run(isolatedEnv(home), "doctor", "--provider", "broken", "--config", config.toString())
+        .assertShortError(ExitCodes.USAGE);
+    assertThat(pinned.err()).contains("configuration error: " + error);
+  }
+
+  @Test
   void oneProviderOnly() {
     Result r = run(isolatedEnv(home), "doctor", "--config", config().toString(), "--provider", "azure");
 

@@ -70,10 +70,10 @@ class UsageErrorsTest {
   @Test
   void anUnknownTypeListsTheAllowedValues() {
     Result r = withConfig("token", """
-        {"providers": {"openai": {"type": "anthropic", "apiKey": "%s"}}}
+        {"providers": {"openai": {"type": "mistral", "apiKey": "%s"}}}
         """.formatted(key)).assertShortError(ExitCodes.USAGE);
 
-    assertThat(r.err()).contains("anthropic").contains("azure-openai").contains("codex");
+    assertThat(r.err()).contains("mistral").contains("openai, azure-openai, codex, anthropic, gemini");
     assertThat(r.all()).doesNotContain(key);
   }
 

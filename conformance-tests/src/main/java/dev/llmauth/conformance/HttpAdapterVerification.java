@@ -407,6 +407,51 @@ public abstract class HttpAdapterVerification {
     }
   }
 
+  /**
+   * <a href="RULES.md#a15">A15</a>: on {@code anthropic} and {@code gemini} providers an API key goes in the type's
+   * key header, a bearer token in {@code Authorization}, and {@code anthropic-version} is added when absent.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("methods")
+  void required_a15_writesTheHeadersOfTheEndpointType(Supplier<MethodFixture> method) throws Exception {
+    List<String> credentialHeaders = List.of("authorization", "api-key", "x-api-key", "x-goog-api-key");
+    Map<ProviderType, String> keyHeaders = new java.util.LinkedHashMap<>();
+    keyHeaders.put(ProviderType.ANTHROPIC, "x-api-key");
+    keyHeaders.put(ProviderType.GEMINI, "x-goog-api-key");
+    for (Map.Entry<ProviderType, String> type : keyHeaders.entrySet()) {
+      server().reset();
+      try (Run run = new Run(method, b -> b.type(type.getKey()))) {
+        String what = "A15 (type " + type.getKey().id() + ", method " + run.fixture.method() + ")";
+        TestRequest stale = chat().withHeader(PROBE, "kept");
+        for (String name : credentialHeaders) {
+          stale = stale.withHeader(name, name.equals("authorization") ? "Bearer caller-stale" : "caller-stale");
+        }
+        run.sendOk(stale);
+        RecordedRequest got = single(what);
+        String token = run.fixture.currentToken().reveal();
+        String expected = run.fixture.sendsApiKeyHeaderOnAzure() ? type.getValue() : "authorization";
+        for (String name : credentialHeaders) {
+          if (name.equals(expected)) {
+            assertThat(got.headers(name)).as(what + ": " + name + " at the server")
+                .containsExactly(name.equals("authorization") ? "Bearer " + token : token);
+          } else {
+            assertThat(got.headers(name)).as(what + ": a conflicting " + name + " header must be removed").isEmpty();
+          }
+        }
+        assertThat(got.headers(PROBE)).as(what + ": the caller's other headers must be kept").containsExactly("kept");
+        boolean anthropic = type.getKey() == ProviderType.ANTHROPIC;
+        assertThat(got.headers("anthropic-version")).as(what + ": anthropic-version when the request has none")
+            .isEqualTo(anthropic ? List.of("2023-06-01") : List.of());
+        if (anthropic) {
+          server().reset();
+          run.sendOk(chat().withHeader("Anthropic-Version", "2099-01-01"));
+          assertThat(single(what).headers("anthropic-version")).as(what + ": the caller's anthropic-version is kept")
+              .containsExactly("2099-01-01");
+        }
+      }
+    }
+  }
+
   /** <a href="RULES.md#a10">A10</a>: the token is merged into the provider-data header's JSON object. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("methods")
@@ -526,10 +571,13 @@ public abstract class HttpAdapterVerification {
   @MethodSource("methods")
   void required_a13_neverSendsTheCredentialAlongARedirectToAnotherHost(Supplier<MethodFixture> method)
       throws Exception {
-    // The credential travels in Authorization, in api-key (Azure OpenAI keys) or in the provider-data header.
+    // The credential travels in Authorization, in a key header (api-key, x-api-key, x-goog-api-key) or in the
+    // provider-data header.
     Map<String, Consumer<ProviderConfig.Builder>> providers = new java.util.LinkedHashMap<>();
     providers.put("openai", b -> {});
     providers.put("azure-openai", b -> b.type(ProviderType.AZURE_OPENAI));
+    providers.put("anthropic", b -> b.type(ProviderType.ANTHROPIC));
+    providers.put("gemini", b -> b.type(ProviderType.GEMINI));
     providers.put("with a provider-data header", b -> b.providerDataHeader(DATA_HEADER));
     for (Map.Entry<String, Consumer<ProviderConfig.Builder>> provider : providers.entrySet()) {
       try (Run run = new Run(method, provider.getValue())) {
@@ -581,6 +629,8 @@ public abstract class HttpAdapterVerification {
     Map<String, Consumer<ProviderConfig.Builder>> styles = new java.util.LinkedHashMap<>();
     styles.put("Authorization", b -> {});
     styles.put("api-key", b -> b.type(ProviderType.AZURE_OPENAI));
+    styles.put("x-api-key", b -> b.type(ProviderType.ANTHROPIC));
+    styles.put("x-goog-api-key", b -> b.type(ProviderType.GEMINI));
     styles.put("a provider-data header", b -> b.providerDataHeader(DATA_HEADER));
     for (Map.Entry<String, Consumer<ProviderConfig.Builder>> style : styles.entrySet()) {
       // JSON escapes control characters, so only a character outside ASCII is unsendable in provider data.
@@ -591,7 +641,7 @@ public abstract class HttpAdapterVerification {
         style.getValue().accept(b);
         ProviderConfig config = b.build();
         Secret token = Secret.of(secret + character + "-a14tail");
-        Credential credential = new UnsendableToken(token, style.getKey().equals("api-key")
+        Credential credential = new UnsendableToken(token, style.getKey().endsWith("api-key")
             ? Credential.TokenUse.API_KEY_HEADER : Credential.TokenUse.BEARER);
         String what = "A14: a token with U+" + String.format(Locale.ROOT, "%04X", (int) character.charAt(0)) + " in "
             + style.getKey();

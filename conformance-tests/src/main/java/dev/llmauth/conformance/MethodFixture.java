@@ -112,8 +112,9 @@ public interface MethodFixture extends AutoCloseable {
   default void clearFaults() {}
 
   /**
-   * Whether the method sends its token in an {@code api-key} header (and no {@code Authorization}) on an {@code
-   * azure-openai} provider, as API keys do.
+   * Whether the method's token is an API key ({@link dev.llmauth.api.spi.Credential.TokenUse#API_KEY_HEADER}): sent
+   * in the endpoint type's key header and no {@code Authorization}: {@code api-key} on an {@code azure-openai}
+   * provider (rule A9), {@code x-api-key} on {@code anthropic} and {@code x-goog-api-key} on {@code gemini} (A15).
    *
    * @return {@code false} by default: bearer tokens
    */

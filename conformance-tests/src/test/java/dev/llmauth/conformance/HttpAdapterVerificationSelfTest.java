@@ -50,7 +50,7 @@ class HttpAdapterVerificationSelfTest {
   void aCorrectAdapterPassesEveryRuleAndSkipsOnlyWithAReason() {
     Map<String, SuiteRunner.Outcome> outcomes = run(Fault.NONE);
 
-    assertThat(outcomes.keySet()).hasSize(18).allMatch(n -> n.matches("(required|optional)_[ar]\\d+_\\w+"));
+    assertThat(outcomes.keySet()).hasSize(19).allMatch(n -> n.matches("(required|optional)_[ar]\\d+_\\w+"));
     outcomes.forEach((rule, o) -> {
       assertThat(o.failures).as(rule).isEmpty();
       assertThat(o.passed).as(rule + " passes with at least one method").isPositive();
@@ -82,6 +82,8 @@ class HttpAdapterVerificationSelfTest {
             "the adapter buffers streamed responses"),
         Arguments.of(Fault.KEEP_CONFLICTS, "optional_a9_sendsAzureKeysInTheApiKeyHeader",
             "A9: no Authorization with an Azure key"),
+        Arguments.of(Fault.KEEP_CONFLICTS, "required_a15_writesTheHeadersOfTheEndpointType",
+            "A15 (type anthropic, method scripted): a conflicting api-key header must be removed"),
         Arguments.of(Fault.DUPLICATE_SET_HEADERS, "required_a10_mergesTheTokenIntoTheProviderDataHeader",
             "A10: exactly one X-Provider-Data"),
         Arguments.of(Fault.LEAK_SECRET, "required_a11_reportsCredentialFailuresClearlyAndWithoutSecrets",

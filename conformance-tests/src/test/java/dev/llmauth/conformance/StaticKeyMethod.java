@@ -1,18 +1,38 @@
 package dev.llmauth.conformance;
 
 import dev.llmauth.api.AccessToken;
+import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
-/** A static-key method for the kit's self-tests: the provider's apiKey, as api-key on Azure. */
+/** A static-key method for the kit's self-tests: the provider's {@code staticKey}, as api-key on Azure. */
 public final class StaticKeyMethod implements CredentialMethod {
+  private static final String FIELD = "staticKey";
+
   /** Creates the provider. */
   public StaticKeyMethod() {}
+
+  @Override
+  public Set<String> configKeys() {
+    return Set.of(FIELD);
+  }
+
+  @Override
+  public Set<String> secretFields() {
+    return Set.of(FIELD);
+  }
+
+  @Override
+  public @Nullable Secret parseConfig(ConfigNode provider) {
+    return provider.get(FIELD).secret();
+  }
 
   @Override
   public String method() {
@@ -26,14 +46,15 @@ public final class StaticKeyMethod implements CredentialMethod {
 
   @Override
   public Availability availability(ProviderConfig config, ResolutionContext context) {
-    return config.apiKey() != null ? Availability.available("apiKey") : Availability.unavailable("no apiKey set");
+    return config.methodConfig(this, Secret.class) != null ? Availability.available(FIELD)
+        : Availability.unavailable("no " + FIELD + " set");
   }
 
   @Override
   public Credential create(ProviderConfig config, ResolutionContext context) {
-    AccessToken token = AccessToken.nonExpiring(java.util.Objects.requireNonNull(config.apiKey(), "apiKey"));
-    Credential.TokenUse use = config.type() == ProviderType.AZURE_OPENAI ? Credential.TokenUse.API_KEY_HEADER
-        : Credential.TokenUse.BEARER;
+    AccessToken token = AccessToken.nonExpiring(java.util.Objects.requireNonNull(config.methodConfig(this,
+        Secret.class), FIELD));
+    Credential.TokenUse use = Credential.TokenUse.API_KEY_HEADER;
     return new Credential() {
       @Override
       public String method() {
@@ -78,7 +99,7 @@ public final class StaticKeyMethod implements CredentialMethod {
 
     @Override
     public void configure(ProviderConfig.Builder provider) {
-      provider.apiKey(KEY);
+      provider.set(FIELD, KEY.reveal());
     }
 
     @Override

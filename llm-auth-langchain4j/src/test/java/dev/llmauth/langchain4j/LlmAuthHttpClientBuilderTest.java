@@ -96,7 +96,7 @@ class LlmAuthHttpClientBuilderTest {
   void openAiChatModelSendsTheApiKeyOfLlmAuth() {
     String key = "sk-lc4j-" + System.nanoTime();
     ProviderConfig openai = ProviderConfig.builder("openai").baseUrl(model.url("/v1").toString())
-        .apiKey(Secret.of(key)).headers(Map.of("X-Team", "search")).build();
+        .set("apiKey", key).headers(Map.of("X-Team", "search")).build();
     try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(openai))) {
       assertThat(chatModel(auth.authenticator("openai"), "/v1").chat("Say hello.")).isEqualTo(MockModelServer.ANSWER);
     }
@@ -111,7 +111,7 @@ class LlmAuthHttpClientBuilderTest {
   void anAzureKeyReplacesTheModelsOwnAuthorization() {
     String key = "az-lc4j-" + System.nanoTime();
     ProviderConfig azure = ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI)
-        .baseUrl(model.url("/openai/v1").toString()).apiKey(Secret.of(key)).build();
+        .baseUrl(model.url("/openai/v1").toString()).set("apiKey", key).build();
     try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(azure))) {
       ChatModel chat = OpenAiChatModel.builder().httpClientBuilder(LlmAuthHttpClientBuilder.of(
           auth.authenticator("azure"))).baseUrl(model.url("/openai/v1").toString()).apiKey("not-the-key")
@@ -160,7 +160,7 @@ class LlmAuthHttpClientBuilderTest {
     String key = "sk-rejected-" + System.nanoTime();
     model.rejectToken(key);
     ProviderConfig openai = ProviderConfig.builder("openai").baseUrl(model.url("/v1").toString())
-        .apiKey(Secret.of(key)).build();
+        .set("apiKey", key).build();
     try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(openai))) {
       ChatModel chat = chatModel(auth.authenticator("openai"), "/v1");
       assertThatThrownBy(() -> chat.chat("Say hello."))
@@ -174,7 +174,7 @@ class LlmAuthHttpClientBuilderTest {
   void aStreamArrivesPieceByPieceAsTheServerSendsIt() throws Exception {
     String key = "sk-stream-" + System.nanoTime();
     ProviderConfig openai = ProviderConfig.builder("openai").baseUrl(model.url("/v1").toString())
-        .apiKey(Secret.of(key)).build();
+        .set("apiKey", key).build();
     model.holdStreams();
     List<Integer> heldAtFirstPiece = new ArrayList<>();
     Collector collector = new Collector(() -> {

@@ -62,7 +62,7 @@ class LlmAuthOpenAITest {
   }
 
   private ProviderConfig openai(String key) {
-    return ProviderConfig.builder("openai").baseUrl(model.url("/v1").toString()).apiKey(Secret.of(key)).build();
+    return ProviderConfig.builder("openai").baseUrl(model.url("/v1").toString()).set("apiKey", key).build();
   }
 
   /** A Codex sign-in whose stored access token is {@code access}. */
@@ -82,7 +82,7 @@ class LlmAuthOpenAITest {
   void aChatCompletionCarriesTheApiKeyAsABearerTokenAndTheStaticHeaders() {
     String key = "sk-openai-" + System.nanoTime();
     ProviderConfig openai = ProviderConfig.builder("openai").baseUrl(model.url("/v1").toString())
-        .apiKey(Secret.of(key)).headers(Map.of("X-Team", "search")).build();
+        .set("apiKey", key).headers(Map.of("X-Team", "search")).build();
     try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(openai))) {
       OpenAIClient client = LlmAuthOpenAI.client(auth.authenticator("openai"));
       try {
@@ -103,7 +103,7 @@ class LlmAuthOpenAITest {
   void anAzureKeyTravelsInTheApiKeyHeaderWithoutAuthorization() {
     String key = "az-key-" + System.nanoTime();
     ProviderConfig azure = ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI)
-        .baseUrl(model.url("/openai/v1").toString()).apiKey(Secret.of(key)).build();
+        .baseUrl(model.url("/openai/v1").toString()).set("apiKey", key).build();
     try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(azure))) {
       OpenAIClient client = LlmAuthOpenAI.client(auth.authenticator("azure"));
       try {
@@ -343,7 +343,7 @@ class LlmAuthOpenAITest {
       model.redirectTo(307, java.net.URI.create("http://localhost:" + other.port()));
       for (ProviderConfig provider : List.of(openai("sk-redirected-1"),
           ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI).baseUrl(model.url("/openai/v1").toString())
-              .apiKey(Secret.of("az-redirected-2")).build())) {
+              .set("apiKey", "az-redirected-2").build())) {
         try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(provider))) {
           OpenAIClient client = LlmAuthOpenAI.client(auth.authenticator(provider.name()));
           try {
@@ -363,7 +363,7 @@ class LlmAuthOpenAITest {
   @Test
   void aProviderDataHeaderIsRefusedOnTheRedirectFollowingTransport() {
     ProviderConfig gateway = ProviderConfig.builder("gateway").baseUrl(model.url("/v1").toString())
-        .apiKey(Secret.of("gw-secret-3")).providerDataHeader("X-LlamaStack-Provider-Data").build();
+        .set("apiKey", "gw-secret-3").providerDataHeader("X-LlamaStack-Provider-Data").build();
     try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(gateway))) {
       assertThatThrownBy(() -> LlmAuthOpenAI.client(auth.authenticator("gateway")))
           .isInstanceOf(IllegalArgumentException.class)
@@ -495,7 +495,7 @@ class LlmAuthOpenAITest {
   @Test
   void aBearerTokenCredentialRefusesAMethodThatNeedsMoreThanAuthorization() {
     ProviderConfig azure = ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI)
-        .baseUrl(model.url("/openai/v1").toString()).apiKey(Secret.of("az-secret-1")).build();
+        .baseUrl(model.url("/openai/v1").toString()).set("apiKey", "az-secret-1").build();
     try (LlmAuth auth = LlmAuth.create(LlmAuthConfig.of(azure))) {
       com.openai.credential.BearerTokenCredential credential = (com.openai.credential.BearerTokenCredential)
           LlmAuthOpenAI.bearerTokenCredential(auth.authenticator("azure"));

@@ -11,17 +11,39 @@ import java.util.Objects;
  * from the environment ({@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL}, {@code OPENAI_AUTH_MODE}).
  *
  * <p>Loading validates everything: an invalid file is a {@link ConfigException} that names the provider, the
- * field path and the fix, never a parser crash.
+ * field path and the fix, never a parser crash. One exception: a provider with a {@code ${env:NAME}} whose
+ * variable is not set is resolved on its own, so the other providers of the file stay usable. It is left out of
+ * {@link #providers()} and listed in {@link #unresolved()}; {@link #provider(String)} throws its error, the same
+ * one loading the file used to throw.
  *
  * @param providers the providers by name, in file order
  * @param origin where the configuration came from, such as {@code file /etc/llm-auth.jsonc} or {@code
  *     environment}
+ * @param unresolved the providers that cannot be used because an environment variable they refer to is not set,
+ *     by name, in file order, each with the error that using it raises
  */
-public record LlmAuthConfig(Map<String, ProviderConfig> providers, String origin) {
-  /** Copies the map, keeping its order. */
+public record LlmAuthConfig(Map<String, ProviderConfig> providers, String origin,
+    Map<String, ConfigException> unresolved) {
+  /** Copies the maps, keeping their order. */
   public LlmAuthConfig {
     Objects.requireNonNull(origin, "origin");
     providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
+    unresolved = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(unresolved));
+    for (String name : unresolved.keySet()) {
+      if (providers.containsKey(name)) {
+        throw new IllegalArgumentException("provider '" + name + "' is both resolved and unresolved");
+      }
+    }
+  }
+
+  /**
+   * A configuration whose providers are all resolved.
+   *
+   * @param providers the providers by name, in file order
+   * @param origin where the configuration came from
+   */
+  public LlmAuthConfig(Map<String, ProviderConfig> providers, String origin) {
+    this(providers, origin, Map.of());
   }
 
   /**
@@ -78,8 +100,10 @@ public record LlmAuthConfig(Map<String, ProviderConfig> providers, String origin
   }
 
   /**
-   * The configuration used when no file is given: one provider named {@code openai} from {@code OPENAI_API_KEY},
-   * {@code OPENAI_BASE_URL} (alias {@code OPENAI_API_BASE}) and {@code OPENAI_AUTH_MODE}.
+   * The configuration used when no file is given: one provider named {@code openai} from {@code OPENAI_BASE_URL}
+   * (alias {@code OPENAI_API_BASE}), {@code OPENAI_AUTH_MODE} and the variables the installed methods name ({@link
+   * dev.llmauth.api.spi.CredentialMethod#environmentFallback()}: the {@code api-key} method takes its {@code apiKey}
+   * from {@code OPENAI_API_KEY}).
    *
    * @param environment the environment, usually {@link System#getenv()}
    * @return the configuration
@@ -112,14 +136,21 @@ public record LlmAuthConfig(Map<String, ProviderConfig> providers, String origin
    *
    * @param name the provider's name
    * @return its configuration
-   * @throws ConfigException naming the known providers when there is none by that name
+   * @throws ConfigException naming the known providers when there is none by that name, or the provider's own
+   *     error when it is {@linkplain #unresolved() unresolved}
    */
   public ProviderConfig provider(String name) {
     ProviderConfig p = providers.get(name);
-    if (p == null) {
-      throw new ConfigException(name, "providers." + name, "no provider named '" + name + "' in " + origin
-          + "; known providers: " + (providers.isEmpty() ? "(none)" : String.join(", ", providers.keySet())));
+    if (p != null) {
+      return p;
     }
-    return p;
+    ConfigException broken = unresolved.get(name);
+    if (broken != null) {
+      throw new ConfigException(broken.provider(), broken.field(), broken.getMessage());
+    }
+    java.util.List<String> known = new java.util.ArrayList<>(providers.keySet());
+    known.addAll(unresolved.keySet());
+    throw new ConfigException(name, "providers." + name, "no provider named '" + name + "' in " + origin
+        + "; known providers: " + (known.isEmpty() ? "(none)" : String.join(", ", known)));
   }
 }

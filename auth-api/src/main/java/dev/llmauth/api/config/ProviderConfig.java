@@ -1,6 +1,5 @@
 package dev.llmauth.api.config;
 
-import dev.llmauth.api.Secret;
 import java.net.URI;
 import java.net.URISyntaxException;
 import dev.llmauth.api.spi.ConfigNode;
@@ -24,8 +23,6 @@ import org.jspecify.annotations.Nullable;
  * @param baseUrl the configured base URL, or {@code null} (see {@link #effectiveBaseUrl()})
  * @param authMode the pinned method (a method's {@link CredentialMethod#authMode()}), or {@code null} to resolve
  *     in order
- * @param apiKey the API key, or {@code null}
- * @param bearerToken a static bearer token, or {@code null}
  * @param providerDataHeader the header whose JSON object carries the token instead of {@code Authorization}, or
  *     {@code null}
  * @param providerDataApiBase the URL sent as {@code azure_api_base} in the provider-data header (the Azure OpenAI
@@ -40,15 +37,13 @@ import org.jspecify.annotations.Nullable;
  * @param methodFields the fields owned by those methods ({@link CredentialMethod#configKeys()})
  * @param secretFields the fields those methods hold secrets in ({@link CredentialMethod#secretFields()}), as paths
  *     below the provider
- * @param origins where each set field came from, by field name (for example {@code apiKey -> env OPENAI_API_KEY})
+ * @param origins where each set field came from, by field name (for example {@code baseUrl -> env OPENAI_BASE_URL})
  */
 public record ProviderConfig(
     String name,
     ProviderType type,
     @Nullable String baseUrl,
     @Nullable String authMode,
-    @Nullable Secret apiKey,
-    @Nullable Secret bearerToken,
     @Nullable String providerDataHeader,
     @Nullable String providerDataApiBase,
     Map<String, String> headers,
@@ -95,9 +90,12 @@ public record ProviderConfig(
     return type.cast(parsed != null ? parsed : method.parseConfig(settings));
   }
 
-  /** The fields of a provider object the core defines; every other field belongs to a credential method. */
-  public static final List<String> CORE_FIELDS = List.of("type", "baseUrl", "authMode", "apiKey", "bearerToken",
-      "providerDataHeader", "providerDataApiBase", "headers", "allowInsecureHttp");
+  /**
+   * The fields of a provider object the core defines; every other field belongs to a credential method (see {@link
+   * CredentialMethod#configKeys()}).
+   */
+  public static final List<String> CORE_FIELDS = List.of("type", "baseUrl", "authMode", "providerDataHeader",
+      "providerDataApiBase", "headers", "allowInsecureHttp");
 
   static @Nullable String emptyToNull(@Nullable String s) {
     return s == null || s.isEmpty() ? null : s;
@@ -144,12 +142,11 @@ public record ProviderConfig(
     StringBuilder sb = new StringBuilder("ProviderConfig[name=").append(name).append(", type=").append(type.id());
     if (baseUrl != null) sb.append(", baseUrl=").append(shownUrl("baseUrl", baseUrl));
     if (authMode != null) sb.append(", authMode=").append(shown("authMode", authMode));
-    if (apiKey != null) sb.append(", apiKey=").append(apiKey);
-    if (bearerToken != null) sb.append(", bearerToken=").append(bearerToken);
     for (String field : settings.keys()) {
       if (methodFields.contains(field) && !settings.get(field).isMissing()) {
-        sb.append(", ").append(field).append('=').append(origins.getOrDefault(field, "").startsWith("env ")
-            ? "set (" + originOf(field) + ")" : shownSetting(settings.get(field), field));
+        sb.append(", ").append(field).append('=').append(secretFields.contains(field) ? "[redacted]"
+            : origins.getOrDefault(field, "").startsWith("env ") ? "set (" + originOf(field) + ")"
+            : shownSetting(settings.get(field), field));
       }
     }
     if (providerDataHeader != null) {
@@ -281,7 +278,12 @@ public record ProviderConfig(
    * Builds a {@link ProviderConfig} in code. Unset fields stay unset, and so do empty strings; {@link #build()}
    * validates, with the same rules and messages as a file. {@link ProviderConfig#originOf} reports the fields set
    * here as {@code code}. A credential method's fields are set with {@link #set}, as they would be written in the
-   * file.
+   * file; the fields a method declares secret ({@link CredentialMethod#secretFields()}) are redacted as they are when
+   * read from a file:
+   *
+   * <pre>{@code
+   * ProviderConfig openai = ProviderConfig.builder("openai").set("apiKey", System.getenv("OPENAI_API_KEY")).build();
+   * }</pre>
    */
   public static final class Builder {
     private final String name;
@@ -305,16 +307,6 @@ public record ProviderConfig(
     /** @param authMode the pinned method, see {@link CredentialMethod#authMode()} @return this builder */
     public Builder authMode(String authMode) {
       return set("authMode", authMode);
-    }
-
-    /** @param apiKey the API key @return this builder */
-    public Builder apiKey(Secret apiKey) {
-      return set("apiKey", Objects.requireNonNull(apiKey, "apiKey").reveal());
-    }
-
-    /** @param bearerToken a static bearer token @return this builder */
-    public Builder bearerToken(Secret bearerToken) {
-      return set("bearerToken", Objects.requireNonNull(bearerToken, "bearerToken").reveal());
     }
 
     /** @param providerDataHeader the provider-data header name @return this builder */
@@ -342,8 +334,8 @@ public record ProviderConfig(
     }
 
     /**
-     * Sets a field as it would be written in the file, such as a method's block: {@code set("managedIdentity",
-     * Map.of("clientId", id))}.
+     * Sets a field as it would be written in the file, such as a method's field or block: {@code set("apiKey", key)},
+     * {@code set("managedIdentity", Map.of("clientId", id))}.
      *
      * @param field the field's name
      * @param value {@code String}, {@code Boolean}, {@code Number}, {@code List} or {@code Map} values, or {@code

@@ -37,6 +37,11 @@ public final class ConfigParser {
   private static final Pattern ENV_REF = Pattern.compile("\\$\\{env:([^}]*)(})?");
   private static final String EXAMPLE = "{\"providers\": {\"openai\": {\"apiKey\": \"${env:OPENAI_API_KEY}\"}}}";
   private static final String ENVIRONMENT = "environment";
+  /**
+   * The values {@code OPENAI_AUTH_MODE} may take, fixed by the environment fallback's contract whichever methods are
+   * installed; the installed methods' {@code authMode} values are checked afterwards, as for a file.
+   */
+  private static final List<String> ENVIRONMENT_AUTH_MODES = List.of("apiKey", "entra");
   /** The largest configuration file read: far above any real one, small enough to refuse a wrong file fast. */
   static final int MAX_FILE_BYTES = 1 << 20;
 
@@ -93,7 +98,9 @@ public final class ConfigParser {
    * @param environment the variables for {@code ${env:NAME}}
    * @param methods the credential methods that parse their settings
    * @return the configuration
-   * @throws ConfigException when the text is invalid; the message starts with {@code origin}
+   * @throws ConfigException when the text is invalid; the message starts with {@code origin}; a provider whose
+   *     {@code ${env:NAME}} is not set does not fail the text, it is {@linkplain LlmAuthConfig#unresolved()
+   *     unresolved}
    */
   public static LlmAuthConfig parse(String jsonc, String origin, Map<String, String> environment,
       List<CredentialMethod> methods) {
@@ -117,30 +124,60 @@ public final class ConfigParser {
           + (providers == null ? "missing" : kind(providers) + ", not an object") + "; write " + EXAMPLE);
     }
     Map<String, ProviderConfig> result = new LinkedHashMap<>();
+    Map<String, ConfigException> unresolved = new LinkedHashMap<>();
     for (Map.Entry<String, JsonElement> e : providers.getAsJsonObject().entrySet()) {
       ProviderReader reader = new ProviderReader(e.getKey(), origin, environment);
-      ConfigNode node = reader.read(e.getValue());
+      ConfigNode node;
+      try {
+        node = reader.read(e.getValue());
+      } catch (ConfigException unset) {
+        if (!reader.variableMissing) {
+          throw unset;
+        }
+        // A variable that is not set makes only this provider unusable: the others are resolved and used.
+        unresolved.put(e.getKey(), unset);
+        continue;
+      }
       result.put(e.getKey(), assembled(node, reader.origins, methods, origin, Map.of()));
     }
-    return new LlmAuthConfig(result, origin);
+    return new LlmAuthConfig(result, origin, unresolved);
   }
 
   /**
-   * The configuration used when no file is given: one provider named {@code openai}.
+   * The configuration used when no file is given: one provider named {@code openai}, with the fields the installed
+   * methods take from the environment ({@link CredentialMethod#environmentFallback()}).
    *
    * @param environment the environment
    * @return the configuration, with origin {@code environment}
    * @throws ConfigException when {@code OPENAI_AUTH_MODE} is invalid, or is {@code entra} without a base URL
    */
   public static LlmAuthConfig fromEnvironment(Map<String, String> environment) {
+    return fromEnvironment(environment, MethodDiscovery.load(null));
+  }
+
+  /**
+   * The configuration used when no file is given, with the given credential methods.
+   *
+   * @param environment the environment
+   * @param methods the credential methods that take fields from the environment and parse their settings
+   * @return the configuration, with origin {@code environment}
+   * @throws ConfigException when {@code OPENAI_AUTH_MODE} is invalid, or is {@code entra} without a base URL
+   */
+  public static LlmAuthConfig fromEnvironment(Map<String, String> environment, List<CredentialMethod> methods) {
     String baseUrlVariable = variable(environment, "OPENAI_BASE_URL") == null
         && variable(environment, "OPENAI_API_BASE") != null ? "OPENAI_API_BASE" : "OPENAI_BASE_URL";
     Map<String, String> variables = new LinkedHashMap<>();
-    variables.put("apiKey", "OPENAI_API_KEY");
+    for (CredentialMethod m : methods) {
+      m.environmentFallback().forEach((field, name) -> {
+        if (m.configKeys().contains(field)) {
+          variables.putIfAbsent(field, name);
+        }
+      });
+    }
     variables.put("baseUrl", baseUrlVariable);
     variables.put("authMode", "OPENAI_AUTH_MODE");
     String authMode = variable(environment, "OPENAI_AUTH_MODE");
-    if (authMode != null && !authMode.equals("apiKey") && !authMode.equals("entra")) {
+    if (authMode != null && !ENVIRONMENT_AUTH_MODES.contains(authMode)) {
       throw new ConfigException("openai", "OPENAI_AUTH_MODE", ENVIRONMENT + ": OPENAI_AUTH_MODE is neither apiKey "
           + "nor entra; set it to apiKey or entra, or unset it to use the first configured method");
     }
@@ -156,8 +193,8 @@ public final class ConfigParser {
       }
     });
     ConfigNode node = ConfigNode.of("openai", "providers.openai", fields, pathOrigins, ENVIRONMENT);
-    return new LlmAuthConfig(Map.of("openai", assembled(node, origins, MethodDiscovery.load(null), ENVIRONMENT,
-        variables)), ENVIRONMENT);
+    return new LlmAuthConfig(Map.of("openai", assembled(node, origins, methods, ENVIRONMENT, variables)),
+        ENVIRONMENT);
   }
 
   private static @Nullable String variable(Map<String, String> environment, String name) {
@@ -201,6 +238,8 @@ public final class ConfigParser {
     private final String origin;
     private final Map<String, String> environment;
     private final Set<String> variablesUsed = new LinkedHashSet<>();
+    /** Whether reading failed on a {@code ${env:NAME}} whose variable is not set. */
+    boolean variableMissing;
 
     ProviderReader(String name, String origin, Map<String, String> environment) {
       this.name = name;
@@ -279,6 +318,7 @@ public final class ConfigParser {
         }
         String value = environment.get(variable);
         if (value == null || value.isEmpty()) {
+          variableMissing = true;
           throw error(path, "refers to ${env:" + variable + "}, but the environment variable " + variable
               + " is not set or empty", "set " + variable + ", or write the value in the file");
         }

@@ -3,7 +3,6 @@ package dev.llmauth.api.internal;
 import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.CredentialMethod;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -36,14 +35,6 @@ public final class ConfigValidator {
       throw new ConfigException("", "providers", "a provider has an empty name (providers.\"\"); give it a name "
           + "such as \"openai\"");
     }
-    if (config.apiKey() != null) {
-      requireVisibleAscii(config, "apiKey", config.apiKey().reveal(), "copy the key again, without spaces, line "
-          + "breaks or invisible characters around or inside it");
-    }
-    if (config.bearerToken() != null) {
-      requireVisibleAscii(config, "bearerToken", config.bearerToken().reveal(), "copy the token again, without "
-          + "spaces, line breaks or invisible characters around or inside it");
-    }
     String authMode = config.authMode();
     if (authMode != null && methods.stream().noneMatch(m -> m.authMode().equals(authMode)
         || m.deprecatedAuthModes().contains(authMode))) {
@@ -59,9 +50,9 @@ public final class ConfigValidator {
           config.name(), authMode, path(config, "authMode"), m.authMode()));
     }
     if (config.baseUrl() == null) {
-      if (config.type() == ProviderType.AZURE_OPENAI) {
-        throw error(config, "baseUrl", "type azure-openai needs a baseUrl", "set baseUrl to the endpoint, such as "
-            + BASE_URL_EXAMPLE);
+      if (config.type().defaultBaseUrl() == null) {
+        throw error(config, "baseUrl", "type " + config.type().id() + " needs a baseUrl", "set baseUrl to the "
+            + "endpoint, such as " + BASE_URL_EXAMPLE);
       }
     } else {
       config.settings().get("baseUrl").httpUrl(BASE_URL_EXAMPLE);
@@ -118,19 +109,6 @@ public final class ConfigValidator {
           LOG.log(System.Logger.Level.WARNING, "Provider ''{0}'': ignoring unknown field {1} ({2}); {3}",
               provider.name(), field, path(provider, field), hint);
         }
-      }
-    }
-  }
-
-  /**
-   * Requires a secret to be visible ASCII (U+0021 to U+007E), as a header value built from it must be; the error
-   * says which character and where, never the value.
-   */
-  private static void requireVisibleAscii(ProviderConfig config, String field, String value, String fix) {
-    for (int i = 0; i < value.length(); i++) {
-      if (!isVisibleAscii(value.charAt(i))) {
-        throw error(config, field, "the value has a character that cannot be sent in an HTTP header ("
-            + describe(value, i) + "); it must be visible ASCII, without spaces", fix);
       }
     }
   }

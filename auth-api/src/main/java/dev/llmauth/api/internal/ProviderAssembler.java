@@ -62,9 +62,8 @@ public final class ProviderAssembler {
       }
     });
     ProviderConfig core = new ProviderConfig(node.provider(), type, node.get("baseUrl").text(),
-        node.get("authMode").text(), node.get("apiKey").secret(), node.get("bearerToken").secret(),
-        node.get("providerDataHeader").text(), node.get("providerDataApiBase").text(), headers,
-        insecure != null && insecure, node, Map.of(), methodFields, secretFields, set);
+        node.get("authMode").text(), node.get("providerDataHeader").text(), node.get("providerDataApiBase").text(),
+        headers, insecure != null && insecure, node, Map.of(), methodFields, secretFields, set);
     ConfigValidator.validate(core, methods);
     for (CredentialMethod m : methods) {
       for (ConfigConflict c : m.conflicts()) {
@@ -82,8 +81,7 @@ public final class ProviderAssembler {
         parsed.put(m.method(), spec);
       }
     }
-    return new ProviderConfig(core.name(), type, core.baseUrl(), core.authMode(), core.apiKey(), core.bearerToken(),
-        core.providerDataHeader(), core.providerDataApiBase(), headers, core.allowInsecureHttp(), node, parsed,
-        methodFields, secretFields, set);
+    return new ProviderConfig(core.name(), type, core.baseUrl(), core.authMode(), core.providerDataHeader(),
+        core.providerDataApiBase(), headers, core.allowInsecureHttp(), node, parsed, methodFields, secretFields, set);
   }
 }

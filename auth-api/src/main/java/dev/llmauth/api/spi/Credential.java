@@ -57,11 +57,18 @@ public interface Credential {
    */
   boolean invalidate(AccessToken token);
 
-  /** How a credential's token is written onto a request. */
+  /**
+   * How a credential's token is written onto a request. A credential says what its token is; the provider's
+   * {@link dev.llmauth.api.config.ProviderType} decides the header, so a method works with every endpoint type.
+   */
   enum TokenUse {
-    /** {@code Authorization: Bearer <token>}. */
+    /** A bearer token: {@code Authorization: Bearer <token>} on every endpoint type. */
     BEARER,
-    /** {@code api-key: <token>}, for Azure OpenAI keys. */
+    /**
+     * An API key: in the endpoint type's {@linkplain dev.llmauth.api.config.ProviderType#apiKeyHeader() key header}
+     * ({@code api-key} on Azure OpenAI, {@code x-api-key} on Anthropic, {@code x-goog-api-key} on Gemini), or in
+     * {@code Authorization: Bearer} on a type that has none (OpenAI, Codex).
+     */
     API_KEY_HEADER
   }
 }

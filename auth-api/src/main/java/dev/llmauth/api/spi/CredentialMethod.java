@@ -2,6 +2,7 @@ package dev.llmauth.api.spi;
 
 import dev.llmauth.api.config.ProviderConfig;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -78,6 +79,19 @@ public interface CredentialMethod {
    */
   default List<ConfigConflict> conflicts() {
     return List.of();
+  }
+
+  /**
+   * Names the environment variables some of this method's fields are read from when no configuration is given. The
+   * environment fallback ({@link dev.llmauth.api.config.LlmAuthConfig#fromEnvironment}) builds one provider named
+   * {@code openai} and sets each field listed here whose variable is set and not empty, as {@code "apiKey":
+   * "${env:OPENAI_API_KEY}"} would in a file; the field's origin is {@code env <variable>}, and an error about it
+   * names the variable. Only fields of {@link #configKeys()} are taken.
+   *
+   * @return field name to variable name, empty by default
+   */
+  default Map<String, String> environmentFallback() {
+    return Map.of();
   }
 
   /**

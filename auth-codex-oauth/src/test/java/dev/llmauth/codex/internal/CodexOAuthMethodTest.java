@@ -89,7 +89,7 @@ class CodexOAuthMethodTest {
   @Test
   void anApiKeyGoesFirstThenTheStoredSignIn() {
     f.writeSignIn(Duration.ofHours(1), Map.of());
-    ProviderConfig withKey = ProviderConfig.builder("codex").type(ProviderType.CODEX).apiKey(Secret.of("sk-1"))
+    ProviderConfig withKey = ProviderConfig.builder("codex").type(ProviderType.CODEX).set("apiKey", "sk-1")
         .set("codexOAuth", new CodexOAuthSettings(null, f.issuer.issuer().toString(), null).toBlock()).build();
     try (LlmAuth auth = llmAuth(withKey)) {
       assertThat(auth.authenticator("codex").method()).isEqualTo("api-key");
@@ -102,7 +102,7 @@ class CodexOAuthMethodTest {
 
   @Test
   void aCodexProviderWithoutSignInFallsBackToAnApiKey() {
-    ProviderConfig withKey = ProviderConfig.builder("codex").type(ProviderType.CODEX).apiKey(Secret.of("sk-1"))
+    ProviderConfig withKey = ProviderConfig.builder("codex").type(ProviderType.CODEX).set("apiKey", "sk-1")
         .build();
     try (LlmAuth auth = llmAuth(withKey)) {
       assertThat(auth.authenticator("codex").method()).isEqualTo("api-key");

@@ -18,6 +18,16 @@ import org.jspecify.annotations.Nullable;
  * redirects: {@code LlmAuthHttpClient.wrap} refuses one that does (rule A13), so 3xx responses reach the caller.
  */
 final class JdkDriver implements AdapterDriver {
+  /**
+   * The one client under every wrapped client of this driver, as an application has one. A JDK 17 {@code
+   * HttpClient} cannot be closed, so a client per test would leave its pooled connections open at the suite's
+   * server (rule A4 alone opens 32 per method); and once the JDK's {@code HttpServer} holds 200 idle connections
+   * ({@code sun.net.httpserver.maxIdleConnections}) it closes each further connection right after answering on it,
+   * without {@code Connection: close} ({@code sun.net.httpserver.ServerImpl.Dispatcher.handleEvent}), so the next
+   * request sent on that connection fails with "header parser received no bytes".
+   */
+  private final HttpClient base = HttpClient.newHttpClient();
+
   @Override
   public String name() {
     return "jdk";
@@ -25,7 +35,7 @@ final class JdkDriver implements AdapterDriver {
 
   @Override
   public Client open(RequestAuthenticator authenticator) {
-    HttpClient client = LlmAuthHttpClient.wrap(HttpClient.newHttpClient(), authenticator);
+    HttpClient client = LlmAuthHttpClient.wrap(base, authenticator);
     return new Client() {
       @Override
       public TestResponse send(TestRequest request) throws Exception {
@@ -52,7 +62,7 @@ final class JdkDriver implements AdapterDriver {
   /** Routes by the header {@link ProviderRouter#HEADER}, which the adapter removes before sending. */
   @Override
   public RoutingClient openRouting(ProviderRouter router) {
-    HttpClient client = LlmAuthHttpClient.wrap(HttpClient.newHttpClient(), router);
+    HttpClient client = LlmAuthHttpClient.wrap(base, router);
     return (request, provider) -> {
       HttpRequest r = build(provider == null ? request : request.withHeader(ProviderRouter.HEADER, provider));
       return response(r, client.send(r, HttpResponse.BodyHandlers.ofInputStream()));

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Nested;
 
 /**
  * Your credential methods through every llm-auth adapter: the adapter rules ({@link HttpAdapterVerification},
- * A1–A14 and R1–R4) and the issuer-fault rules ({@link IssuerFaultVerification}, F1–F11) over java.net.http,
+ * A1–A15 and R1–R4) and the issuer-fault rules ({@link IssuerFaultVerification}, F1–F11) over java.net.http,
  * OkHttp, Apache HttpClient 5 classic and Apache HttpClient 5 async, one nested class each. Subclass it and list
  * your fixtures:
  *

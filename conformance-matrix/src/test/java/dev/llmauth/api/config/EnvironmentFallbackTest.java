@@ -16,7 +16,7 @@ class EnvironmentFallbackTest {
     assertThat(config.providers()).containsOnlyKeys("openai");
     ProviderConfig p = config.provider("openai");
     assertThat(p.type()).isEqualTo(ProviderType.OPENAI);
-    assertThat(p.apiKey()).isNull();
+    assertThat(ApiKeys.apiKey(p)).isNull();
     assertThat(p.baseUrl()).isNull();
     assertThat(p.authMode()).isNull();
     assertThat(p.origins()).isEmpty();
@@ -26,7 +26,7 @@ class EnvironmentFallbackTest {
   void keyAndBaseUrlWithTheirOrigins() {
     ProviderConfig p = LlmAuthConfig.fromEnvironment(Map.of("OPENAI_API_KEY", "sk-env",
         "OPENAI_BASE_URL", "http://127.0.0.1:9/v1", "OPENAI_AUTH_MODE", "apiKey")).provider("openai");
-    assertThat(p.apiKey()).isEqualTo(Secret.of("sk-env"));
+    assertThat(ApiKeys.apiKey(p)).isEqualTo(Secret.of("sk-env"));
     assertThat(p.baseUrl()).isEqualTo("http://127.0.0.1:9/v1");
     assertThat(p.authMode()).isEqualTo("apiKey");
     assertThat(p.origins()).containsOnly(Map.entry("apiKey", "env OPENAI_API_KEY"),
@@ -50,7 +50,7 @@ class EnvironmentFallbackTest {
   void emptyValuesCountAsUnset() {
     ProviderConfig p = LlmAuthConfig.fromEnvironment(Map.of("OPENAI_API_KEY", "", "OPENAI_BASE_URL", "",
         "OPENAI_AUTH_MODE", "", "AZURE_CLIENT_ID", "")).provider("openai");
-    assertThat(p.apiKey()).isNull();
+    assertThat(ApiKeys.apiKey(p)).isNull();
     assertThat(p.baseUrl()).isNull();
     assertThat(p.authMode()).isNull();
     assertThat(p.origins()).isEmpty();

@@ -61,7 +61,7 @@ class ExtensionFieldsTest {
     LlmAuthConfig config = LlmAuthConfig.parse("{\"providers\": {\"p\": {\"apikey\": \"" + VALUE + "\", "
         + "\"deployment\": \"" + VALUE + "\", \"colour\": \"" + VALUE + "\"}}}", "test", Map.of());
     List<String> warnings = warningsWhile(() -> LlmAuth.builder().config(config)
-        .credentialMethods(List.of(new VaultProvider())).build().close());
+        .credentialMethods(List.of(new VaultProvider(), new dev.llmauth.apikey.ApiKeyMethod())).build().close());
     assertThat(warnings).hasSize(2);
     assertThat(warnings).anySatisfy(w -> assertThat(w).contains("'p'", "providers.p.apikey", "did you mean apiKey?"));
     assertThat(warnings).anySatisfy(w -> assertThat(w).contains("'p'", "providers.p.colour", "check its spelling"));

@@ -52,6 +52,26 @@ class LlmAuthConfigTest {
         });
   }
 
+  /**
+   * Asserts provider p is unresolved: the file parses, and using p throws the error that names p, the field path
+   * and a fix; returns it for further checks.
+   */
+  static AbstractThrowableAssert<?, ? extends Throwable> unresolvedProvider(String body, String field, String fix) {
+    LlmAuthConfig config = parse("{\"providers\": {\"p\": " + body + "}}");
+    assertThat(config.providers()).doesNotContainKey("p");
+    assertThat(config.unresolved()).containsOnlyKeys("p");
+    return assertThatThrownBy(() -> config.provider("p")).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(ORIGIN + ": ")
+        .hasMessageContaining("provider 'p'")
+        .hasMessageContaining(field)
+        .hasMessageContaining(fix)
+        .satisfies(e -> {
+          assertThat(((ConfigException) e).provider()).isEqualTo("p");
+          assertThat(((ConfigException) e).field()).isEqualTo(field);
+          assertThat(((ConfigException) e).code()).isEqualTo("config_invalid");
+        });
+  }
+
   @Nested
   @DisplayName("JSONC syntax")
   class Syntax {
@@ -70,7 +90,7 @@ class LlmAuthConfigTest {
             },
           }
           """);
-      assertThat(config.provider("openai").apiKey()).isEqualTo(Secret.of("sk-1"));
+      assertThat(ApiKeys.apiKey(config.provider("openai"))).isEqualTo(Secret.of("sk-1"));
       assertThat(config.provider("openai").headers()).isEqualTo(Map.of("X-A", "1"));
       assertThat(config.origin()).isEqualTo(ORIGIN);
     }
@@ -192,7 +212,7 @@ class LlmAuthConfigTest {
     @Test
     void nullFieldsAreUnset() {
       ProviderConfig p = provider("{\"apiKey\": null, \"baseUrl\": null, \"headers\": {\"X-A\": null}}");
-      assertThat(p.apiKey()).isNull();
+      assertThat(ApiKeys.apiKey(p)).isNull();
       assertThat(p.baseUrl()).isNull();
       assertThat(p.headers()).isEmpty();
       assertThat(p.origins()).isEmpty();
@@ -241,6 +261,25 @@ class LlmAuthConfigTest {
     }
 
     @Test
+    void theAnthropicAndGeminiTypesHaveTheirDefaultsAndKeepAConfiguredBaseUrl() {
+      ProviderConfig anthropic = provider("{\"type\": \"anthropic\", \"apiKey\": \"sk-ant-1\"}");
+      assertThat(anthropic.type()).isEqualTo(ProviderType.ANTHROPIC);
+      assertThat(anthropic.effectiveBaseUrl()).isEqualTo("https://api.anthropic.com/v1");
+      assertThat(anthropic.type().apiKeyHeader()).isEqualTo("x-api-key");
+      assertThat(anthropic.type().defaultHeaders()).containsExactly(Map.entry("anthropic-version", "2023-06-01"));
+      ProviderConfig gemini = provider("{\"type\": \"gemini\", \"apiKey\": \"AIza-1\"}");
+      assertThat(gemini.type()).isEqualTo(ProviderType.GEMINI);
+      assertThat(gemini.effectiveBaseUrl()).isEqualTo("https://generativelanguage.googleapis.com/v1beta");
+      assertThat(gemini.type().apiKeyHeader()).isEqualTo("x-goog-api-key");
+      assertThat(gemini.type().defaultHeaders()).isEmpty();
+      assertThat(provider("{\"type\": \"anthropic\", \"baseUrl\": \"https://gw.example.test/anthropic/v1\"}")
+          .effectiveBaseUrl()).isEqualTo("https://gw.example.test/anthropic/v1");
+      assertThat(ProviderType.fromId("anthropic")).contains(ProviderType.ANTHROPIC);
+      assertThat(ProviderType.fromId("gemini")).contains(ProviderType.GEMINI);
+      assertThat(ProviderType.fromId("Anthropic")).isEmpty();
+    }
+
+    @Test
     void emptyObjectsMeanDefaults() {
       ProviderConfig p = provider("{\"baseUrl\": \"https://h\", \"managedIdentity\": {}, \"entra\": {}, "
           + "\"codexOAuth\": {}}");
@@ -257,8 +296,8 @@ class LlmAuthConfigTest {
           + "\"providerDataHeader\": \"\", \"headers\": {\"X-A\": \"\"}, \"type\": \"\", \"x-ext\": \"\"}");
       assertThat(p.baseUrl()).isNull();
       assertThat(p.authMode()).isNull();
-      assertThat(p.apiKey()).isNull();
-      assertThat(p.bearerToken()).isNull();
+      assertThat(ApiKeys.apiKey(p)).isNull();
+      assertThat(ApiKeys.bearerToken(p)).isNull();
       assertThat(p.providerDataHeader()).isNull();
       assertThat(p.headers()).isEmpty();
       assertThat(p.type()).isEqualTo(ProviderType.OPENAI);
@@ -317,7 +356,7 @@ class LlmAuthConfigTest {
       ProviderConfig p = provider("{\"baseUrl\": \"https://${env:HOST}:${env:PORT}/v1\", \"apiKey\": "
           + "\"${env:AZ_KEY}\", \"headers\": {\"X-H\": \"${env:HOST}-${env:HOST}\"}, \"managedIdentity\": null}");
       assertThat(p.baseUrl()).isEqualTo("https://example.com:8443/v1");
-      assertThat(p.apiKey()).isEqualTo(Secret.of("key-from-env"));
+      assertThat(ApiKeys.apiKey(p)).isEqualTo(Secret.of("key-from-env"));
       assertThat(p.headers()).containsEntry("X-H", "example.com-example.com");
     }
 
@@ -334,15 +373,41 @@ class LlmAuthConfigTest {
 
     @Test
     void aMissingVariableNamesItAndTheField() {
-      rejectsProvider("{\"apiKey\": \"${env:NOPE_KEY}\"}", "providers.p.apiKey", "set NOPE_KEY")
+      unresolvedProvider("{\"apiKey\": \"${env:NOPE_KEY}\"}", "providers.p.apiKey", "set NOPE_KEY")
           .hasMessageContaining("environment variable NOPE_KEY is not set");
-      rejectsProvider("{\"baseUrl\": \"https://h\", \"managedIdentity\": {\"clientId\": \"${env:NOPE}\"}}",
+      unresolvedProvider("{\"baseUrl\": \"https://h\", \"managedIdentity\": {\"clientId\": \"${env:NOPE}\"}}",
           "providers.p.managedIdentity.clientId", "set NOPE");
     }
 
     @Test
     void anEmptyVariableCountsAsMissing() {
-      rejectsProvider("{\"apiKey\": \"${env:EMPTY}\"}", "providers.p.apiKey", "set EMPTY");
+      unresolvedProvider("{\"apiKey\": \"${env:EMPTY}\"}", "providers.p.apiKey", "set EMPTY");
+    }
+
+    @Test
+    void aMissingVariableFailsOnlyItsProviderAndUsingItGivesTheMessageLoadingGaveBefore() {
+      LlmAuthConfig config = parse("{\"providers\": {\"used\": {\"apiKey\": \"${env:AZ_KEY}\"}, "
+          + "\"p\": {\"type\": \"azure-openai\", \"apiKey\": \"${env:NOPE_KEY}\", \"baseUrl\": \"https://h\"}, "
+          + "\"later\": {\"baseUrl\": \"https://${env:HOST}/v1\", \"apiKey\": \"k\"}}}");
+      assertThat(config.providers()).containsOnlyKeys("used", "later");
+      assertThat(config.provider("used").originOf("apiKey")).isEqualTo("env AZ_KEY via " + ORIGIN);
+      assertThat(config.provider("later").effectiveBaseUrl()).isEqualTo("https://example.com/v1");
+      String message = ORIGIN + ": provider 'p', providers.p.apiKey: refers to ${env:NOPE_KEY}, but the environment "
+          + "variable NOPE_KEY is not set or empty; set NOPE_KEY, or write the value in the file";
+      assertThat(config.unresolved()).containsOnlyKeys("p");
+      assertThat(config.unresolved().get("p")).hasMessage(message);
+      for (int i = 0; i < 2; i++) {
+        assertThatThrownBy(() -> config.provider("p")).isInstanceOf(ConfigException.class).hasMessage(message);
+      }
+      assertThatThrownBy(() -> config.provider("nope")).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("known providers: used, later, p");
+    }
+
+    @Test
+    void anErrorOtherThanAMissingVariableStillFailsTheWholeFile() {
+      rejects("{\"providers\": {\"ok\": {\"apiKey\": \"${env:NOPE_KEY}\"}, \"p\": {\"type\": \"azure\"}}}")
+          .hasMessageContaining("providers.p.type");
+      rejects("{\"providers\": {\"p\": {\"apiKey\": \"${env:}\"}}}").hasMessageContaining("write ${env:NAME}");
     }
 
     @Test
@@ -415,7 +480,8 @@ class LlmAuthConfigTest {
 
     @Test
     void unknownTypeListsTheAllowedValues() {
-      rejectsProvider("{\"type\": \"azure\"}", "providers.p.type", "use one of openai, azure-openai, codex")
+      rejectsProvider("{\"type\": \"azure\"}", "providers.p.type",
+          "use one of openai, azure-openai, codex, anthropic, gemini")
           .hasMessageContaining("unknown type 'azure'");
     }
 
@@ -471,7 +537,7 @@ class LlmAuthConfigTest {
   class Builder {
     @Test
     void appliesTheSameRules() {
-      assertThatThrownBy(() -> ProviderConfig.builder("az").apiKey(Secret.of(SECRET)).baseUrl("https://h")
+      assertThatThrownBy(() -> ProviderConfig.builder("az").set("apiKey", SECRET).baseUrl("https://h")
           .set("managedIdentity", Map.of()).build())
           .isInstanceOf(ConfigException.class)
           .hasMessage("provider 'az', providers.az.managedIdentity: managedIdentity cannot be combined with apiKey "
@@ -489,7 +555,7 @@ class LlmAuthConfigTest {
     @Test
     void emptyStringsCountAsUnsetAndOriginsSayCode() {
       ProviderConfig p = ProviderConfig.builder("b").baseUrl("").authMode("").providerDataHeader("")
-          .headers(Map.of("X-A", "", "X-B", "b")).apiKey(Secret.of("k")).set("deployment", "d")
+          .headers(Map.of("X-A", "", "X-B", "b")).set("apiKey", "k").set("deployment", "d")
           .build();
       assertThat(p.headers()).isEqualTo(Map.of("X-B", "b"));
       assertThat(p.baseUrl()).isNull();
@@ -511,7 +577,7 @@ class LlmAuthConfigTest {
 
     @Test
     void toStringNeverShowsSecretsOrHeaderValues() {
-      ProviderConfig p = ProviderConfig.builder("b").apiKey(Secret.of(SECRET))
+      ProviderConfig p = ProviderConfig.builder("b").set("apiKey", SECRET)
           .headers(Map.of("X-Auth", SECRET + "h")).build();
       assertThat(p.toString()).doesNotContain(SECRET).contains("X-Auth");
     }

@@ -25,7 +25,7 @@ class MethodOwnedConfigTest {
   void withoutTheEntraMethodItsFieldsAreNeitherParsedNorRefused() {
     ProviderConfig p = LlmAuthConfig.parse(MI_WITH_KEY, "test", Map.of(), List.of(new ApiKeyMethod()))
         .provider("p");
-    assertThat(p.methodConfigs()).isEmpty();
+    assertThat(p.methodConfigs()).containsOnlyKeys(ApiKeyMethod.METHOD);
     assertThat(p.unclaimedFields()).containsExactly("managedIdentity");
     assertThat(p.toString()).contains("extensions=[managedIdentity]").doesNotContain("clientId");
   }
@@ -41,6 +41,27 @@ class MethodOwnedConfigTest {
         + "{\"clientId\": \"c\"}}}}", "test", Map.of(), both).provider("p");
     assertThat(p.methodConfig(new EntraMethod(), EntraSettings.class))
         .isEqualTo(new EntraSettings(true, "clientId", "c", EntraSettings.DEFAULT_SCOPE));
+  }
+
+  @Test
+  void entraRefusesApiKeyAndBearerTokenBesideAManagedIdentityWhetherOrNotTheApiKeyMethodIsInstalled() {
+    for (List<dev.llmauth.api.spi.CredentialMethod> methods : List.of(List.<dev.llmauth.api.spi.CredentialMethod>of(
+        new EntraMethod()), List.of(new ApiKeyMethod(), new EntraMethod()))) {
+      for (String field : List.of("apiKey", "bearerToken")) {
+        assertThatThrownBy(() -> LlmAuthConfig.parse("{\"providers\": {\"p\": {\"baseUrl\": \"https://h\", "
+            + "\"managedIdentity\": {}, \"" + field + "\": \"sk-conflict\"}}}", "test", Map.of(), methods))
+            .as(field + " with " + methods).isInstanceOf(ConfigException.class)
+            .hasMessage("test: provider 'p', providers.p.managedIdentity: managedIdentity cannot be combined with "
+                + field + " (providers.p." + field + "); remove " + field + " to authenticate with Entra ID, or "
+                + "remove managedIdentity to send the " + field)
+            .hasMessageNotContaining("sk-conflict");
+      }
+      ProviderConfig p = LlmAuthConfig.parse("{\"providers\": {\"p\": {\"baseUrl\": \"https://h\", \"entra\": {}, "
+          + "\"apiKey\": \"sk-beside-entra\"}}}", "test", Map.of(), methods).provider("p");
+      assertThat(p.methodConfig(new EntraMethod(), EntraSettings.class)).as("apiKey with entra is no conflict")
+          .isEqualTo(new EntraSettings(false, null, null, EntraSettings.DEFAULT_SCOPE));
+      assertThat(p.toString()).doesNotContain("sk-beside-entra");
+    }
   }
 
   @Test

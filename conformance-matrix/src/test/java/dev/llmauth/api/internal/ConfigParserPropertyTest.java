@@ -72,6 +72,8 @@ class ConfigParserPropertyTest {
   private static @Nullable ConfigException parse(String text) {
     try {
       LlmAuthConfig config = LlmAuthConfig.parse(text, "test", ENV);
+      assertThat(config.unresolved()).allSatisfy((name, error) -> assertThat(error.getMessage()).isNotBlank()
+          .contains("provider '" + name + "'").doesNotContain(SECRET, ENV_SECRET));
       assertThat(config.providers()).allSatisfy((name, provider) -> {
         assertThat(provider.name()).isEqualTo(name);
         ConfigValidator.validate(provider, MethodDiscovery.load(null));

@@ -24,7 +24,7 @@ final class ApiKeyFixture implements MethodFixture {
 
   @Override
   public void configure(ProviderConfig.Builder provider) {
-    provider.apiKey(KEY);
+    provider.set("apiKey", KEY.reveal());
   }
 
   @Override

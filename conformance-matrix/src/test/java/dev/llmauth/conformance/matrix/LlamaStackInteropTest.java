@@ -133,7 +133,7 @@ class LlamaStackInteropTest {
 
   private ProviderConfig provider(String header, Consumer<ProviderConfig.Builder> customize) {
     ProviderConfig.Builder b = ProviderConfig.builder("gateway").baseUrl(gateway.baseUrl().toString())
-        .apiKey(Secret.of(KEY)).providerDataHeader(header);
+        .set("apiKey", KEY).providerDataHeader(header);
     customize.accept(b);
     return b.build();
   }

@@ -28,8 +28,9 @@ import org.jspecify.annotations.Nullable;
  * under any base path (so {@code url("/v1")} and a Codex-style base both work), answering with JSON, or with a
  * stream of server-sent events when the body has {@code "stream": true}.
  *
- * <p>It records every request's headers and body, answers 401 to chosen token values (sent as {@code
- * Authorization: Bearer}, {@code api-key} or {@code azure_api_key} in a JSON header), and can hold streams open
+ * <p>It records every request's headers and body, answers 401 to chosen token values (in any header: {@code
+ * Authorization: Bearer}, a key header such as {@code api-key}, {@code x-api-key} or {@code x-goog-api-key}, or
+ * {@code azure_api_key} in a JSON header), and can hold streams open
  * after their first event until released, so a test can prove that events arrive as they are sent; {@link
  * #enqueue(Fault)} queues error answers, to drive a client's retries. Control
  * paths: {@code /__control/recorded}, {@code /__control/reset}, {@code /__control/stop} and {@code

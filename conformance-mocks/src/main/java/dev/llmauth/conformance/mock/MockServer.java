@@ -146,7 +146,8 @@ public abstract class MockServer implements AutoCloseable {
       body = in.readAllBytes();
     }
     RecordedRequest r = new RecordedRequest(exchange.getRequestMethod(), exchange.getRequestURI(),
-        exchange.getRequestHeaders(), body, Instant.now(), exchange.getRemoteAddress().getAddress().getHostAddress());
+        exchange.getRequestHeaders(), body, Instant.now(), exchange.getRemoteAddress().getAddress().getHostAddress(),
+        exchange.getRemoteAddress().getPort());
     recorded.add(r);
     return r;
   }

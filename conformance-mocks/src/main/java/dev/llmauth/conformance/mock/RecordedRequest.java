@@ -18,10 +18,11 @@ import org.jspecify.annotations.Nullable;
  * @param body the body bytes
  * @param receivedAt when it arrived
  * @param remoteAddress the caller's address
+ * @param remotePort the caller's port: requests with the same address and port came over one connection
  */
 public record RecordedRequest(
     String method, URI uri, Map<String, List<String>> headers, byte[] body, Instant receivedAt,
-    String remoteAddress) {
+    String remoteAddress, int remotePort) {
   /** Copies the headers with lower-case names. */
   public RecordedRequest {
     Map<String, List<String>> lower = new TreeMap<>();

@@ -16,7 +16,7 @@ class ChatExampleTest {
     try (MockModelServer model = new MockModelServer().start()) {
       String key = "sk-example-" + System.nanoTime();
       ProviderConfig openai = ProviderConfig.builder("openai").baseUrl(model.url("/v1").toString())
-          .apiKey(Secret.of(key)).build();
+          .set("apiKey", key).build();
 
       assertThat(ChatExample.ask(LlmAuthConfig.of(openai), "openai", "gpt-4o-mini", "Say hello."))
           .isEqualTo(MockModelServer.ANSWER);
@@ -31,7 +31,7 @@ class ChatExampleTest {
     try (MockModelServer model = new MockModelServer().start()) {
       String key = "az-example-" + System.nanoTime();
       ProviderConfig azure = ProviderConfig.builder("azure").type(ProviderType.AZURE_OPENAI)
-          .baseUrl(model.url("/openai/v1").toString()).apiKey(Secret.of(key)).build();
+          .baseUrl(model.url("/openai/v1").toString()).set("apiKey", key).build();
 
       assertThat(ChatExample.ask(LlmAuthConfig.of(azure), "azure", "gpt-4o-mini", "Say hello."))
           .isEqualTo(MockModelServer.ANSWER);

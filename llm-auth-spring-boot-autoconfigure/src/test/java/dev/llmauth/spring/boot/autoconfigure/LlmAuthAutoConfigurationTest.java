@@ -60,7 +60,8 @@ class LlmAuthAutoConfigurationTest {
         RequestAuthenticators authenticators = context.getBean(RequestAuthenticators.class);
         assertThat(authenticators.providers()).containsExactly("openai");
         assertThat(authenticators.get("openai").method()).isEqualTo("api-key");
-        assertThat(context.getBean(LlmAuth.class).config().provider("openai").apiKey())
+        assertThat(context.getBean(LlmAuth.class).config().provider("openai")
+            .methodConfig(new dev.llmauth.apikey.ApiKeyMethod(), dev.llmauth.apikey.ApiKeySettings.class).apiKey())
             .isEqualTo(Secret.of(KEY));
       });
     }
@@ -110,7 +111,7 @@ class LlmAuthAutoConfigurationTest {
     @Test
     @DisplayName("an unknown type fails naming llmauth.providers.<name>.type and the allowed values")
     void unknownType() {
-      runner.withPropertyValues("llmauth.providers.x.type=gemini", "llmauth.providers.x.api-key=" + KEY)
+      runner.withPropertyValues("llmauth.providers.x.type=mistral", "llmauth.providers.x.api-key=" + KEY)
           .run(context -> {
             FailureAnalysis a = analysis(context.getStartupFailure());
             assertThat(a.getDescription()).contains("property llmauth.providers.x.type").contains("azure-openai");
@@ -186,7 +187,7 @@ class LlmAuthAutoConfigurationTest {
   @Configuration(proxyBeanMethods = false)
   static class OwnLlmAuth {
     final LlmAuth auth = LlmAuth.create(dev.llmauth.api.config.LlmAuthConfig.of(
-        ProviderConfig.builder("mine").apiKey(Secret.of(KEY)).build()));
+        ProviderConfig.builder("mine").set("apiKey", KEY).build()));
 
     @Bean
     LlmAuth llmAuth() {
