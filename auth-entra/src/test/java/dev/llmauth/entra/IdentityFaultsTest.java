@@ -182,6 +182,27 @@ class IdentityFaultsTest {
   }
 
   @Test
+  @DisplayName("a 429's Retry-After as an HTTP date reaches retryAfter() on both paths: far ahead is an hour, past is 0")
+  void retryAfterAsAnHttpDate() throws Exception {
+    java.time.format.DateTimeFormatter http = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME;
+    String farAhead = http.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusHours(3));
+    String past = "Thu, 01 Jan 1970 00:00:00 GMT";
+    for (String path : List.of("mi", "entra")) {
+      for (Map.Entry<String, String> date : Map.of(farAhead, "PT1H", past, "PT0S").entrySet()) {
+        mock.reset();
+        // MSAL makes up to four calls for a 429 on App Service: every one of them answers with the same date
+        for (int k = 0; k < 4; k++) {
+          mock.enqueue(Fault.status(429, date.getKey()));
+        }
+        ChildJvm.Output out = run(pathEnv(path, true), path, "fail");
+        assertThat(out.only("fail")).as(path + " " + date.getKey())
+            .startsWith("token_unavailable permanent=false retryAfter=" + date.getValue() + " ")
+            .contains("answered HTTP 429");
+      }
+    }
+  }
+
+  @Test
   @DisplayName("a refused connection is a typed, transient error naming the endpoint")
   void refused() throws Exception {
     Map<String, String> env = env(true);
