@@ -1,18 +1,21 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.CredentialNotFoundException;
 import dev.llmauth.api.LlmAuth;
+import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
-import dev.llmauth.codex.CodexOAuthSettings;
+import dev.llmauth.api.TokenException;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.apikey.ApiKeyMethod;
+import dev.llmauth.conformance.mock.Fault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -120,6 +123,62 @@ class CodexOAuthMethodTest {
           .hasMessageContaining("(`codex login`, or `llm-auth login codex`)")
           .message().doesNotContain("bin/llm-auth");
     }
+  }
+
+  private CodexOAuthSettings parse(String block) {
+    LlmAuthConfig config = LlmAuthConfig.parse("{\"providers\": {\"codex\": {\"type\": \"codex\", \"codexOAuth\": "
+        + block + "}}}", "test.json", Map.of("CALL", "2s"), List.of(provider));
+    return config.provider("codex").methodConfig(provider, CodexOAuthSettings.class);
+  }
+
+  @Test
+  void theIssuerTimeoutsAreSettingsWithDefaults() {
+    CodexOAuthSettings unset = parse("{}");
+    assertThat(unset.connectTimeout()).isNull();
+    assertThat(unset.callTimeout()).isNull();
+    assertThat(unset.connectTimeoutOrDefault()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(unset.callTimeoutOrDefault()).isEqualTo(Duration.ofSeconds(30));
+
+    CodexOAuthSettings set = parse("{\"connectTimeout\": \"1500ms\", \"callTimeout\": \"${env:CALL}\"}");
+    assertThat(set.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(set.callTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(parse("{\"connectTimeout\": 2.5, \"callTimeout\": \"1m\"}"))
+        .extracting(CodexOAuthSettings::connectTimeout, CodexOAuthSettings::callTimeout)
+        .containsExactly(Duration.ofMillis(2500), Duration.ofMinutes(1));
+    assertThat(set.toBlock()).containsEntry("connectTimeout", "1500ms").containsEntry("callTimeout", "2s");
+    assertThat(set.toString()).contains("connectTimeout=1500ms").contains("callTimeout=2s");
+  }
+
+  @Test
+  void aBadTimeoutIsAConfigurationErrorNamingTheFieldAndTheFix() {
+    assertThatThrownBy(() -> parse("{\"callTimeout\": \"ten seconds\"}"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("test.json: provider 'codex', providers.codex.codexOAuth.callTimeout: \"ten seconds\" is not a duration; "
+            + "write a whole number with a unit, such as \"500ms\", \"10s\" or \"1m\", or a number of seconds");
+    assertThatThrownBy(() -> parse("{\"connectTimeout\": 0}"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("providers.codex.codexOAuth.connectTimeout: must be more than 0 and at most one day");
+    assertThatThrownBy(() -> parse("{\"connectTimeout\": \"25h\"}"))
+        .hasMessageContaining("providers.codex.codexOAuth.connectTimeout: must be more than 0 and at most one day");
+    assertThatThrownBy(() -> parse("{\"callTimeout\": true}"))
+        .hasMessageContaining("providers.codex.codexOAuth.callTimeout: expected a duration but found");
+    assertThatThrownBy(() -> parse("{\"timeout\": \"1s\"}"))
+        .hasMessageContaining("providers.codex.codexOAuth.timeout: unknown field; use authFile, issuer, originator, "
+            + "connectTimeout, callTimeout");
+    assertThatThrownBy(() -> new CodexOAuthSettings(null, null, null, Duration.ZERO, null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("codexOAuth.connectTimeout");
+  }
+
+  @Test
+  void theMethodsClientTakesTheConfiguredTimeouts() {
+    f.writeSignIn(Duration.ofMinutes(-1), Map.of());
+    f.issuer.enqueue(Fault.stall(Duration.ofSeconds(10)));
+    ProviderConfig config = ProviderConfig.builder("codex").type(ProviderType.CODEX)
+        .set("codexOAuth", Map.of("issuer", f.issuer.issuer().toString(), "callTimeout", "1s")).build();
+    RequestAuthenticator auth = RequestAuthenticator.of(config, provider.create(config, f.context()));
+    assertThatThrownBy(() -> CodexFixture.authorize(auth))
+        .isInstanceOf(TokenException.class)
+        .hasMessageContaining("gave no complete answer within 1 s");
   }
 
   @Test

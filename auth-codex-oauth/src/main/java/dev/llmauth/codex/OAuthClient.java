@@ -1,4 +1,4 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -42,70 +43,70 @@ import org.jspecify.annotations.Nullable;
  * The issuer's endpoints, as the Codex CLI calls them: the token endpoint (authorization code as a form, refresh
  * as JSON) and the device-code endpoints. Returns what the issuer said; callers decide what it means.
  */
-public final class OAuthClient {
+final class OAuthClient {
   /** The Codex CLI's public client id. */
-  public static final String CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
+  static final String CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
 
-  /** How long connecting to the issuer may take. */
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  /** How long a whole call, answer included, may take. */
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
   /** The most of an answer that is read; a longer answer is cut off and reported. */
   static final int MAX_BODY = 1024 * 1024;
   private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
   /** A {@code Retry-After} hint longer than this is shortened to it. */
   private static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
-
-  private static final class Shared {
-    static final HttpClient HTTP = http(CONNECT_TIMEOUT);
-  }
+  /** One HTTP client per connect timeout, shared by every client of this JVM with that timeout. */
+  private static final ConcurrentHashMap<Duration, HttpClient> HTTP = new ConcurrentHashMap<>();
 
   private final String issuer;
   private final String originator;
   private final HttpClient http;
-  private final Duration requestTimeout;
+  private final Duration callTimeout;
 
   /**
-   * Creates a client with a 10 s connect and a 30 s request timeout.
+   * Creates a client with the default timeouts, {@link CodexOAuthSettings#DEFAULT_CONNECT_TIMEOUT} and {@link
+   * CodexOAuthSettings#DEFAULT_CALL_TIMEOUT}.
    *
    * @param issuer the issuer URL, such as {@code https://auth.openai.com}
    * @param originator the {@code originator} header value
    * @throws IllegalArgumentException when the issuer is not https (plain http is allowed on loopback only)
    */
-  public OAuthClient(String issuer, String originator) {
-    this(issuer, originator, Shared.HTTP, REQUEST_TIMEOUT);
+  OAuthClient(String issuer, String originator) {
+    this(issuer, originator, CodexOAuthSettings.DEFAULT_CONNECT_TIMEOUT, CodexOAuthSettings.DEFAULT_CALL_TIMEOUT);
   }
 
   /**
-   * Creates a client with its own timeouts.
+   * Creates a client with its own timeouts ({@code codexOAuth.connectTimeout} and {@code callTimeout}).
    *
    * @param issuer the issuer URL
    * @param originator the {@code originator} header value
    * @param connectTimeout how long connecting may take
-   * @param requestTimeout how long a whole call may take
+   * @param callTimeout how long a whole call, answer included, may take
+   * @throws IllegalArgumentException when the issuer is not https (plain http is allowed on loopback only)
    */
-  OAuthClient(String issuer, String originator, Duration connectTimeout, Duration requestTimeout) {
-    this(issuer, originator, http(connectTimeout), requestTimeout);
-  }
-
-  private OAuthClient(String issuer, String originator, HttpClient http, Duration requestTimeout) {
+  OAuthClient(String issuer, String originator, Duration connectTimeout, Duration callTimeout) {
     this.issuer = checkIssuer(issuer);
     this.originator = originator;
-    this.http = http;
-    this.requestTimeout = requestTimeout;
-  }
-
-  private static HttpClient http(Duration connectTimeout) {
-    return HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    this.http = HTTP.computeIfAbsent(connectTimeout, t -> HttpClient.newBuilder().connectTimeout(t)
+        .followRedirects(HttpClient.Redirect.NEVER).build());
+    this.callTimeout = callTimeout;
   }
 
   /** @return how long a whole call may take */
-  Duration requestTimeout() {
-    return requestTimeout;
+  Duration callTimeout() {
+    return callTimeout;
+  }
+
+  /**
+   * Says a timeout in messages.
+   *
+   * @param d the timeout
+   * @return whole seconds as {@code "30 s"}, anything else as {@code "1500 ms"}
+   */
+  static String spoken(Duration d) {
+    long millis = d.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
   }
 
   /** @return the issuer, without a trailing slash */
-  public String issuer() {
+  String issuer() {
     return issuer;
   }
 
@@ -116,7 +117,7 @@ public final class OAuthClient {
    * @return the URL without a trailing slash
    * @throws IllegalArgumentException naming the problem
    */
-  public static String checkIssuer(String issuer) {
+  static String checkIssuer(String issuer) {
     String trimmed = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
     URI uri;
     try {
@@ -143,7 +144,7 @@ public final class OAuthClient {
    * @return the issuer's answer
    * @throws IOException when the issuer cannot be reached
    */
-  public Response exchangeCode(String code, String redirectUri, String codeVerifier) throws IOException {
+  Response exchangeCode(String code, String redirectUri, String codeVerifier) throws IOException {
     Map<String, String> form = new LinkedHashMap<>();
     form.put("grant_type", "authorization_code");
     form.put("code", code);
@@ -177,7 +178,7 @@ public final class OAuthClient {
    * @return the issuer's answer
    * @throws IOException when the issuer cannot be reached
    */
-  public Response requestUserCode() throws IOException {
+  Response requestUserCode() throws IOException {
     JsonObject body = new JsonObject();
     body.addProperty("client_id", CLIENT_ID);
     return post("/api/accounts/deviceauth/usercode", "application/json", body.toString());
@@ -191,7 +192,7 @@ public final class OAuthClient {
    * @return the issuer's answer
    * @throws IOException when the issuer cannot be reached
    */
-  public Response pollDevice(String deviceAuthId, String userCode) throws IOException {
+  Response pollDevice(String deviceAuthId, String userCode) throws IOException {
     JsonObject body = new JsonObject();
     body.addProperty("device_auth_id", deviceAuthId);
     body.addProperty("user_code", userCode);
@@ -200,7 +201,7 @@ public final class OAuthClient {
 
   private Response post(String path, String contentType, String body) throws IOException {
     HttpRequest request = HttpRequest.newBuilder(URI.create(issuer + path))
-        .timeout(requestTimeout)
+        .timeout(callTimeout)
         .header("Content-Type", contentType)
         .header("Accept", "application/json")
         .header("originator", originator)
@@ -209,10 +210,10 @@ public final class OAuthClient {
     CompletableFuture<HttpResponse<CappedBody>> call = http.sendAsync(request, info -> new CappedBody());
     HttpResponse<CappedBody> response;
     try {
-      response = call.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      response = call.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       call.cancel(true);
-      throw new HttpTimeoutException("no complete answer within " + requestTimeout.toSeconds() + " s");
+      throw new HttpTimeoutException("no complete answer within " + spoken(callTimeout));
     } catch (InterruptedException e) {
       call.cancel(true);
       Thread.currentThread().interrupt();
@@ -328,7 +329,7 @@ public final class OAuthClient {
    * @param retryAfter the {@code Retry-After} hint, or {@code null}
    * @param bodyProblem why {@code body} is {@code null}, such as "a body that is not valid JSON", or {@code null}
    */
-  public record Response(int status, @Nullable JsonObject body, @Nullable Duration retryAfter,
+  record Response(int status, @Nullable JsonObject body, @Nullable Duration retryAfter,
       @Nullable String bodyProblem) {
     /**
      * Reads an answer. Never throws: a body that is not a JSON object leaves {@link #body()} {@code null} and says
@@ -368,7 +369,7 @@ public final class OAuthClient {
     }
 
     /** @return whether the status is 2xx */
-    public boolean ok() {
+    boolean ok() {
       return status / 100 == 2;
     }
 
@@ -378,7 +379,7 @@ public final class OAuthClient {
      *
      * @return the code, or {@code null}
      */
-    public @Nullable String errorCode() {
+    @Nullable String errorCode() {
       if (body == null) {
         return null;
       }
@@ -398,7 +399,7 @@ public final class OAuthClient {
      * @param name the member
      * @return its value, or {@code null}
      */
-    public @Nullable String string(String name) {
+    @Nullable String string(String name) {
       return body == null ? null : Jwt.string(body, name);
     }
 

@@ -1,4 +1,4 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import com.google.gson.JsonObject;
 import dev.llmauth.api.ConfigException;
@@ -8,16 +8,23 @@ import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
-import dev.llmauth.codex.CodexOAuthSettings;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code codex-oauth} method: a ChatGPT sign-in stored in the Codex CLI's {@code auth.json}. Second in the
  * resolution order (priority {@value #PRIORITY}); available when the provider's file holds a sign-in; pinned by
- * {@code "authMode": "codex-oauth"}.
+ * {@code "authMode": "codex-oauth"}. It owns the provider field {@code codexOAuth} ({@link CodexOAuthSettings}:
+ * {@code authFile}, {@code issuer}, {@code originator}, {@code connectTimeout}, {@code callTimeout}).
+ *
+ * <p>Applications do not call this class: {@link java.util.ServiceLoader} finds it (through {@code provides} in
+ * the module descriptor and {@code META-INF/services} on the class path), and {@code LlmAuth} uses it.
  */
 public final class CodexOAuthMethod implements CredentialMethod {
   /** The method id. */
@@ -30,6 +37,8 @@ public final class CodexOAuthMethod implements CredentialMethod {
   static final String SIGN_IN = "sign in (`codex login`, or `llm-auth login codex`)";
   /** What a user does when the stored sign-in no longer works. */
   static final String SIGN_IN_AGAIN = "sign in again (`codex login`, or `llm-auth login codex`)";
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   private final UnaryOperator<AuthFile> settling;
 
@@ -77,9 +86,49 @@ public final class CodexOAuthMethod implements CredentialMethod {
     if (block.isMissing()) {
       return null;
     }
-    block.object("authFile", "issuer", "originator");
+    block.object("authFile", "issuer", "originator", "connectTimeout", "callTimeout");
     return new CodexOAuthSettings(block.get("authFile").text(),
-        block.get("issuer").httpUrl(CodexOAuthSettings.DEFAULT_ISSUER), block.get("originator").text());
+        block.get("issuer").httpUrl(CodexOAuthSettings.DEFAULT_ISSUER), block.get("originator").text(),
+        timeout(block.get("connectTimeout")), timeout(block.get("callTimeout")));
+  }
+
+  /**
+   * Reads a timeout: a whole number with a unit, {@code ms}, {@code s}, {@code m} or {@code h} ({@code "500ms"},
+   * {@code "10s"}), or a JSON number of seconds; more than 0 and at most a day. The same grammar as the {@code
+   * command} method's durations.
+   */
+  private static @Nullable Duration timeout(ConfigNode node) {
+    Object value = node.plain();
+    if (value == null) {
+      return null;
+    }
+    String fix = "write a whole number with a unit, such as \"500ms\", \"10s\" or \"1m\", or a number of seconds";
+    Duration d;
+    if (value instanceof Number number) {
+      double seconds = number.doubleValue();
+      if (Double.isNaN(seconds) || seconds <= 0 || seconds > CodexOAuthSettings.MAX_TIMEOUT.toSeconds()) {
+        throw node.error("must be more than 0 and at most one day", fix);
+      }
+      d = Duration.ofMillis(Math.round(seconds * 1000));
+    } else if (value instanceof String s) {
+      Matcher m = DURATION.matcher(s.trim().toLowerCase(Locale.ROOT));
+      if (!m.matches() || m.group(1).length() > 9) {
+        throw node.error("\"" + s + "\" is not a duration", fix);
+      }
+      long n = Long.parseLong(m.group(1));
+      d = switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    } else {
+      throw node.error("expected a duration but found " + node.kind(), fix);
+    }
+    if (d.isZero() || d.compareTo(CodexOAuthSettings.MAX_TIMEOUT) > 0) {
+      throw node.error("must be more than 0 and at most one day", fix);
+    }
+    return d;
   }
 
   private @Nullable CodexOAuthSettings settings(ProviderConfig config) {
@@ -134,9 +183,10 @@ public final class CodexOAuthMethod implements CredentialMethod {
     CodexOAuthSettings parsed = settings(config);
     CodexOAuthSettings codex = parsed != null ? parsed : CodexOAuthSettings.defaults();
     AuthFile file = file(config, context);
-    String originator = codex.originator() != null ? codex.originator() : CodexOAuthSettings.DEFAULT_ORIGINATOR;
-    CodexTokenSource source = new CodexTokenSource(file, new OAuthClient(issuer(config), originator), originator,
-        context.clock());
+    String originator = codex.originatorOrDefault();
+    OAuthClient client = new OAuthClient(issuer(config), originator, codex.connectTimeoutOrDefault(),
+        codex.callTimeoutOrDefault());
+    CodexTokenSource source = new CodexTokenSource(file, client, originator, context.clock());
     return new CodexCredential(source, context.tokenCache());
   }
 

@@ -1,4 +1,4 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.TokenCache;
