@@ -2,26 +2,27 @@ package dev.llmauth.codex;
 
 import com.google.gson.JsonObject;
 import dev.llmauth.api.ConfigException;
+import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.CachedCredential;
 import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
+import dev.llmauth.api.spi.IssuerTimeouts;
 import dev.llmauth.api.spi.ResolutionContext;
+import dev.llmauth.api.spi.TokenRequest;
 import java.io.IOException;
-import java.time.Duration;
-import java.util.Locale;
+import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code codex-oauth} method: a ChatGPT sign-in stored in the Codex CLI's {@code auth.json}. Second in the
  * resolution order (priority {@value #PRIORITY}); available when the provider's file holds a sign-in; pinned by
  * {@code "authMode": "codex-oauth"}. It owns the provider field {@code codexOAuth} ({@link CodexOAuthSettings}:
- * {@code authFile}, {@code issuer}, {@code originator}, {@code connectTimeout}, {@code callTimeout}).
+ * {@code authFile}, {@code issuer}, {@code originator}, {@code connectTimeout}, {@code timeout}).
  *
  * <p>Applications do not call this class: {@link java.util.ServiceLoader} finds it (through {@code provides} in
  * the module descriptor and {@code META-INF/services} on the class path), and {@code LlmAuth} uses it.
@@ -37,8 +38,6 @@ public final class CodexOAuthMethod implements CredentialMethod {
   static final String SIGN_IN = "sign in (`codex login`, or `llm-auth login codex`)";
   /** What a user does when the stored sign-in no longer works. */
   static final String SIGN_IN_AGAIN = "sign in again (`codex login`, or `llm-auth login codex`)";
-
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   private final UnaryOperator<AuthFile> settling;
 
@@ -86,49 +85,10 @@ public final class CodexOAuthMethod implements CredentialMethod {
     if (block.isMissing()) {
       return null;
     }
-    block.object("authFile", "issuer", "originator", "connectTimeout", "callTimeout");
+    block.object("authFile", "issuer", "originator", IssuerTimeouts.CONNECT_KEY, IssuerTimeouts.EXCHANGE_KEY);
     return new CodexOAuthSettings(block.get("authFile").text(),
         block.get("issuer").httpUrl(CodexOAuthSettings.DEFAULT_ISSUER), block.get("originator").text(),
-        timeout(block.get("connectTimeout")), timeout(block.get("callTimeout")));
-  }
-
-  /**
-   * Reads a timeout: a whole number with a unit, {@code ms}, {@code s}, {@code m} or {@code h} ({@code "500ms"},
-   * {@code "10s"}), or a JSON number of seconds; more than 0 and at most a day. The same grammar as the {@code
-   * command} method's durations.
-   */
-  private static @Nullable Duration timeout(ConfigNode node) {
-    Object value = node.plain();
-    if (value == null) {
-      return null;
-    }
-    String fix = "write a whole number with a unit, such as \"500ms\", \"10s\" or \"1m\", or a number of seconds";
-    Duration d;
-    if (value instanceof Number number) {
-      double seconds = number.doubleValue();
-      if (Double.isNaN(seconds) || seconds <= 0 || seconds > CodexOAuthSettings.MAX_TIMEOUT.toSeconds()) {
-        throw node.error("must be more than 0 and at most one day", fix);
-      }
-      d = Duration.ofMillis(Math.round(seconds * 1000));
-    } else if (value instanceof String s) {
-      Matcher m = DURATION.matcher(s.trim().toLowerCase(Locale.ROOT));
-      if (!m.matches() || m.group(1).length() > 9) {
-        throw node.error("\"" + s + "\" is not a duration", fix);
-      }
-      long n = Long.parseLong(m.group(1));
-      d = switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      };
-    } else {
-      throw node.error("expected a duration but found " + node.kind(), fix);
-    }
-    if (d.isZero() || d.compareTo(CodexOAuthSettings.MAX_TIMEOUT) > 0) {
-      throw node.error("must be more than 0 and at most one day", fix);
-    }
-    return d;
+        CodexOAuthSettings.DEFAULT_TIMEOUTS.read(block));
   }
 
   private @Nullable CodexOAuthSettings settings(ProviderConfig config) {
@@ -184,10 +144,21 @@ public final class CodexOAuthMethod implements CredentialMethod {
     CodexOAuthSettings codex = parsed != null ? parsed : CodexOAuthSettings.defaults();
     AuthFile file = file(config, context);
     String originator = codex.originatorOrDefault();
-    OAuthClient client = new OAuthClient(issuer(config), originator, codex.connectTimeoutOrDefault(),
-        codex.callTimeoutOrDefault());
-    CodexTokenSource source = new CodexTokenSource(file, client, originator, context.clock());
-    return new CodexCredential(source, context.tokenCache());
+    CodexTokenSource source = new CodexTokenSource(file, new OAuthClient(issuer(config), originator,
+        codex.timeouts()), originator, context.clock());
+    return credential(source, context.tokenCache());
+  }
+
+  /**
+   * The credential of a source: its tokens come through the shared cache, keyed by the source and the file; a token
+   * the server rejected is remembered by the source, so that a fetch after the rejection does not hand it out
+   * again from the file.
+   */
+  static Credential credential(CodexTokenSource source, TokenCache cache) {
+    return CachedCredential.builder(METHOD, cache, source)
+        .request(new TokenRequest(List.of(), source.file().path().toString()))
+        .onRejected(source::rejected)
+        .build();
   }
 
   private String issuer(ProviderConfig config) {

@@ -1,10 +1,13 @@
 package dev.llmauth.codex;
 
 import dev.llmauth.api.config.ProviderConfig;
+import dev.llmauth.api.spi.ConfigNode;
+import dev.llmauth.api.spi.IssuerTimeouts;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,67 +18,40 @@ import org.jspecify.annotations.Nullable;
  * @param issuer the OAuth issuer, or {@code null} for {@value #DEFAULT_ISSUER}
  * @param originator the {@code originator} value sent with requests and sign-in, or {@code null} for {@value
  *     #DEFAULT_ORIGINATOR}
- * @param connectTimeout how long connecting to the issuer may take, or {@code null} for {@link
- *     #DEFAULT_CONNECT_TIMEOUT} (10 s)
- * @param callTimeout how long one call to the issuer may take, its whole answer included, or {@code null} for {@link
- *     #DEFAULT_CALL_TIMEOUT} (30 s)
+ * @param timeouts how long connecting to the issuer ({@code connectTimeout}) and one whole call to it, its answer
+ *     included ({@code timeout}), may take; {@link #DEFAULT_TIMEOUTS} (10 s and 30 s) unless the block sets them
  */
 public record CodexOAuthSettings(@Nullable String authFile, @Nullable String issuer, @Nullable String originator,
-    @Nullable Duration connectTimeout, @Nullable Duration callTimeout) {
+    IssuerTimeouts timeouts) {
   /** The production issuer. */
   public static final String DEFAULT_ISSUER = "https://auth.openai.com";
   /** The originator the Codex CLI sends. */
   public static final String DEFAULT_ORIGINATOR = "codex_cli_rs";
-  /** How long connecting to the issuer may take when {@code connectTimeout} is unset: 10 s. */
-  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  /** How long one call to the issuer may take when {@code callTimeout} is unset: 30 s. */
-  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
-  /** The longest {@code connectTimeout} or {@code callTimeout}: one day. */
-  static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+  /** The issuer timeouts when the block sets none: 10 s to connect, 30 s for one whole call. */
+  public static final IssuerTimeouts DEFAULT_TIMEOUTS = new IssuerTimeouts(Duration.ofSeconds(10),
+      Duration.ofSeconds(30));
 
-  /**
-   * Treats empty strings as unset and checks the timeouts.
-   *
-   * @throws IllegalArgumentException when a timeout is not more than 0 and at most one day
-   */
+  /** Treats empty strings as unset and requires the timeouts. */
   public CodexOAuthSettings {
     authFile = emptyToNull(authFile);
     issuer = emptyToNull(issuer);
     originator = emptyToNull(originator);
-    checkTimeout("connectTimeout", connectTimeout);
-    checkTimeout("callTimeout", callTimeout);
+    Objects.requireNonNull(timeouts, "timeouts");
   }
 
   /**
-   * Settings with the default timeouts.
+   * Settings with the default timeouts, {@link #DEFAULT_TIMEOUTS}.
    *
    * @param authFile the file, or {@code null} for the default
    * @param issuer the OAuth issuer, or {@code null} for {@value #DEFAULT_ISSUER}
    * @param originator the {@code originator} value, or {@code null} for {@value #DEFAULT_ORIGINATOR}
    */
   public CodexOAuthSettings(@Nullable String authFile, @Nullable String issuer, @Nullable String originator) {
-    this(authFile, issuer, originator, null, null);
+    this(authFile, issuer, originator, DEFAULT_TIMEOUTS);
   }
 
   private static @Nullable String emptyToNull(@Nullable String s) {
     return s == null || s.isEmpty() ? null : s;
-  }
-
-  private static void checkTimeout(String field, @Nullable Duration timeout) {
-    if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0)) {
-      throw new IllegalArgumentException("codexOAuth." + field + " " + timeout + " must be more than 0 and at most "
-          + "one day");
-    }
-  }
-
-  /** @return {@link #connectTimeout()}, or the default when it is unset */
-  Duration connectTimeoutOrDefault() {
-    return connectTimeout != null ? connectTimeout : DEFAULT_CONNECT_TIMEOUT;
-  }
-
-  /** @return {@link #callTimeout()}, or the default when it is unset */
-  Duration callTimeoutOrDefault() {
-    return callTimeout != null ? callTimeout : DEFAULT_CALL_TIMEOUT;
   }
 
   /** @return {@link #originator()}, or the default when it is unset */
@@ -90,8 +66,8 @@ public record CodexOAuthSettings(@Nullable String authFile, @Nullable String iss
 
   /**
    * Returns these settings as the {@code codexOAuth} block of a provider object, for {@link
-   * ProviderConfig.Builder#set}: {@code builder.set("codexOAuth", settings.toBlock())}. Timeouts are written as
-   * durations ({@code "10s"}, {@code "1500ms"}).
+   * ProviderConfig.Builder#set}: {@code builder.set("codexOAuth", settings.toBlock())}. Timeouts other than the
+   * defaults are written as durations ({@code "10s"}, {@code "1500ms"}).
    *
    * @return the fields that are set
    */
@@ -106,17 +82,17 @@ public record CodexOAuthSettings(@Nullable String authFile, @Nullable String iss
     if (originator != null) {
       block.put("originator", originator);
     }
-    if (connectTimeout != null) {
-      block.put("connectTimeout", format(connectTimeout));
+    if (!timeouts.connect().equals(DEFAULT_TIMEOUTS.connect())) {
+      block.put(IssuerTimeouts.CONNECT_KEY, format(timeouts.connect()));
     }
-    if (callTimeout != null) {
-      block.put("callTimeout", format(callTimeout));
+    if (!timeouts.exchange().equals(DEFAULT_TIMEOUTS.exchange())) {
+      block.put(IssuerTimeouts.EXCHANGE_KEY, format(timeouts.exchange()));
     }
     return Collections.unmodifiableMap(block);
   }
 
   /**
-   * Writes a duration the way the {@code codexOAuth} block reads it.
+   * Writes a duration the way the {@code codexOAuth} block reads it ({@link ConfigNode#duration()}).
    *
    * @param d the duration
    * @return whole seconds as {@code "10s"}, anything else as milliseconds, {@code "1500ms"}
@@ -131,12 +107,11 @@ public record CodexOAuthSettings(@Nullable String authFile, @Nullable String iss
   public String toString() {
     return "CodexOAuthSettings[authFile=" + authFile + ", issuer=" + (issuer == null ? null
         : ProviderConfig.redactUrl(issuer)) + ", originator=" + originator + ", connectTimeout="
-        + (connectTimeout == null ? null : format(connectTimeout)) + ", callTimeout="
-        + (callTimeout == null ? null : format(callTimeout)) + "]";
+        + format(timeouts.connect()) + ", timeout=" + format(timeouts.exchange()) + "]";
   }
 
   /** @return the defaults: the standard file, issuer, originator and timeouts */
   public static CodexOAuthSettings defaults() {
-    return new CodexOAuthSettings(null, null, null, null, null);
+    return new CodexOAuthSettings(null, null, null);
   }
 }

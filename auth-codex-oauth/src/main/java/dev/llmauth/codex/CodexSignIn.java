@@ -73,8 +73,7 @@ public final class CodexSignIn {
     });
     this.originator = config.originatorOrDefault();
     try {
-      this.client = new OAuthClient(config.issuerOrDefault(), originator, config.connectTimeoutOrDefault(),
-          config.callTimeoutOrDefault());
+      this.client = new OAuthClient(config.issuerOrDefault(), originator, config.timeouts());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(null, "codexOAuth.issuer", e.getMessage());
     }

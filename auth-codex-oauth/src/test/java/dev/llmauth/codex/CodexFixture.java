@@ -7,6 +7,7 @@ import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
+import dev.llmauth.api.spi.IssuerTimeouts;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.conformance.mock.MockOAuthServer;
 import java.io.IOException;
@@ -114,12 +115,12 @@ final class CodexFixture implements AutoCloseable {
     return RequestAuthenticator.of(config, new CodexOAuthMethod().create(config, context(tokenCache)));
   }
 
-  /** An authenticator whose provider sets {@code codexOAuth.connectTimeout} and {@code callTimeout}. */
-  RequestAuthenticator authenticator(Duration connectTimeout, Duration callTimeout) {
+  /** An authenticator whose provider sets {@code codexOAuth.connectTimeout} and {@code timeout}. */
+  RequestAuthenticator authenticator(IssuerTimeouts timeouts) {
     ProviderConfig config = ProviderConfig.builder("codex").type(ProviderType.CODEX)
         .baseUrl("http://127.0.0.1:9/backend-api/codex")
-        .set("codexOAuth", new CodexOAuthSettings(null, issuer.issuer().toString(), null, connectTimeout,
-            callTimeout).toBlock()).build();
+        .set("codexOAuth", new CodexOAuthSettings(null, issuer.issuer().toString(), null, timeouts).toBlock())
+        .build();
     return RequestAuthenticator.of(config, new CodexOAuthMethod().create(config, context(cache)));
   }
 

@@ -14,6 +14,7 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.CredentialMethod;
+import dev.llmauth.api.spi.IssuerTimeouts;
 import dev.llmauth.apikey.ApiKeyMethod;
 import dev.llmauth.conformance.mock.Fault;
 import java.nio.file.Path;
@@ -133,40 +134,38 @@ class CodexOAuthMethodTest {
 
   @Test
   void theIssuerTimeoutsAreSettingsWithDefaults() {
-    CodexOAuthSettings unset = parse("{}");
-    assertThat(unset.connectTimeout()).isNull();
-    assertThat(unset.callTimeout()).isNull();
-    assertThat(unset.connectTimeoutOrDefault()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(unset.callTimeoutOrDefault()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(parse("{}").timeouts()).isEqualTo(new IssuerTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)))
+        .isEqualTo(CodexOAuthSettings.DEFAULT_TIMEOUTS);
+    assertThat(parse("{}").toBlock()).isEmpty();
 
-    CodexOAuthSettings set = parse("{\"connectTimeout\": \"1500ms\", \"callTimeout\": \"${env:CALL}\"}");
-    assertThat(set.connectTimeout()).isEqualTo(Duration.ofMillis(1500));
-    assertThat(set.callTimeout()).isEqualTo(Duration.ofSeconds(2));
-    assertThat(parse("{\"connectTimeout\": 2.5, \"callTimeout\": \"1m\"}"))
-        .extracting(CodexOAuthSettings::connectTimeout, CodexOAuthSettings::callTimeout)
-        .containsExactly(Duration.ofMillis(2500), Duration.ofMinutes(1));
-    assertThat(set.toBlock()).containsEntry("connectTimeout", "1500ms").containsEntry("callTimeout", "2s");
-    assertThat(set.toString()).contains("connectTimeout=1500ms").contains("callTimeout=2s");
+    CodexOAuthSettings set = parse("{\"connectTimeout\": \"1500ms\", \"timeout\": \"${env:CALL}\"}");
+    assertThat(set.timeouts()).isEqualTo(new IssuerTimeouts(Duration.ofMillis(1500), Duration.ofSeconds(2)));
+    assertThat(parse("{\"connectTimeout\": 2.5, \"timeout\": \"1m\"}").timeouts())
+        .isEqualTo(new IssuerTimeouts(Duration.ofMillis(2500), Duration.ofMinutes(1)));
+    assertThat(parse("{\"timeout\": \"5s\"}").timeouts())
+        .isEqualTo(new IssuerTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(5)));
+    assertThat(set.toBlock()).containsEntry("connectTimeout", "1500ms").containsEntry("timeout", "2s");
+    assertThat(parse(new com.google.gson.Gson().toJson(set.toBlock()))).isEqualTo(set);
+    assertThat(set.toString()).contains("connectTimeout=1500ms").contains("timeout=2s");
   }
 
   @Test
   void aBadTimeoutIsAConfigurationErrorNamingTheFieldAndTheFix() {
-    assertThatThrownBy(() -> parse("{\"callTimeout\": \"ten seconds\"}"))
+    assertThatThrownBy(() -> parse("{\"timeout\": \"ten seconds\"}"))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("test.json: provider 'codex', providers.codex.codexOAuth.callTimeout: \"ten seconds\" is not a duration; "
-            + "write a whole number with a unit, such as \"500ms\", \"10s\" or \"1m\", or a number of seconds");
+        .hasMessage("test.json: provider 'codex', providers.codex.codexOAuth.timeout: \"ten seconds\" is not a "
+            + "duration; write a whole number with a unit, such as \"500ms\", \"10s\", \"5m\" or \"1h\", or a number "
+            + "of seconds");
     assertThatThrownBy(() -> parse("{\"connectTimeout\": 0}"))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("providers.codex.codexOAuth.connectTimeout: must be more than 0 and at most one day");
     assertThatThrownBy(() -> parse("{\"connectTimeout\": \"25h\"}"))
         .hasMessageContaining("providers.codex.codexOAuth.connectTimeout: must be more than 0 and at most one day");
-    assertThatThrownBy(() -> parse("{\"callTimeout\": true}"))
-        .hasMessageContaining("providers.codex.codexOAuth.callTimeout: expected a duration but found");
-    assertThatThrownBy(() -> parse("{\"timeout\": \"1s\"}"))
-        .hasMessageContaining("providers.codex.codexOAuth.timeout: unknown field; use authFile, issuer, originator, "
-            + "connectTimeout, callTimeout");
-    assertThatThrownBy(() -> new CodexOAuthSettings(null, null, null, Duration.ZERO, null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("codexOAuth.connectTimeout");
+    assertThatThrownBy(() -> parse("{\"timeout\": true}"))
+        .hasMessageContaining("providers.codex.codexOAuth.timeout: expected a duration but found");
+    assertThatThrownBy(() -> parse("{\"callTimeout\": \"1s\"}"))
+        .hasMessageContaining("providers.codex.codexOAuth.callTimeout: unknown field; use authFile, issuer, "
+            + "originator, connectTimeout, timeout");
   }
 
   @Test
@@ -174,7 +173,7 @@ class CodexOAuthMethodTest {
     f.writeSignIn(Duration.ofMinutes(-1), Map.of());
     f.issuer.enqueue(Fault.stall(Duration.ofSeconds(10)));
     ProviderConfig config = ProviderConfig.builder("codex").type(ProviderType.CODEX)
-        .set("codexOAuth", Map.of("issuer", f.issuer.issuer().toString(), "callTimeout", "1s")).build();
+        .set("codexOAuth", Map.of("issuer", f.issuer.issuer().toString(), "timeout", "1s")).build();
     RequestAuthenticator auth = RequestAuthenticator.of(config, provider.create(config, f.context()));
     assertThatThrownBy(() -> CodexFixture.authorize(auth))
         .isInstanceOf(TokenException.class)

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.ConfigException;
+import dev.llmauth.api.spi.IssuerTimeouts;
 import dev.llmauth.conformance.mock.Fault;
 import dev.llmauth.conformance.mock.MockOAuthServer;
 import dev.llmauth.conformance.mock.RecordedRequest;
@@ -314,7 +315,8 @@ class CodexSignInTest {
   void theIssuerTimeoutsOfTheSettingsBoundTheSignInsCalls() {
     f.issuer.enqueue(Fault.stall(Duration.ofSeconds(10)));
     CodexSignIn signIn = CodexSignIn.builder().config(new CodexOAuthSettings(null, f.issuer.issuer().toString(), null,
-        Duration.ofSeconds(2), Duration.ofSeconds(1))).environment(f.env()).clock(f.clock).sleeper(d -> { }).build();
+        new IssuerTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1)))).environment(f.env()).clock(f.clock)
+        .sleeper(d -> { }).build();
     assertThatThrownBy(() -> signIn.signInWithDevice(code -> { }))
         .isInstanceOfSatisfying(AuthException.class, e -> {
           assertThat(e.code()).isEqualTo(CodexSignIn.SIGN_IN_FAILED);

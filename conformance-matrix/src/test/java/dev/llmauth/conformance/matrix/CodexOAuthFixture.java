@@ -9,6 +9,7 @@ import dev.llmauth.codex.CodexOAuthMethod;
 import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.CredentialMethod;
+import dev.llmauth.api.spi.IssuerTimeouts;
 import dev.llmauth.conformance.IssuerFault;
 import dev.llmauth.conformance.MethodFixture;
 import dev.llmauth.conformance.mock.Fault;
@@ -38,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Issuer faults (rules F1 to F11) are queued at the mock issuer until {@link #clearFaults()}. For {@link
  * IssuerFault#TIMEOUT} the issuer holds each call for a minute without answering, and the provider sets {@code
- * codexOAuth.connectTimeout} and {@code callTimeout} to {@link #SHORT_TIMEOUT} (10 s and 30 s by default). A refusal
+ * codexOAuth.connectTimeout} and {@code timeout} to {@link #SHORT_TIMEOUT} (10 s and 30 s by default). A refusal
  * is recovered from the way a user would: a new sign-in is stored.
  */
 final class CodexOAuthFixture implements MethodFixture {
@@ -90,9 +91,10 @@ final class CodexOAuthFixture implements MethodFixture {
 
   @Override
   public void configure(ProviderConfig.Builder provider) {
-    Duration timeout = fault == IssuerFault.TIMEOUT ? SHORT_TIMEOUT : null;
-    provider.set("codexOAuth", new CodexOAuthSettings(authFile.toString(), issuer.issuer().toString(), null, timeout,
-        timeout).toBlock());
+    IssuerTimeouts timeouts = fault == IssuerFault.TIMEOUT ? new IssuerTimeouts(SHORT_TIMEOUT, SHORT_TIMEOUT)
+        : CodexOAuthSettings.DEFAULT_TIMEOUTS;
+    provider.set("codexOAuth", new CodexOAuthSettings(authFile.toString(), issuer.issuer().toString(), null,
+        timeouts).toBlock());
   }
 
   @Override
