@@ -1,10 +1,9 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.llmauth.codex.CodexOAuthSettings;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

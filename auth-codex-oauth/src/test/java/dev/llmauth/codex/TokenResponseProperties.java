@@ -1,9 +1,10 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.TokenException;
+import dev.llmauth.api.spi.RetryAfter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -32,7 +33,7 @@ class TokenResponseProperties {
   @Property(tries = 2000)
   void anyAnswerGivesTokensOrATypedError(@ForAll @IntRange(min = 100, max = 599) int status,
       @ForAll("bodies") byte[] body, @ForAll("retryAfters") @Nullable String retryAfter) {
-    OAuthClient.Response response = OAuthClient.Response.of(status, body, false, retryAfter, NOW);
+    OAuthClient.Response response = OAuthClient.Response.of(status, body, false, RetryAfter.parse(retryAfter, NOW));
     assertThat(response.toString()).doesNotContain(SECRET);
     assertThat(response.body() == null).isEqualTo(response.bodyProblem() != null);
     try {
@@ -55,7 +56,7 @@ class TokenResponseProperties {
 
   @Property(tries = 200)
   void anAnswerCutOffAtTheLimitIsReportedAsTooLarge(@ForAll("bodies") byte[] body) {
-    OAuthClient.Response response = OAuthClient.Response.of(200, body, true, null, NOW);
+    OAuthClient.Response response = OAuthClient.Response.of(200, body, true, null);
     assertThat(response.body()).isNull();
     try {
       SOURCE.tokens(response);

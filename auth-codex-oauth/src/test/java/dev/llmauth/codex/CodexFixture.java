@@ -1,13 +1,13 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.llmauth.api.Authorization;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.TokenCache;
-import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
+import dev.llmauth.api.spi.IssuerTimeouts;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.conformance.mock.MockOAuthServer;
 import java.io.IOException;
@@ -23,23 +23,23 @@ import java.util.List;
 import java.util.Map;
 
 /** A mock issuer, a temporary home with an auth.json, a fake clock and a token cache. */
-public final class CodexFixture implements AutoCloseable {
+final class CodexFixture implements AutoCloseable {
   static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
 
-  public final MockOAuthServer issuer = new MockOAuthServer().start();
-  public final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
-  public final Path home;
-  public final Path authFile;
-  public final TokenCache cache = TokenCache.builder().clock(clock).build();
+  final MockOAuthServer issuer = new MockOAuthServer().start();
+  final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+  final Path home;
+  final Path authFile;
+  final TokenCache cache = TokenCache.builder().clock(clock).build();
 
-  public CodexFixture(Path home) {
+  CodexFixture(Path home) {
     this.home = home;
     this.authFile = home.resolve(".codex").resolve("auth.json");
     issuer.clock(clock);
   }
 
   /** Writes an auth.json holding a sign-in from the mock, plus {@code extra} top-level members. */
-  public String writeSignIn(Duration accessLifetime, Map<String, Object> extra) {
+  String writeSignIn(Duration accessLifetime, Map<String, Object> extra) {
     String refresh = issuer.issueRefreshToken();
     Map<String, Object> tokens = new LinkedHashMap<>();
     tokens.put("id_token", issuer.issueIdToken());
@@ -64,7 +64,7 @@ public final class CodexFixture implements AutoCloseable {
     }
   }
 
-  public String read() {
+  String read() {
     try {
       return Files.readString(authFile);
     } catch (IOException e) {
@@ -72,21 +72,21 @@ public final class CodexFixture implements AutoCloseable {
     }
   }
 
-  public Map<String, String> env() {
+  Map<String, String> env() {
     return Map.of("HOME", home.toString());
   }
 
-  public ProviderConfig config() {
+  ProviderConfig config() {
     return ProviderConfig.builder("codex").type(ProviderType.CODEX)
         .baseUrl("http://127.0.0.1:9/backend-api/codex")
         .set("codexOAuth", new CodexOAuthSettings(null, issuer.issuer().toString(), null).toBlock()).build();
   }
 
-  public ResolutionContext context() {
+  ResolutionContext context() {
     return context(cache);
   }
 
-  public ResolutionContext context(TokenCache tokenCache) {
+  ResolutionContext context(TokenCache tokenCache) {
     Map<String, String> env = env();
     return new ResolutionContext() {
       @Override
@@ -106,31 +106,30 @@ public final class CodexFixture implements AutoCloseable {
     };
   }
 
-  public RequestAuthenticator authenticator() {
+  RequestAuthenticator authenticator() {
     return authenticator(cache);
   }
 
-  public RequestAuthenticator authenticator(TokenCache tokenCache) {
+  RequestAuthenticator authenticator(TokenCache tokenCache) {
     ProviderConfig config = config();
     return RequestAuthenticator.of(config, new CodexOAuthMethod().create(config, context(tokenCache)));
   }
 
-  /** An authenticator whose issuer client has the given timeouts. */
-  public RequestAuthenticator authenticator(Duration connectTimeout, Duration requestTimeout) {
-    ProviderConfig config = config();
-    OAuthClient client = new OAuthClient(issuer.issuer().toString(), CodexOAuthSettings.DEFAULT_ORIGINATOR,
-        connectTimeout, requestTimeout);
-    CodexTokenSource source = new CodexTokenSource(new AuthFile(authFile), client,
-        CodexOAuthSettings.DEFAULT_ORIGINATOR, clock);
-    return RequestAuthenticator.of(config, new CodexCredential(source, cache));
+  /** An authenticator whose provider sets {@code codexOAuth.connectTimeout} and {@code timeout}. */
+  RequestAuthenticator authenticator(IssuerTimeouts timeouts) {
+    ProviderConfig config = ProviderConfig.builder("codex").type(ProviderType.CODEX)
+        .baseUrl("http://127.0.0.1:9/backend-api/codex")
+        .set("codexOAuth", new CodexOAuthSettings(null, issuer.issuer().toString(), null, timeouts).toBlock())
+        .build();
+    return RequestAuthenticator.of(config, new CodexOAuthMethod().create(config, context(cache)));
   }
 
-  public static Authorization authorize(RequestAuthenticator a) {
+  static Authorization authorize(RequestAuthenticator a) {
     return a.authorize(dev.llmauth.api.OutgoingRequest.of("POST",
         URI.create("http://127.0.0.1:9/backend-api/codex/responses"), Map.of("Authorization", List.of("stale"))));
   }
 
-  public static Map<String, String> headers(Authorization a) {
+  static Map<String, String> headers(Authorization a) {
     Map<String, String> out = new LinkedHashMap<>();
     a.forEachHeader(out::put);
     return out;
@@ -143,14 +142,14 @@ public final class CodexFixture implements AutoCloseable {
   }
 
   /** A clock tests move by hand. */
-  public static final class MutableClock implements InstantSource {
+  static final class MutableClock implements InstantSource {
     private volatile Instant now;
 
-    public MutableClock(Instant start) {
+    MutableClock(Instant start) {
       this.now = start;
     }
 
-    public void advance(Duration d) {
+    void advance(Duration d) {
       now = now.plus(d);
     }
 

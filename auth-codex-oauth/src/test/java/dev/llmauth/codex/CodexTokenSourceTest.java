@@ -1,4 +1,4 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.TokenException;
-import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.FetchReason;

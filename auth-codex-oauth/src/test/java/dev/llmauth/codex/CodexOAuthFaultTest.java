@@ -1,4 +1,4 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,11 +9,12 @@ import dev.llmauth.api.AuthException;
 import dev.llmauth.api.Authorization;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.TokenException;
+import dev.llmauth.api.spi.IssuerTimeouts;
+import dev.llmauth.api.spi.RetryAfter;
 import dev.llmauth.conformance.mock.Fault;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -30,8 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * endpoint does.
  */
 class CodexOAuthFaultTest {
-  private static final Duration CONNECT = Duration.ofSeconds(2);
-  private static final Duration REQUEST = Duration.ofSeconds(1);
+  private static final IssuerTimeouts TIMEOUTS = new IssuerTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1));
 
   @TempDir java.nio.file.Path home;
   CodexFixture f;
@@ -43,7 +43,7 @@ class CodexOAuthFaultTest {
   @BeforeEach
   void setUp() {
     f = new CodexFixture(home);
-    auth = f.authenticator(CONNECT, REQUEST);
+    auth = f.authenticator(TIMEOUTS);
   }
 
   @AfterEach
@@ -235,9 +235,9 @@ class CodexOAuthFaultTest {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       closedPort = s.getLocalPort();
     }
-    OAuthClient client = new OAuthClient("http://127.0.0.1:" + closedPort, "codex_cli_rs", CONNECT, REQUEST);
+    OAuthClient client = new OAuthClient("http://127.0.0.1:" + closedPort, "codex_cli_rs", TIMEOUTS);
     CodexTokenSource source = new CodexTokenSource(new AuthFile(f.authFile), client, "codex_cli_rs", f.clock);
-    RequestAuthenticator down = RequestAuthenticator.of(f.config(), new CodexCredential(source, f.cache));
+    RequestAuthenticator down = RequestAuthenticator.of(f.config(), CodexOAuthMethod.credential(source, f.cache));
 
     Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> CodexFixture.authorize(down));
 
@@ -284,15 +284,12 @@ class CodexOAuthFaultTest {
   }
 
   @Test
-  void retryAfterIsReadAsSecondsOrADateAndBounded() {
-    Instant now = Instant.parse("2030-01-01T00:00:00Z");
-    assertThat(OAuthClient.retryAfter("7", now)).isEqualTo(Duration.ofSeconds(7));
-    assertThat(OAuthClient.retryAfter(" 0 ", now)).isEqualTo(Duration.ZERO);
-    assertThat(OAuthClient.retryAfter("-5", now)).isEqualTo(Duration.ZERO);
-    assertThat(OAuthClient.retryAfter("Tue, 01 Jan 2030 00:01:30 GMT", now)).isEqualTo(Duration.ofSeconds(90));
-    assertThat(OAuthClient.retryAfter("Mon, 31 Dec 2029 00:00:00 GMT", now)).isEqualTo(Duration.ZERO);
-    assertThat(OAuthClient.retryAfter("99999999999999", now)).isEqualTo(Duration.ofDays(1));
-    assertThat(OAuthClient.retryAfter("soon", now)).isNull();
-    assertThat(OAuthClient.retryAfter(null, now)).isNull();
+  void aRetryAfterPastTheLongestHintIsCutToIt() {
+    expiredSignIn();
+    f.issuer.enqueue(Fault.error(429, "rate_limit_exceeded", "99999999999999"));
+    TokenException e = failure();
+    assertThat(e.isPermanent()).isFalse();
+    assertThat(e.retryAfter()).isEqualTo(RetryAfter.MAXIMUM).isEqualTo(Duration.ofHours(1));
+    assertThat(e.getMessage()).contains("it asked to wait 3600 s");
   }
 }

@@ -1,4 +1,4 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import com.google.gson.JsonObject;
 import dev.llmauth.api.AccessToken;
@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * network call. The new tokens are merged into the file (members the response left out are kept) and the file is
  * replaced atomically. The account id stored at sign-in ({@code tokens.account_id}) is never changed by a refresh.
  */
-public final class CodexTokenSource implements TokenSource {
+final class CodexTokenSource implements TokenSource {
   /** How long before {@code exp} a token is refreshed (at most half its lifetime). */
   static final Duration REFRESH_WINDOW = Duration.ofMinutes(5);
   /** A token closer than this to {@code exp} is not used. */
@@ -73,7 +73,7 @@ public final class CodexTokenSource implements TokenSource {
    * @param originator the {@code originator} header sent with each request
    * @param clock the clock
    */
-  public CodexTokenSource(AuthFile file, OAuthClient client, String originator, InstantSource clock) {
+  CodexTokenSource(AuthFile file, OAuthClient client, String originator, InstantSource clock) {
     this.file = Objects.requireNonNull(file, "file");
     this.client = Objects.requireNonNull(client, "client");
     this.originator = Objects.requireNonNull(originator, "originator");
@@ -308,7 +308,7 @@ public final class CodexTokenSource implements TokenSource {
       return "could not be connected to in time";
     }
     if (e instanceof HttpTimeoutException) {
-      return "gave no complete answer within " + client.requestTimeout().toSeconds() + " s";
+      return "gave no complete answer within " + OAuthClient.spoken(client.callTimeout());
     }
     if (e instanceof ConnectException) {
       return "refused the connection";

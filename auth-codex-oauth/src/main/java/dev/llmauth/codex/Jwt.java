@@ -1,4 +1,4 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -11,7 +11,7 @@ import java.util.Base64;
 import org.jspecify.annotations.Nullable;
 
 /** Reads the claims of a JWT without checking its signature: the tokens come straight from the issuer. */
-public final class Jwt {
+final class Jwt {
   /** The claim object the issuer puts its account data in. */
   static final String AUTH_CLAIM = "https://api.openai.com/auth";
 
@@ -101,7 +101,7 @@ public final class Jwt {
    * @param idToken the id token
    * @return the address, or {@code null}
    */
-  public static @Nullable String email(@Nullable String idToken) {
+  static @Nullable String email(@Nullable String idToken) {
     JsonObject c = claims(idToken);
     if (c == null) {
       return null;

@@ -1,10 +1,9 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.OutgoingRequest;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
-import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;

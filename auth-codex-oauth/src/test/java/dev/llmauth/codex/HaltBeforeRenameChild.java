@@ -1,6 +1,5 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
-import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.spi.FetchReason;
 import dev.llmauth.api.spi.TokenRequest;
 import java.nio.file.Path;

@@ -1,18 +1,22 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.CredentialNotFoundException;
 import dev.llmauth.api.LlmAuth;
+import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
-import dev.llmauth.codex.CodexOAuthSettings;
+import dev.llmauth.api.TokenException;
 import dev.llmauth.api.config.LlmAuthConfig;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.CredentialMethod;
+import dev.llmauth.api.spi.IssuerTimeouts;
 import dev.llmauth.apikey.ApiKeyMethod;
+import dev.llmauth.conformance.mock.Fault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -120,6 +124,60 @@ class CodexOAuthMethodTest {
           .hasMessageContaining("(`codex login`, or `llm-auth login codex`)")
           .message().doesNotContain("bin/llm-auth");
     }
+  }
+
+  private CodexOAuthSettings parse(String block) {
+    LlmAuthConfig config = LlmAuthConfig.parse("{\"providers\": {\"codex\": {\"type\": \"codex\", \"codexOAuth\": "
+        + block + "}}}", "test.json", Map.of("CALL", "2s"), List.of(provider));
+    return config.provider("codex").methodConfig(provider, CodexOAuthSettings.class);
+  }
+
+  @Test
+  void theIssuerTimeoutsAreSettingsWithDefaults() {
+    assertThat(parse("{}").timeouts()).isEqualTo(new IssuerTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(30)))
+        .isEqualTo(CodexOAuthSettings.DEFAULT_TIMEOUTS);
+    assertThat(parse("{}").toBlock()).isEmpty();
+
+    CodexOAuthSettings set = parse("{\"connectTimeout\": \"1500ms\", \"timeout\": \"${env:CALL}\"}");
+    assertThat(set.timeouts()).isEqualTo(new IssuerTimeouts(Duration.ofMillis(1500), Duration.ofSeconds(2)));
+    assertThat(parse("{\"connectTimeout\": 2.5, \"timeout\": \"1m\"}").timeouts())
+        .isEqualTo(new IssuerTimeouts(Duration.ofMillis(2500), Duration.ofMinutes(1)));
+    assertThat(parse("{\"timeout\": \"5s\"}").timeouts())
+        .isEqualTo(new IssuerTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(5)));
+    assertThat(set.toBlock()).containsEntry("connectTimeout", "1500ms").containsEntry("timeout", "2s");
+    assertThat(parse(new com.google.gson.Gson().toJson(set.toBlock()))).isEqualTo(set);
+    assertThat(set.toString()).contains("connectTimeout=1500ms").contains("timeout=2s");
+  }
+
+  @Test
+  void aBadTimeoutIsAConfigurationErrorNamingTheFieldAndTheFix() {
+    assertThatThrownBy(() -> parse("{\"timeout\": \"ten seconds\"}"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("test.json: provider 'codex', providers.codex.codexOAuth.timeout: \"ten seconds\" is not a "
+            + "duration; write a whole number with a unit, such as \"500ms\", \"10s\", \"5m\" or \"1h\", or a number "
+            + "of seconds");
+    assertThatThrownBy(() -> parse("{\"connectTimeout\": 0}"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("providers.codex.codexOAuth.connectTimeout: must be more than 0 and at most one day");
+    assertThatThrownBy(() -> parse("{\"connectTimeout\": \"25h\"}"))
+        .hasMessageContaining("providers.codex.codexOAuth.connectTimeout: must be more than 0 and at most one day");
+    assertThatThrownBy(() -> parse("{\"timeout\": true}"))
+        .hasMessageContaining("providers.codex.codexOAuth.timeout: expected a duration but found");
+    assertThatThrownBy(() -> parse("{\"callTimeout\": \"1s\"}"))
+        .hasMessageContaining("providers.codex.codexOAuth.callTimeout: unknown field; use authFile, issuer, "
+            + "originator, connectTimeout, timeout");
+  }
+
+  @Test
+  void theMethodsClientTakesTheConfiguredTimeouts() {
+    f.writeSignIn(Duration.ofMinutes(-1), Map.of());
+    f.issuer.enqueue(Fault.stall(Duration.ofSeconds(10)));
+    ProviderConfig config = ProviderConfig.builder("codex").type(ProviderType.CODEX)
+        .set("codexOAuth", Map.of("issuer", f.issuer.issuer().toString(), "timeout", "1s")).build();
+    RequestAuthenticator auth = RequestAuthenticator.of(config, provider.create(config, f.context()));
+    assertThatThrownBy(() -> CodexFixture.authorize(auth))
+        .isInstanceOf(TokenException.class)
+        .hasMessageContaining("gave no complete answer within 1 s");
   }
 
   @Test

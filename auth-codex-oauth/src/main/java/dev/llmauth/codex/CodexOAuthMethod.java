@@ -1,15 +1,19 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import com.google.gson.JsonObject;
 import dev.llmauth.api.ConfigException;
+import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.CachedCredential;
 import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
+import dev.llmauth.api.spi.IssuerTimeouts;
 import dev.llmauth.api.spi.ResolutionContext;
-import dev.llmauth.codex.CodexOAuthSettings;
+import dev.llmauth.api.spi.TokenRequest;
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +21,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * The {@code codex-oauth} method: a ChatGPT sign-in stored in the Codex CLI's {@code auth.json}. Second in the
  * resolution order (priority {@value #PRIORITY}); available when the provider's file holds a sign-in; pinned by
- * {@code "authMode": "codex-oauth"}.
+ * {@code "authMode": "codex-oauth"}. It owns the provider field {@code codexOAuth} ({@link CodexOAuthSettings}:
+ * {@code authFile}, {@code issuer}, {@code originator}, {@code connectTimeout}, {@code timeout}).
+ *
+ * <p>Applications do not call this class: {@link java.util.ServiceLoader} finds it (through {@code provides} in
+ * the module descriptor and {@code META-INF/services} on the class path), and {@code LlmAuth} uses it.
  */
 public final class CodexOAuthMethod implements CredentialMethod {
   /** The method id. */
@@ -77,9 +85,10 @@ public final class CodexOAuthMethod implements CredentialMethod {
     if (block.isMissing()) {
       return null;
     }
-    block.object("authFile", "issuer", "originator");
+    block.object("authFile", "issuer", "originator", IssuerTimeouts.CONNECT_KEY, IssuerTimeouts.EXCHANGE_KEY);
     return new CodexOAuthSettings(block.get("authFile").text(),
-        block.get("issuer").httpUrl(CodexOAuthSettings.DEFAULT_ISSUER), block.get("originator").text());
+        block.get("issuer").httpUrl(CodexOAuthSettings.DEFAULT_ISSUER), block.get("originator").text(),
+        CodexOAuthSettings.DEFAULT_TIMEOUTS.read(block));
   }
 
   private @Nullable CodexOAuthSettings settings(ProviderConfig config) {
@@ -134,10 +143,22 @@ public final class CodexOAuthMethod implements CredentialMethod {
     CodexOAuthSettings parsed = settings(config);
     CodexOAuthSettings codex = parsed != null ? parsed : CodexOAuthSettings.defaults();
     AuthFile file = file(config, context);
-    String originator = codex.originator() != null ? codex.originator() : CodexOAuthSettings.DEFAULT_ORIGINATOR;
-    CodexTokenSource source = new CodexTokenSource(file, new OAuthClient(issuer(config), originator), originator,
-        context.clock());
-    return new CodexCredential(source, context.tokenCache());
+    String originator = codex.originatorOrDefault();
+    CodexTokenSource source = new CodexTokenSource(file, new OAuthClient(issuer(config), originator,
+        codex.timeouts()), originator, context.clock());
+    return credential(source, context.tokenCache());
+  }
+
+  /**
+   * The credential of a source: its tokens come through the shared cache, keyed by the source and the file; a token
+   * the server rejected is remembered by the source, so that a fetch after the rejection does not hand it out
+   * again from the file.
+   */
+  static Credential credential(CodexTokenSource source, TokenCache cache) {
+    return CachedCredential.builder(METHOD, cache, source)
+        .request(new TokenRequest(List.of(), source.file().path().toString()))
+        .onRejected(source::rejected)
+        .build();
   }
 
   private String issuer(ProviderConfig config) {

@@ -1,4 +1,4 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -11,7 +11,6 @@ import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonSyntaxException;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import dev.llmauth.codex.CodexOAuthSettings;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.StringReader;
@@ -55,7 +54,7 @@ import org.jspecify.annotations.Nullable;
  * across threads and processes with a lock on {@code auth.json.lock} next to it. Members this library does not
  * know are kept as they are.
  */
-public final class AuthFile {
+final class AuthFile {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping()
       .create();
   private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
@@ -65,7 +64,7 @@ public final class AuthFile {
   private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
   /** How long an unparsable file is read again before it counts as unparsable. */
-  public static final Duration SETTLE_TIME = Duration.ofSeconds(3);
+  static final Duration SETTLE_TIME = Duration.ofSeconds(3);
   private static final Duration FIRST_PAUSE = Duration.ofMillis(20);
   private static final Duration MAX_PAUSE = Duration.ofMillis(250);
   private static final System.Logger LOG = System.getLogger("dev.llmauth.codex");
@@ -81,7 +80,7 @@ public final class AuthFile {
    *
    * @param path the {@code auth.json} path
    */
-  public AuthFile(Path path) {
+  AuthFile(Path path) {
     this(path, SETTLE_TIME, d -> Thread.sleep(d.toMillis()), tmp -> {});
   }
 
@@ -123,7 +122,7 @@ public final class AuthFile {
    * @param env reads an environment variable, {@code null} when unset or empty
    * @return the file
    */
-  public static AuthFile resolve(@Nullable CodexOAuthSettings config, Function<String, @Nullable String> env) {
+  static AuthFile resolve(@Nullable CodexOAuthSettings config, Function<String, @Nullable String> env) {
     String configured = config == null ? null : config.authFile();
     if (configured != null && !configured.isEmpty()) {
       if (configured.equals("~") || configured.startsWith("~/")) {
@@ -144,7 +143,7 @@ public final class AuthFile {
   }
 
   /** @return the file's absolute path */
-  public Path path() {
+  Path path() {
     return path;
   }
 
@@ -225,7 +224,7 @@ public final class AuthFile {
    * @return what {@code action} returns
    * @throws IOException when the lock cannot be taken
    */
-  public <T> T locked(LockedAction<T> action) throws IOException {
+  <T> T locked(LockedAction<T> action) throws IOException {
     ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(path, p -> new ReentrantLock());
     jvmLock.lock();
     try {
@@ -369,7 +368,7 @@ public final class AuthFile {
    * @throws Unparsable when the file exists but does not parse: it is left as it is
    * @throws IOException when the file cannot be read or written
    */
-  public @Nullable String storeSignIn(String idToken, String accessToken, String refreshToken, Instant now)
+  @Nullable String storeSignIn(String idToken, String accessToken, String refreshToken, Instant now)
       throws IOException {
     JsonObject existing = read();
     JsonObject root = existing != null ? existing : new JsonObject();
@@ -397,7 +396,7 @@ public final class AuthFile {
    * @throws Unparsable when the file does not parse: it is left as it is
    * @throws IOException when the file cannot be read, written or deleted
    */
-  public boolean removeSignIn() throws IOException {
+  boolean removeSignIn() throws IOException {
     JsonObject root = read();
     if (root == null) {
       return false;
@@ -551,7 +550,7 @@ public final class AuthFile {
    * The file did not parse as a JSON object, even after waiting for a writer to finish: it says where, never what
    * the file holds.
    */
-  public static final class Unparsable extends IOException {
+  static final class Unparsable extends IOException {
     private static final long serialVersionUID = 1L;
     private final int line;
     private final int column;
@@ -564,12 +563,12 @@ public final class AuthFile {
     }
 
     /** @return the line where parsing failed, 1-based, or 0 when unknown */
-    public int line() {
+    int line() {
       return line;
     }
 
     /** @return the column where parsing failed, 1-based, or 0 when unknown */
-    public int column() {
+    int column() {
       return column;
     }
   }
@@ -580,7 +579,7 @@ public final class AuthFile {
    * @param <T> the result type
    */
   @FunctionalInterface
-  public interface LockedAction<T> {
+  interface LockedAction<T> {
     /**
      * Does the work.
      *

@@ -1,4 +1,4 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -6,34 +6,20 @@ import com.google.gson.JsonParser;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import dev.llmauth.api.spi.IssuerCall;
+import dev.llmauth.api.spi.IssuerTimeouts;
 import dev.llmauth.api.spi.Loopback;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.DateTimeException;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -42,70 +28,61 @@ import org.jspecify.annotations.Nullable;
  * The issuer's endpoints, as the Codex CLI calls them: the token endpoint (authorization code as a form, refresh
  * as JSON) and the device-code endpoints. Returns what the issuer said; callers decide what it means.
  */
-public final class OAuthClient {
+final class OAuthClient {
   /** The Codex CLI's public client id. */
-  public static final String CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
+  static final String CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
 
-  /** How long connecting to the issuer may take. */
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  /** How long a whole call, answer included, may take. */
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-  /** The most of an answer that is read; a longer answer is cut off and reported. */
-  static final int MAX_BODY = 1024 * 1024;
   private static final Pattern ERROR_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-  /** A {@code Retry-After} hint longer than this is shortened to it. */
-  private static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
-
-  private static final class Shared {
-    static final HttpClient HTTP = http(CONNECT_TIMEOUT);
-  }
+  /** One bounded call per timeouts, shared by every client of this JVM with those timeouts: each holds a client. */
+  private static final ConcurrentHashMap<IssuerTimeouts, IssuerCall> CALLS = new ConcurrentHashMap<>();
 
   private final String issuer;
   private final String originator;
-  private final HttpClient http;
-  private final Duration requestTimeout;
+  private final IssuerCall call;
 
   /**
-   * Creates a client with a 10 s connect and a 30 s request timeout.
+   * Creates a client with the default timeouts, {@link CodexOAuthSettings#DEFAULT_TIMEOUTS}.
    *
    * @param issuer the issuer URL, such as {@code https://auth.openai.com}
    * @param originator the {@code originator} header value
    * @throws IllegalArgumentException when the issuer is not https (plain http is allowed on loopback only)
    */
-  public OAuthClient(String issuer, String originator) {
-    this(issuer, originator, Shared.HTTP, REQUEST_TIMEOUT);
+  OAuthClient(String issuer, String originator) {
+    this(issuer, originator, CodexOAuthSettings.DEFAULT_TIMEOUTS);
   }
 
   /**
-   * Creates a client with its own timeouts.
+   * Creates a client with its own timeouts ({@code codexOAuth.connectTimeout} and {@code timeout}).
    *
    * @param issuer the issuer URL
    * @param originator the {@code originator} header value
-   * @param connectTimeout how long connecting may take
-   * @param requestTimeout how long a whole call may take
+   * @param timeouts how long connecting, and one whole call with its answer, may take
+   * @throws IllegalArgumentException when the issuer is not https (plain http is allowed on loopback only)
    */
-  OAuthClient(String issuer, String originator, Duration connectTimeout, Duration requestTimeout) {
-    this(issuer, originator, http(connectTimeout), requestTimeout);
-  }
-
-  private OAuthClient(String issuer, String originator, HttpClient http, Duration requestTimeout) {
+  OAuthClient(String issuer, String originator, IssuerTimeouts timeouts) {
     this.issuer = checkIssuer(issuer);
     this.originator = originator;
-    this.http = http;
-    this.requestTimeout = requestTimeout;
-  }
-
-  private static HttpClient http(Duration connectTimeout) {
-    return HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    this.call = CALLS.computeIfAbsent(timeouts, IssuerCall::create);
   }
 
   /** @return how long a whole call may take */
-  Duration requestTimeout() {
-    return requestTimeout;
+  Duration callTimeout() {
+    return call.timeouts().exchange();
+  }
+
+  /**
+   * Says a timeout in messages.
+   *
+   * @param d the timeout
+   * @return whole seconds as {@code "30 s"}, anything else as {@code "1500 ms"}
+   */
+  static String spoken(Duration d) {
+    long millis = d.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
   }
 
   /** @return the issuer, without a trailing slash */
-  public String issuer() {
+  String issuer() {
     return issuer;
   }
 
@@ -116,7 +93,7 @@ public final class OAuthClient {
    * @return the URL without a trailing slash
    * @throws IllegalArgumentException naming the problem
    */
-  public static String checkIssuer(String issuer) {
+  static String checkIssuer(String issuer) {
     String trimmed = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
     URI uri;
     try {
@@ -143,7 +120,7 @@ public final class OAuthClient {
    * @return the issuer's answer
    * @throws IOException when the issuer cannot be reached
    */
-  public Response exchangeCode(String code, String redirectUri, String codeVerifier) throws IOException {
+  Response exchangeCode(String code, String redirectUri, String codeVerifier) throws IOException {
     Map<String, String> form = new LinkedHashMap<>();
     form.put("grant_type", "authorization_code");
     form.put("code", code);
@@ -177,7 +154,7 @@ public final class OAuthClient {
    * @return the issuer's answer
    * @throws IOException when the issuer cannot be reached
    */
-  public Response requestUserCode() throws IOException {
+  Response requestUserCode() throws IOException {
     JsonObject body = new JsonObject();
     body.addProperty("client_id", CLIENT_ID);
     return post("/api/accounts/deviceauth/usercode", "application/json", body.toString());
@@ -191,7 +168,7 @@ public final class OAuthClient {
    * @return the issuer's answer
    * @throws IOException when the issuer cannot be reached
    */
-  public Response pollDevice(String deviceAuthId, String userCode) throws IOException {
+  Response pollDevice(String deviceAuthId, String userCode) throws IOException {
     JsonObject body = new JsonObject();
     body.addProperty("device_auth_id", deviceAuthId);
     body.addProperty("user_code", userCode);
@@ -200,120 +177,13 @@ public final class OAuthClient {
 
   private Response post(String path, String contentType, String body) throws IOException {
     HttpRequest request = HttpRequest.newBuilder(URI.create(issuer + path))
-        .timeout(requestTimeout)
         .header("Content-Type", contentType)
         .header("Accept", "application/json")
         .header("originator", originator)
         .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
         .build();
-    CompletableFuture<HttpResponse<CappedBody>> call = http.sendAsync(request, info -> new CappedBody());
-    HttpResponse<CappedBody> response;
-    try {
-      response = call.get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      call.cancel(true);
-      throw new HttpTimeoutException("no complete answer within " + requestTimeout.toSeconds() + " s");
-    } catch (InterruptedException e) {
-      call.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while calling " + issuer + path, e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new IOException(e.getCause());
-    }
-    CappedBody answer = response.body();
-    return Response.of(response.statusCode(), answer.bytes(), answer.overLimit(),
-        response.headers().firstValue("Retry-After").orElse(null), Instant.now());
-  }
-
-  /** Collects an answer up to {@link #MAX_BODY} bytes, then hangs up. */
-  private static final class CappedBody implements HttpResponse.BodySubscriber<CappedBody> {
-    private final CompletableFuture<CappedBody> done = new CompletableFuture<>();
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private boolean overLimit;
-    private Flow.@Nullable Subscription subscription;
-
-    @Override
-    public CompletionStage<CappedBody> getBody() {
-      return done;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      s.request(1);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      if (done.isDone()) {
-        return;
-      }
-      for (ByteBuffer b : items) {
-        int take = Math.min(b.remaining(), MAX_BODY - bytes.size());
-        byte[] chunk = new byte[take];
-        b.get(chunk);
-        bytes.write(chunk, 0, take);
-        if (b.hasRemaining()) {
-          overLimit = true;
-        }
-      }
-      Flow.Subscription s = Objects.requireNonNull(subscription, "subscription");
-      if (overLimit) {
-        s.cancel();
-        done.complete(this);
-      } else {
-        s.request(1);
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      done.completeExceptionally(t);
-    }
-
-    @Override
-    public void onComplete() {
-      done.complete(this);
-    }
-
-    byte[] bytes() {
-      return bytes.toByteArray();
-    }
-
-    boolean overLimit() {
-      return overLimit;
-    }
-  }
-
-  /**
-   * Reads a {@code Retry-After} value: seconds or an HTTP date, at most a day.
-   *
-   * @param value the header value, or {@code null}
-   * @param now the current time, for a date
-   * @return the hint, or {@code null} when absent or not understood
-   */
-  static @Nullable Duration retryAfter(@Nullable String value, Instant now) {
-    if (value == null) {
-      return null;
-    }
-    String v = value.trim();
-    Duration d;
-    try {
-      d = Duration.ofSeconds(Long.parseLong(v));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-      } catch (DateTimeException notDate) {
-        return null;
-      }
-    }
-    if (d.isNegative()) {
-      return Duration.ZERO;
-    }
-    return d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
+    IssuerCall.Answer answer = call.send(request);
+    return Response.of(answer.status(), answer.body(), answer.truncated(), answer.retryAfter());
   }
 
   private static String enc(String s) {
@@ -328,23 +198,21 @@ public final class OAuthClient {
    * @param retryAfter the {@code Retry-After} hint, or {@code null}
    * @param bodyProblem why {@code body} is {@code null}, such as "a body that is not valid JSON", or {@code null}
    */
-  public record Response(int status, @Nullable JsonObject body, @Nullable Duration retryAfter,
+  record Response(int status, @Nullable JsonObject body, @Nullable Duration retryAfter,
       @Nullable String bodyProblem) {
     /**
      * Reads an answer. Never throws: a body that is not a JSON object leaves {@link #body()} {@code null} and says
      * why in {@link #bodyProblem()}, without quoting the body.
      *
      * @param status the HTTP status
-     * @param bytes the body, at most {@link #MAX_BODY} bytes
-     * @param overLimit whether the body was longer and cut off
-     * @param retryAfter the {@code Retry-After} header, or {@code null}
-     * @param now the current time
+     * @param bytes the body, at most {@link IssuerCall#DEFAULT_MAX_BODY_BYTES} bytes
+     * @param truncated whether the body was longer and cut off
+     * @param hint the {@code Retry-After} hint ({@link IssuerCall.Answer#retryAfter()}), or {@code null}
      * @return the answer
      */
-    static Response of(int status, byte[] bytes, boolean overLimit, @Nullable String retryAfter, Instant now) {
-      Duration hint = OAuthClient.retryAfter(retryAfter, now);
-      if (overLimit) {
-        return new Response(status, null, hint, "a body larger than " + MAX_BODY / 1024 / 1024
+    static Response of(int status, byte[] bytes, boolean truncated, @Nullable Duration hint) {
+      if (truncated) {
+        return new Response(status, null, hint, "a body larger than " + IssuerCall.DEFAULT_MAX_BODY_BYTES / 1024 / 1024
             + " MiB, the most that is read");
       }
       if (bytes.length == 0) {
@@ -368,7 +236,7 @@ public final class OAuthClient {
     }
 
     /** @return whether the status is 2xx */
-    public boolean ok() {
+    boolean ok() {
       return status / 100 == 2;
     }
 
@@ -378,7 +246,7 @@ public final class OAuthClient {
      *
      * @return the code, or {@code null}
      */
-    public @Nullable String errorCode() {
+    @Nullable String errorCode() {
       if (body == null) {
         return null;
       }
@@ -398,7 +266,7 @@ public final class OAuthClient {
      * @param name the member
      * @return its value, or {@code null}
      */
-    public @Nullable String string(String name) {
+    @Nullable String string(String name) {
       return body == null ? null : Jwt.string(body, name);
     }
 

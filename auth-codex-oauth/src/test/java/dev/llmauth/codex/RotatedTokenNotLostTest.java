@@ -1,11 +1,10 @@
-package dev.llmauth.codex.internal;
+package dev.llmauth.codex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.llmauth.api.AccessToken;
-import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.spi.FetchReason;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.conformance.mock.MockOAuthServer;
