@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>bearer methods set {@code Authorization: Bearer <token>} and remove every other credential header ({@code
- *       api-key}, {@code x-api-key}, {@code x-goog-api-key}: the {@linkplain ProviderType#apiKeyHeader() key
+ *       api-key}, {@code x-api-key}, {@code x-goog-api-key}: the {@linkplain ProviderType#keyHeader() key
  *       headers} of all types);
  *   <li>an API key goes in the type's key header ({@code api-key} on Azure OpenAI, {@code x-api-key} on Anthropic,
  *       {@code x-goog-api-key} on Gemini) and {@code Authorization} and the other key headers are removed; on a
@@ -65,7 +65,7 @@ import org.jspecify.annotations.Nullable;
 public final class RequestAuthenticator {
   /** Every header a credential may travel in: {@code authorization} and each type's key header, lower case. */
   private static final List<String> CREDENTIAL_HEADERS = Stream.concat(Stream.of("authorization"),
-      Arrays.stream(ProviderType.values()).map(ProviderType::apiKeyHeader).filter(Objects::nonNull)).distinct()
+      Arrays.stream(ProviderType.values()).map(ProviderType::keyHeader).filter(Objects::nonNull)).distinct()
       .toList();
 
   private final ProviderConfig config;
@@ -256,7 +256,7 @@ public final class RequestAuthenticator {
     LinkedHashMap<String, String> sets = new LinkedHashMap<>();
     List<String> removals = new ArrayList<>(CREDENTIAL_HEADERS);
     String dataHeader = config.providerDataHeader();
-    String keyHeader = config.type().apiKeyHeader();
+    String keyHeader = config.type().keyHeader();
     if (dataHeader != null) {
       String base = config.providerDataBase();
       sets.put(dataHeader, ProviderData.merge(existing != null ? existing : staticHeader(dataHeader),

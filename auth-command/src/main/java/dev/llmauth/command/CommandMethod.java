@@ -99,7 +99,7 @@ public final class CommandMethod implements CredentialMethod {
     String dataHeader = config.providerDataHeader();
     return "runs " + spec.program() + " (" + CommandSpec.FIELD + " from " + config.originOf(CommandSpec.FIELD)
         + "), its output sent " + (dataHeader != null ? "in the " + dataHeader + " header as azure_api_key (no "
-        + "Authorization)" : spec.sendAs() == CommandSpec.SendAs.API_KEY ? config.type().apiKeyPlacement()
+        + "Authorization)" : spec.sendAs() == CommandSpec.SendAs.API_KEY ? config.type().keyPlacement()
         : "as Authorization: Bearer");
   }
 
