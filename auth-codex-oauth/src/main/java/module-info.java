@@ -12,5 +12,5 @@ module dev.llmauth.codex {
 
   exports dev.llmauth.codex;
 
-  provides dev.llmauth.api.spi.CredentialMethod with dev.llmauth.codex.internal.CodexOAuthMethod;
+  provides dev.llmauth.api.spi.CredentialMethod with dev.llmauth.codex.CodexOAuthMethod;
 }

@@ -4,6 +4,7 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.internal.ProviderData;
 import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.Futures;
 import dev.llmauth.api.spi.Loopback;
 import java.net.URI;
 import java.time.Instant;
@@ -18,7 +19,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>bearer methods set {@code Authorization: Bearer <token>} and remove every other credential header ({@code
- *       api-key}, {@code x-api-key}, {@code x-goog-api-key}: the {@linkplain ProviderType#apiKeyHeader() key
+ *       api-key}, {@code x-api-key}, {@code x-goog-api-key}: the {@linkplain ProviderType#keyHeader() key
  *       headers} of all types);
  *   <li>an API key goes in the type's key header ({@code api-key} on Azure OpenAI, {@code x-api-key} on Anthropic,
  *       {@code x-goog-api-key} on Gemini) and {@code Authorization} and the other key headers are removed; on a
@@ -65,7 +65,7 @@ import org.jspecify.annotations.Nullable;
 public final class RequestAuthenticator {
   /** Every header a credential may travel in: {@code authorization} and each type's key header, lower case. */
   private static final List<String> CREDENTIAL_HEADERS = Stream.concat(Stream.of("authorization"),
-      Arrays.stream(ProviderType.values()).map(ProviderType::apiKeyHeader).filter(Objects::nonNull)).distinct()
+      Arrays.stream(ProviderType.values()).map(ProviderType::keyHeader).filter(Objects::nonNull)).distinct()
       .toList();
 
   private final ProviderConfig config;
@@ -207,10 +207,7 @@ public final class RequestAuthenticator {
    * @return the auth exception
    */
   public static AuthException asAuthException(Throwable failure) {
-    Throwable c = failure;
-    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
-      c = c.getCause();
-    }
+    Throwable c = Futures.unwrap(failure);
     if (c instanceof AuthException ae) {
       return ae;
     }
@@ -274,7 +271,7 @@ public final class RequestAuthenticator {
     LinkedHashMap<String, String> sets = new LinkedHashMap<>();
     List<String> removals = new ArrayList<>(CREDENTIAL_HEADERS);
     String dataHeader = config.providerDataHeader();
-    String keyHeader = config.type().apiKeyHeader();
+    String keyHeader = config.type().keyHeader();
     if (dataHeader != null) {
       String base = config.providerDataBase();
       sets.put(dataHeader, ProviderData.merge(existing != null ? existing : staticHeader(dataHeader),

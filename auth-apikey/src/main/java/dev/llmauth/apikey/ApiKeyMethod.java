@@ -97,7 +97,7 @@ public final class ApiKeyMethod implements CredentialMethod {
 
   private static String describeKey(ProviderConfig config) {
     return "apiKey from " + config.originOf("apiKey") + " sent " + placement(config,
-        config.type().apiKeyPlacement());
+        config.type().keyPlacement());
   }
 
   private static String describeBearer(ProviderConfig config) {

@@ -3,6 +3,7 @@ package dev.llmauth.codex;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.llmauth.api.AuthException;
+import dev.llmauth.api.spi.Futures;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -151,11 +152,12 @@ final class CallbackServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new AuthException(CodexSignIn.SIGN_IN_FAILED, "the sign-in was interrupted", e);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof AuthException ae) {
+      Throwable cause = Futures.unwrap(e);
+      if (cause instanceof AuthException ae) {
         throw ae;
       }
-      throw new AuthException(CodexSignIn.SIGN_IN_FAILED, "the sign-in failed: "
-          + e.getCause().getClass().getSimpleName(), e.getCause());
+      throw new AuthException(CodexSignIn.SIGN_IN_FAILED, "the sign-in failed: " + cause.getClass().getSimpleName(),
+          cause);
     }
   }
 

@@ -3,9 +3,6 @@ package dev.llmauth.codex;
 import com.google.gson.JsonElement;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.ConfigException;
-import dev.llmauth.codex.internal.AuthFile;
-import dev.llmauth.codex.internal.Jwt;
-import dev.llmauth.codex.internal.OAuthClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -74,10 +71,9 @@ public final class CodexSignIn {
       String v = env.get(name);
       return v == null || v.isEmpty() ? null : v;
     });
-    this.originator = config.originator() != null ? config.originator() : CodexOAuthSettings.DEFAULT_ORIGINATOR;
-    String issuer = config.issuer() != null ? config.issuer() : CodexOAuthSettings.DEFAULT_ISSUER;
+    this.originator = config.originatorOrDefault();
     try {
-      this.client = new OAuthClient(issuer, originator);
+      this.client = new OAuthClient(config.issuerOrDefault(), originator, config.timeouts());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(null, "codexOAuth.issuer", e.getMessage());
     }
@@ -312,7 +308,7 @@ public final class CodexSignIn {
     private Builder() {}
 
     /**
-     * Sets the file, issuer and originator, as a provider's {@code codexOAuth} block does.
+     * Sets the file, issuer, originator and issuer timeouts, as a provider's {@code codexOAuth} block does.
      *
      * @param config the settings; unset fields keep their defaults
      * @return this builder

@@ -7,7 +7,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.ConfigException;
-import dev.llmauth.codex.internal.CodexFixture;
+import dev.llmauth.api.spi.IssuerTimeouts;
+import dev.llmauth.conformance.mock.Fault;
 import dev.llmauth.conformance.mock.MockOAuthServer;
 import dev.llmauth.conformance.mock.RecordedRequest;
 import java.io.IOException;
@@ -308,6 +309,21 @@ class CodexSignInTest {
   void anInsecureIssuerIsAConfigurationError() {
     assertThatThrownBy(() -> CodexSignIn.builder().config(new CodexOAuthSettings(null, "http://example.com", null))
         .build()).isInstanceOf(ConfigException.class).hasMessageContaining("https");
+  }
+
+  @Test
+  void theIssuerTimeoutsOfTheSettingsBoundTheSignInsCalls() {
+    f.issuer.enqueue(Fault.stall(Duration.ofSeconds(10)));
+    CodexSignIn signIn = CodexSignIn.builder().config(new CodexOAuthSettings(null, f.issuer.issuer().toString(), null,
+        new IssuerTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1)))).environment(f.env()).clock(f.clock)
+        .sleeper(d -> { }).build();
+    assertThatThrownBy(() -> signIn.signInWithDevice(code -> { }))
+        .isInstanceOfSatisfying(AuthException.class, e -> {
+          assertThat(e.code()).isEqualTo(CodexSignIn.SIGN_IN_FAILED);
+          assertThat(e.getMessage()).startsWith("exchanging the authorization code at " + f.issuer.issuer())
+              .endsWith("failed: HttpTimeoutException");
+        });
+    assertThat(f.authFile).doesNotExist();
   }
 
   @Test

@@ -1,18 +1,15 @@
 package dev.llmauth.command;
 
-import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.TokenCache;
-import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.CachedCredential;
 import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
-import dev.llmauth.api.spi.TokenRequest;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -93,67 +90,21 @@ public final class CommandMethod implements CredentialMethod {
     CommandTokenSource source = new CommandTokenSource(spec, config.name(), context.environment(), context.clock());
     Credential.TokenUse use = spec.sendAs() == CommandSpec.SendAs.API_KEY ? Credential.TokenUse.API_KEY_HEADER
         : Credential.TokenUse.BEARER;
-    return new CommandCredential(context.tokenCache(), TokenKey.of(source, TokenRequest.none()), use,
-        describe(config, spec));
+    // A rejected token is dropped, and the next request runs the command again, which may print a new one.
+    return CachedCredential.builder(METHOD, context.tokenCache(), source).use(use).description(describe(config, spec))
+        .build();
   }
 
   private static String describe(ProviderConfig config, CommandSpec spec) {
     String dataHeader = config.providerDataHeader();
     return "runs " + spec.program() + " (" + CommandSpec.FIELD + " from " + config.originOf(CommandSpec.FIELD)
         + "), its output sent " + (dataHeader != null ? "in the " + dataHeader + " header as azure_api_key (no "
-        + "Authorization)" : spec.sendAs() == CommandSpec.SendAs.API_KEY ? config.type().apiKeyPlacement()
+        + "Authorization)" : spec.sendAs() == CommandSpec.SendAs.API_KEY ? config.type().keyPlacement()
         : "as Authorization: Bearer");
   }
 
   @Override
   public String toString() {
     return "CommandMethod";
-  }
-
-  /** Tokens from the shared cache, which runs the command when it needs one. */
-  private static final class CommandCredential implements Credential {
-    private final TokenCache cache;
-    private final TokenKey key;
-    private final TokenUse use;
-    private final String description;
-
-    CommandCredential(TokenCache cache, TokenKey key, TokenUse use, String description) {
-      this.cache = cache;
-      this.key = key;
-      this.use = use;
-      this.description = description;
-    }
-
-    @Override
-    public String method() {
-      return METHOD;
-    }
-
-    @Override
-    public TokenUse use() {
-      return use;
-    }
-
-    @Override
-    public String describe() {
-      return description;
-    }
-
-    @Override
-    public CompletableFuture<AccessToken> token() {
-      return cache.getAsync(key);
-    }
-
-    /** A rejected token is dropped, and the next request runs the command again, which may print a new one. */
-    @Override
-    public boolean invalidate(AccessToken token) {
-      cache.invalidate(key, token);
-      return true;
-    }
-
-    @Override
-    public String toString() {
-      return "CommandCredential[" + description + "]";
-    }
   }
 }

@@ -28,14 +28,14 @@ public enum ProviderType {
 
   private final String id;
   private final @Nullable String defaultBaseUrl;
-  private final @Nullable String apiKeyHeader;
+  private final @Nullable String keyHeader;
   private final Map<String, String> defaultHeaders;
 
-  ProviderType(String id, @Nullable String defaultBaseUrl, @Nullable String apiKeyHeader,
+  ProviderType(String id, @Nullable String defaultBaseUrl, @Nullable String keyHeader,
       Map<String, String> defaultHeaders) {
     this.id = id;
     this.defaultBaseUrl = defaultBaseUrl;
-    this.apiKeyHeader = apiKeyHeader;
+    this.keyHeader = keyHeader;
     this.defaultHeaders = defaultHeaders;
   }
 
@@ -54,8 +54,8 @@ public enum ProviderType {
    *
    * @return the lower-case header name, or {@code null} when an API key goes in {@code Authorization: Bearer}
    */
-  public @Nullable String apiKeyHeader() {
-    return apiKeyHeader;
+  public @Nullable String keyHeader() {
+    return keyHeader;
   }
 
   /**
@@ -73,8 +73,8 @@ public enum ProviderType {
    *
    * @return {@code as <key header> header}, or {@code as Authorization: Bearer} for a type without a key header
    */
-  public String apiKeyPlacement() {
-    return apiKeyHeader == null ? "as Authorization: Bearer" : "as " + apiKeyHeader + " header";
+  public String keyPlacement() {
+    return keyHeader == null ? "as Authorization: Bearer" : "as " + keyHeader + " header";
   }
 
   /**

@@ -65,7 +65,7 @@ public interface Credential {
     /** A bearer token: {@code Authorization: Bearer <token>} on every endpoint type. */
     BEARER,
     /**
-     * An API key: in the endpoint type's {@linkplain dev.llmauth.api.config.ProviderType#apiKeyHeader() key header}
+     * An API key: in the endpoint type's {@linkplain dev.llmauth.api.config.ProviderType#keyHeader() key header}
      * ({@code api-key} on Azure OpenAI, {@code x-api-key} on Anthropic, {@code x-goog-api-key} on Gemini), or in
      * {@code Authorization: Bearer} on a type that has none (OpenAI, Codex).
      */

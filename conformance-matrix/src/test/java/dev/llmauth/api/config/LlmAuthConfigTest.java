@@ -265,12 +265,12 @@ class LlmAuthConfigTest {
       ProviderConfig anthropic = provider("{\"type\": \"anthropic\", \"apiKey\": \"sk-ant-1\"}");
       assertThat(anthropic.type()).isEqualTo(ProviderType.ANTHROPIC);
       assertThat(anthropic.effectiveBaseUrl()).isEqualTo("https://api.anthropic.com/v1");
-      assertThat(anthropic.type().apiKeyHeader()).isEqualTo("x-api-key");
+      assertThat(anthropic.type().keyHeader()).isEqualTo("x-api-key");
       assertThat(anthropic.type().defaultHeaders()).containsExactly(Map.entry("anthropic-version", "2023-06-01"));
       ProviderConfig gemini = provider("{\"type\": \"gemini\", \"apiKey\": \"AIza-1\"}");
       assertThat(gemini.type()).isEqualTo(ProviderType.GEMINI);
       assertThat(gemini.effectiveBaseUrl()).isEqualTo("https://generativelanguage.googleapis.com/v1beta");
-      assertThat(gemini.type().apiKeyHeader()).isEqualTo("x-goog-api-key");
+      assertThat(gemini.type().keyHeader()).isEqualTo("x-goog-api-key");
       assertThat(gemini.type().defaultHeaders()).isEmpty();
       assertThat(provider("{\"type\": \"anthropic\", \"baseUrl\": \"https://gw.example.test/anthropic/v1\"}")
           .effectiveBaseUrl()).isEqualTo("https://gw.example.test/anthropic/v1");

@@ -5,17 +5,11 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.llmauth.api.Secret;
+import dev.llmauth.codex.CodexOAuthMethod;
 import dev.llmauth.codex.CodexOAuthSettings;
 import dev.llmauth.api.config.ProviderConfig;
-import dev.llmauth.api.TokenCache;
-import dev.llmauth.api.spi.Availability;
-import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
-import dev.llmauth.api.spi.ResolutionContext;
-import dev.llmauth.codex.internal.AuthFile;
-import dev.llmauth.codex.internal.CodexOAuthMethod;
-import dev.llmauth.codex.internal.CodexTokenSource;
-import dev.llmauth.codex.internal.OAuthClient;
+import dev.llmauth.api.spi.IssuerTimeouts;
 import dev.llmauth.conformance.IssuerFault;
 import dev.llmauth.conformance.MethodFixture;
 import dev.llmauth.conformance.mock.Fault;
@@ -23,7 +17,6 @@ import dev.llmauth.conformance.mock.MockOAuthServer;
 import dev.llmauth.conformance.mock.RecordedRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Constructor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,10 +38,9 @@ import org.jspecify.annotations.Nullable;
  * setting finds no sign-in (rule C4).
  *
  * <p>Issuer faults (rules F1 to F11) are queued at the mock issuer until {@link #clearFaults()}. For {@link
- * IssuerFault#TIMEOUT} the issuer holds each call for a minute without answering, and the credential is built the
- * way {@link CodexOAuthMethod#create} builds it but with the issuer client's timeouts shortened to {@link
- * #SHORT_TIMEOUT} (the method's 10 s connect and 30 s call timeouts are constants; its package-private constructors
- * for tests are reached by reflection). A refusal is recovered from the way a user would: a new sign-in is stored.
+ * IssuerFault#TIMEOUT} the issuer holds each call for a minute without answering, and the provider sets {@code
+ * codexOAuth.connectTimeout} and {@code timeout} to {@link #SHORT_TIMEOUT} (10 s and 30 s by default). A refusal
+ * is recovered from the way a user would: a new sign-in is stored.
  */
 final class CodexOAuthFixture implements MethodFixture {
   /** More faults than any rule makes issuer calls: every later call fails. */
@@ -94,12 +86,15 @@ final class CodexOAuthFixture implements MethodFixture {
 
   @Override
   public CredentialMethod credentialProvider() {
-    return fault == IssuerFault.TIMEOUT ? new ShortTimeouts() : new CodexOAuthMethod();
+    return new CodexOAuthMethod();
   }
 
   @Override
   public void configure(ProviderConfig.Builder provider) {
-    provider.set("codexOAuth", new CodexOAuthSettings(authFile.toString(), issuer.issuer().toString(), null).toBlock());
+    IssuerTimeouts timeouts = fault == IssuerFault.TIMEOUT ? new IssuerTimeouts(SHORT_TIMEOUT, SHORT_TIMEOUT)
+        : CodexOAuthSettings.DEFAULT_TIMEOUTS;
+    provider.set("codexOAuth", new CodexOAuthSettings(authFile.toString(), issuer.issuer().toString(), null,
+        timeouts).toBlock());
   }
 
   @Override
@@ -218,53 +213,6 @@ final class CodexOAuthFixture implements MethodFixture {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  /**
-   * {@link CodexOAuthMethod} with the issuer client's timeouts shortened: the same token source, credential
-   * and cache, built through the constructors the method keeps for its own tests.
-   */
-  private final class ShortTimeouts implements CredentialMethod {
-    private final CodexOAuthMethod delegate = new CodexOAuthMethod();
-
-    @Override
-    public String method() {
-      return delegate.method();
-    }
-
-    @Override
-    public String authMode() {
-      return delegate.authMode();
-    }
-
-    @Override
-    public int priority() {
-      return delegate.priority();
-    }
-
-    @Override
-    public Availability availability(ProviderConfig config, ResolutionContext context) {
-      return delegate.availability(config, context);
-    }
-
-    @Override
-    public Credential create(ProviderConfig config, ResolutionContext context) {
-      try {
-        Constructor<OAuthClient> client = OAuthClient.class.getDeclaredConstructor(String.class, String.class,
-            Duration.class, Duration.class);
-        client.setAccessible(true);
-        CodexTokenSource source = new CodexTokenSource(new AuthFile(authFile), client.newInstance(
-            issuer.issuer().toString(), CodexOAuthSettings.DEFAULT_ORIGINATOR, SHORT_TIMEOUT, SHORT_TIMEOUT),
-            CodexOAuthSettings.DEFAULT_ORIGINATOR, context.clock());
-        Constructor<?> credential = Class.forName("dev.llmauth.codex.internal.CodexCredential")
-            .getDeclaredConstructor(CodexTokenSource.class, TokenCache.class);
-        credential.setAccessible(true);
-        return (Credential) credential.newInstance(source, context.tokenCache());
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException("cannot build the codex-oauth credential with short timeouts; its test "
-            + "constructors changed: " + e, e);
-      }
     }
   }
 
