@@ -1,4 +1,4 @@
-package dev.llmauth.conformance.matrix;
+package dev.llmauth.conformance.drivers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,7 +26,7 @@ class JdkDriverTest {
     try (MockModelServer server = new MockModelServer().start()) {
       ProviderConfig config = ProviderConfig.builder("p").baseUrl(server.baseUrl().toString()).build();
       RequestAuthenticator authenticator = RequestAuthenticator.of(config, new StaticKey());
-      JdkDriver driver = new JdkDriver();
+      AdapterDriver driver = AdapterDrivers.jdk();
       int clients = 20;
       for (int i = 0; i < clients; i++) {
         try (AdapterDriver.Client client = driver.open(authenticator);
