@@ -95,7 +95,7 @@ public final class CommandMethod implements CredentialMethod {
     Credential.TokenUse use = spec.sendAs() == CommandSpec.SendAs.API_KEY && config.type() == ProviderType.AZURE_OPENAI
         ? Credential.TokenUse.API_KEY_HEADER
         : Credential.TokenUse.BEARER;
-    return new CommandCredential(context.tokenCache(), TokenKey.of(source, TokenRequest.none()), use,
+    return new CommandCredential(context.tokenCache().bind(TokenKey.of(source, TokenRequest.none())), use,
         describe(config, spec));
   }
 
@@ -114,14 +114,12 @@ public final class CommandMethod implements CredentialMethod {
 
   /** Tokens from the shared cache, which runs the command when it needs one. */
   private static final class CommandCredential implements Credential {
-    private final TokenCache cache;
-    private final TokenKey key;
+    private final TokenCache.Handle tokens;
     private final TokenUse use;
     private final String description;
 
-    CommandCredential(TokenCache cache, TokenKey key, TokenUse use, String description) {
-      this.cache = cache;
-      this.key = key;
+    CommandCredential(TokenCache.Handle tokens, TokenUse use, String description) {
+      this.tokens = tokens;
       this.use = use;
       this.description = description;
     }
@@ -143,13 +141,13 @@ public final class CommandMethod implements CredentialMethod {
 
     @Override
     public CompletableFuture<AccessToken> token() {
-      return cache.getAsync(key);
+      return tokens.getAsync();
     }
 
     /** A rejected token is dropped, and the next request runs the command again, which may print a new one. */
     @Override
     public boolean invalidate(AccessToken token) {
-      cache.invalidate(key, token);
+      tokens.invalidate(token);
       return true;
     }
 

@@ -25,15 +25,13 @@ final class EntraCredential implements Credential {
     void rejected(dev.llmauth.api.Secret token);
   }
 
-  private final TokenCache cache;
   private final TokenSource source;
-  private final TokenKey key;
+  private final TokenCache.Handle tokens;
   private final String description;
 
   EntraCredential(TokenCache cache, TokenSource source, TokenRequest request, String description) {
-    this.cache = cache;
     this.source = source;
-    this.key = TokenKey.of(source, request);
+    this.tokens = cache.bind(TokenKey.of(source, request));
     this.description = description;
   }
 
@@ -54,12 +52,12 @@ final class EntraCredential implements Credential {
 
   @Override
   public CompletableFuture<AccessToken> token() {
-    return cache.getAsync(key);
+    return tokens.getAsync();
   }
 
   @Override
   public @Nullable AccessToken tokenIfReady() {
-    return cache.getIfUsable(key);
+    return tokens.getIfUsable();
   }
 
   @Override
@@ -67,7 +65,7 @@ final class EntraCredential implements Credential {
     if (source instanceof Rejecting r) {
       r.rejected(token.value());
     }
-    cache.invalidate(key, token);
+    tokens.invalidate(token);
     return true;
   }
 

@@ -2,6 +2,7 @@ package dev.llmauth.conformance;
 
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.Secret;
+import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.TokenException;
 import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
@@ -210,7 +211,7 @@ public final class ScriptedMethod implements MethodFixture {
           return "scripted issuer";
         }
       };
-      TokenKey key = TokenKey.of(source, TokenRequest.none());
+      TokenCache.Handle tokens = context.tokenCache().bind(TokenKey.of(source, TokenRequest.none()));
       return new Credential() {
         @Override
         public String method() {
@@ -229,12 +230,12 @@ public final class ScriptedMethod implements MethodFixture {
 
         @Override
         public CompletableFuture<AccessToken> token() {
-          return context.tokenCache().getAsync(key);
+          return tokens.getAsync();
         }
 
         @Override
         public boolean invalidate(AccessToken token) {
-          context.tokenCache().invalidate(key, token);
+          tokens.invalidate(token);
           return true;
         }
       };

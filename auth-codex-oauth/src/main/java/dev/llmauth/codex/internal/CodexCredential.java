@@ -12,13 +12,11 @@ import org.jspecify.annotations.Nullable;
 /** A stored ChatGPT sign-in as a {@link Credential}: tokens come through the shared {@link TokenCache}. */
 final class CodexCredential implements Credential {
   private final CodexTokenSource source;
-  private final TokenCache cache;
-  private final TokenKey key;
+  private final TokenCache.Handle tokens;
 
   CodexCredential(CodexTokenSource source, TokenCache cache) {
     this.source = source;
-    this.cache = cache;
-    this.key = TokenKey.of(source, new TokenRequest(List.of(), source.file().path().toString()));
+    this.tokens = cache.bind(TokenKey.of(source, new TokenRequest(List.of(), source.file().path().toString())));
   }
 
   @Override
@@ -38,21 +36,21 @@ final class CodexCredential implements Credential {
 
   @Override
   public CompletableFuture<AccessToken> token() {
-    return cache.getAsync(key);
+    return tokens.getAsync();
   }
 
   @Override
   public @Nullable AccessToken tokenIfReady() {
-    return cache.getIfUsable(key);
+    return tokens.getIfUsable();
   }
 
   @Override
   public boolean invalidate(AccessToken token) {
     source.rejected(token);
-    if (cache.invalidate(key, token)) {
+    if (tokens.invalidate(token)) {
       return true;
     }
-    AccessToken current = cache.peek(key);
+    AccessToken current = tokens.peek();
     return current == null || !current.value().equals(token.value());
   }
 
