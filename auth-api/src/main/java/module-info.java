@@ -10,6 +10,7 @@
 module dev.llmauth.api {
   requires com.github.benmanes.caffeine;
   requires com.google.gson;
+  requires transitive java.net.http;
   requires static transitive org.jspecify;
 
   exports dev.llmauth.api;

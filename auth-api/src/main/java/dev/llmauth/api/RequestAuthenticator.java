@@ -3,6 +3,7 @@ package dev.llmauth.api;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.internal.ProviderData;
 import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.Futures;
 import dev.llmauth.api.spi.Loopback;
 import java.net.URI;
 import java.time.Instant;
@@ -16,7 +17,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
 
@@ -178,10 +178,7 @@ public final class RequestAuthenticator {
    * @return the auth exception
    */
   public static AuthException asAuthException(Throwable failure) {
-    Throwable c = failure;
-    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
-      c = c.getCause();
-    }
+    Throwable c = Futures.unwrap(failure);
     if (c instanceof AuthException ae) {
       return ae;
     }

@@ -3,6 +3,8 @@ package dev.llmauth.api;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.llmauth.api.spi.FetchReason;
+import dev.llmauth.api.spi.Futures;
+import dev.llmauth.api.spi.RetryAfter;
 import dev.llmauth.api.spi.TokenSource;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -12,7 +14,6 @@ import java.time.InstantSource;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -86,7 +87,7 @@ import org.jspecify.annotations.Nullable;
 public final class TokenCache implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(TokenCache.class.getName());
   /** The longest a retry hint from a source can delay a refresh. */
-  static final long MAX_RETRY_AFTER_MILLIS = Duration.ofHours(1).toMillis();
+  static final long MAX_RETRY_AFTER_MILLIS = RetryAfter.MAXIMUM.toMillis();
   /**
    * How long before the end of a token's usable life the cache stops trusting the sampled clock: a sampler that
    * lags by less than this cannot make the cache hand out a token inside the margin.
@@ -211,7 +212,7 @@ public final class TokenCache implements AutoCloseable {
     CompletableFuture<AccessToken> mine = new CompletableFuture<>();
     shared.whenComplete((token, failure) -> {
       if (failure != null) {
-        mine.completeExceptionally(unwrap(failure));
+        mine.completeExceptionally(Futures.unwrap(failure));
       } else {
         mine.complete(token);
       }
@@ -661,7 +662,7 @@ public final class TokenCache implements AutoCloseable {
   }
 
   private static TokenException toTokenException(TokenKey key, Throwable failure) {
-    Throwable cause = unwrap(failure);
+    Throwable cause = Futures.unwrap(failure);
     if (cause instanceof TokenException te) {
       return te;
     }
@@ -676,14 +677,6 @@ public final class TokenCache implements AutoCloseable {
         + "; see the cause for details", cause);
   }
 
-  private static Throwable unwrap(Throwable t) {
-    Throwable c = t;
-    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c;
-  }
-
   private static AccessToken await(CompletableFuture<AccessToken> f, @Nullable Duration timeout) {
     try {
       return timeout == null ? f.get() : f.get(saturatedNanos(timeout), TimeUnit.NANOSECONDS);
@@ -695,7 +688,7 @@ public final class TokenCache implements AutoCloseable {
     } catch (CancellationException e) {
       throw new TokenException("the token fetch was cancelled", e);
     } catch (ExecutionException e) {
-      Throwable cause = unwrap(e);
+      Throwable cause = Futures.unwrap(e);
       if (cause instanceof TokenException te) {
         throw te;
       }

@@ -5,6 +5,7 @@ import dev.llmauth.api.Secret;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * node knows its {@linkplain #path() path} ({@code providers.azure.managedIdentity.clientId}), so that an error made
  * with {@link #error} names the provider, the field and the fix, in the same words for every method.
  *
- * <p>The accessors never put a value into an error message, only its kind (a string, a number, ...). A value that is
+ * <p>The accessors never put a value into an error message, only its kind (a string, a number, ...), except
+ * {@link #duration()}, which quotes a string that is not a duration. A value that is
  * absent and a JSON {@code null} are both {@linkplain #isMissing() missing}; an empty string counts as unset.
  *
  * <p>In a test of a method's parsing, {@link #of} builds a view from plain Java values:
@@ -32,6 +36,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class ConfigNode {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Duration MAX_DURATION = Duration.ofDays(1);
   private final String provider;
   private final String path;
   private final @Nullable Object value;
@@ -261,6 +267,48 @@ public final class ConfigNode {
     }
     if (!(value instanceof BigDecimal d)) {
       throw error("expected a number but found " + kind(), "write a number without quotes");
+    }
+    return d;
+  }
+
+  /**
+   * Returns a duration: a whole number with a unit, {@code "500ms"}, {@code "10s"}, {@code "5m"} or {@code "1h"}, or
+   * a number of seconds such as {@code 0.5}; more than zero and at most one day. A string that is not a duration is
+   * quoted in the error (a duration is no secret); other values are named by their kind only.
+   *
+   * @return the duration, or {@code null} when missing or empty
+   * @throws ConfigException naming the path when the value is not such a duration
+   */
+  public @Nullable Duration duration() {
+    if (value == null || "".equals(value)) {
+      return null;
+    }
+    String fix = "write a whole number with a unit, such as \"500ms\", \"10s\", \"5m\" or \"1h\", or a number of "
+        + "seconds";
+    Duration d;
+    if (value instanceof BigDecimal number) {
+      double seconds = number.doubleValue();
+      if (Double.isNaN(seconds) || seconds <= 0 || seconds > MAX_DURATION.toSeconds()) {
+        throw error("must be more than 0 and at most one day", fix);
+      }
+      d = Duration.ofMillis(Math.round(seconds * 1000));
+    } else if (value instanceof String s) {
+      Matcher m = DURATION.matcher(s.trim().toLowerCase(Locale.ROOT));
+      if (!m.matches() || m.group(1).length() > 9) {
+        throw error("\"" + s + "\" is not a duration", fix);
+      }
+      long n = Long.parseLong(m.group(1));
+      d = switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+    } else {
+      throw error("expected a duration but found " + kind(), fix);
+    }
+    if (d.isZero() || d.compareTo(MAX_DURATION) > 0) {
+      throw error("must be more than 0 and at most one day", fix);
     }
     return d;
   }
