@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Reads an issuer's {@code Retry-After} header (RFC 9110, section 10.2.3) into the hint a method puts into its
  * {@link dev.llmauth.api.TokenException#retryAfter()}. Both forms are read: a number of seconds ({@code 120}) and
- * an HTTP date ({@code Wed, 21 Oct 2026 07:28:00 GMT}). Whatever the issuer sends, the result is safe to wait for:
+ * an HTTP date in the form every sender must use (IMF-fixdate, as {@code Wed, 21 Oct 2026 07:28:00 GMT}; the obsolete
+ * RFC 850 and asctime forms are no hint). Whatever the issuer sends, the result is safe to wait for:
  *
  * <ul>
  *   <li>never more than {@link #MAXIMUM}, the longest the {@link dev.llmauth.api.TokenCache} waits anyway: a larger
