@@ -409,7 +409,7 @@ public abstract class CredentialMethodVerification {
         for (int i = 0; i < REQUESTS_PER_STEP; i++) {
           AccessToken t = c.tokenIfReady();
           if (t == null) {
-            t = get(c.token(), "C14");
+            t = get(c.token(), "C14 (request at +" + at.toSeconds() + " s)");
           }
           requests++;
           if (!t.expiresAt().isAfter(now)) {

@@ -76,7 +76,9 @@ class CredentialMethodVerificationSelfTest {
         Arguments.of(Fault.LEAKY_SETTINGS, "required_c13_neverShowsASecretSetting",
             "C13: the parsed settings' toString() with the secret field providers.conformance.testIssuer.password"),
         Arguments.of(Fault.REFRESHES_EVERY_REQUEST, "required_c14_refreshesShortLivedTokensPerHalfLife",
-            "C14: the issuer was called at +5 s, 5 s after the call before"));
+            "C14: the issuer was called at +5 s, 5 s after the call before"),
+        Arguments.of(Fault.DUE_AT_ISSUE, "required_c14_refreshesShortLivedTokensPerHalfLife",
+            "C14: issuer calls for 242 requests over 600 s with 120-second tokens"));
   }
 
   @ParameterizedTest(name = "{0} fails {1}")

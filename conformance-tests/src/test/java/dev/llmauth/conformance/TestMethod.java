@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class TestMethod implements CredentialMethod {
   enum Fault {
     NONE, UNREGISTERED, BAD_ID, FETCH_ON_AVAILABILITY, ALWAYS_AVAILABLE, FETCH_ON_CREATE, EXPIRED, NO_SHARING,
-    FALSE_INVALIDATE, LEAKY_DESCRIBE, THROWS_ON_FAILURE, LENIENT_CONFIG, LEAKY_SETTINGS, REFRESHES_EVERY_REQUEST
+    FALSE_INVALIDATE, LEAKY_DESCRIBE, THROWS_ON_FAILURE, LENIENT_CONFIG, LEAKY_SETTINGS, REFRESHES_EVERY_REQUEST,
+    DUE_AT_ISSUE
   }
 
   /** The parsed {@code testIssuer} block; its {@code toString()} hides the password unless broken. */
@@ -149,9 +150,10 @@ public class TestMethod implements CredentialMethod {
         throw new TokenException("the test issuer is failing", null);
       }
       last = "test-token-" + calls.incrementAndGet();
-      Instant expiry = fault == Fault.EXPIRED ? clock.instant().minus(Duration.ofHours(1))
-          : clock.instant().plus(lifetime);
-      return AccessToken.of(Secret.of(last), expiry);
+      Instant now = clock.instant();
+      Instant expiry = fault == Fault.EXPIRED ? now.minus(Duration.ofHours(1)) : now.plus(lifetime);
+      // DUE_AT_ISSUE: names the moment of issue as the refresh time, so every token is due at once.
+      return AccessToken.of(Secret.of(last), expiry, fault == Fault.DUE_AT_ISSUE ? now : null);
     }
   }
 
