@@ -1,19 +1,16 @@
 package dev.llmauth.command;
 
-import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.TokenCache;
-import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.CachedCredential;
 import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.ResolutionContext;
-import dev.llmauth.api.spi.TokenRequest;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -95,8 +92,9 @@ public final class CommandMethod implements CredentialMethod {
     Credential.TokenUse use = spec.sendAs() == CommandSpec.SendAs.API_KEY && config.type() == ProviderType.AZURE_OPENAI
         ? Credential.TokenUse.API_KEY_HEADER
         : Credential.TokenUse.BEARER;
-    return new CommandCredential(context.tokenCache().bind(TokenKey.of(source, TokenRequest.none())), use,
-        describe(config, spec));
+    // A rejected token is dropped, and the next request runs the command again, which may print a new one.
+    return CachedCredential.builder(METHOD, context.tokenCache(), source).use(use).description(describe(config, spec))
+        .build();
   }
 
   private static String describe(ProviderConfig config, CommandSpec spec) {
@@ -110,50 +108,5 @@ public final class CommandMethod implements CredentialMethod {
   @Override
   public String toString() {
     return "CommandMethod";
-  }
-
-  /** Tokens from the shared cache, which runs the command when it needs one. */
-  private static final class CommandCredential implements Credential {
-    private final TokenCache.Handle tokens;
-    private final TokenUse use;
-    private final String description;
-
-    CommandCredential(TokenCache.Handle tokens, TokenUse use, String description) {
-      this.tokens = tokens;
-      this.use = use;
-      this.description = description;
-    }
-
-    @Override
-    public String method() {
-      return METHOD;
-    }
-
-    @Override
-    public TokenUse use() {
-      return use;
-    }
-
-    @Override
-    public String describe() {
-      return description;
-    }
-
-    @Override
-    public CompletableFuture<AccessToken> token() {
-      return tokens.getAsync();
-    }
-
-    /** A rejected token is dropped, and the next request runs the command again, which may print a new one. */
-    @Override
-    public boolean invalidate(AccessToken token) {
-      tokens.invalidate(token);
-      return true;
-    }
-
-    @Override
-    public String toString() {
-      return "CommandCredential[" + description + "]";
-    }
   }
 }

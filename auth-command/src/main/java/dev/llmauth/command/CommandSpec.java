@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -37,7 +36,6 @@ record CommandSpec(
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_REFRESH_AFTER = Duration.ofMinutes(5);
   private static final List<String> KEYS = List.of("argv", "timeout", "refreshAfter", "format", "sendAs", "env");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   CommandSpec {
@@ -111,8 +109,8 @@ record CommandSpec(
     }
     return new CommandSpec(
         argv(config, path + ".argv", map.get("argv")),
-        duration(config, path + ".timeout", map.get("timeout"), DEFAULT_TIMEOUT),
-        duration(config, path + ".refreshAfter", map.get("refreshAfter"), DEFAULT_REFRESH_AFTER),
+        duration(provider.get(FIELD).get("timeout"), DEFAULT_TIMEOUT),
+        duration(provider.get(FIELD).get("refreshAfter"), DEFAULT_REFRESH_AFTER),
         choice(config, path + ".format", map.get("format"), Format.AUTO, Format.values()),
         sendAs(config, path + ".sendAs", map.get("sendAs")),
         env(config, path + ".env", map.get("env")));
@@ -141,38 +139,9 @@ record CommandSpec(
     return argv;
   }
 
-  private static Duration duration(String config, String path, @Nullable Object value, Duration fallback) {
-    String fix = "write a whole number with a unit, such as \"500ms\", \"10s\", \"5m\" or \"1h\", or a number of "
-        + "seconds";
-    if (value == null) {
-      return fallback;
-    }
-    Duration d;
-    if (value instanceof Number number) {
-      double seconds = number.doubleValue();
-      if (Double.isNaN(seconds) || seconds <= 0 || seconds > Duration.ofDays(1).toSeconds()) {
-        throw error(config, path, "must be more than 0 and at most one day", fix);
-      }
-      d = Duration.ofMillis(Math.round(seconds * 1000));
-    } else if (value instanceof String s) {
-      Matcher m = DURATION.matcher(s.trim().toLowerCase(Locale.ROOT));
-      if (!m.matches() || m.group(1).length() > 9) {
-        throw error(config, path, "\"" + s + "\" is not a duration", fix);
-      }
-      long n = Long.parseLong(m.group(1));
-      d = switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      };
-    } else {
-      throw error(config, path, "expected a duration but found " + kind(value), fix);
-    }
-    if (d.isZero() || d.compareTo(Duration.ofDays(1)) > 0) {
-      throw error(config, path, "must be more than 0 and at most one day", fix);
-    }
-    return d;
+  private static Duration duration(ConfigNode value, Duration fallback) {
+    Duration d = value.duration();
+    return d == null ? fallback : d;
   }
 
   private static SendAs sendAs(String config, String path, @Nullable Object value) {

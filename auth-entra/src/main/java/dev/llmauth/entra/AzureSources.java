@@ -18,17 +18,15 @@ import dev.llmauth.api.AuthException;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.TokenException;
 import dev.llmauth.api.spi.FetchReason;
+import dev.llmauth.api.spi.Futures;
+import dev.llmauth.api.spi.IssuerCall;
+import dev.llmauth.api.spi.IssuerTimeouts;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,13 +36,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -57,8 +51,6 @@ final class AzureSources {
   /** Runs MSAL's requests, which block on HTTP and on MSAL's own retry pauses. */
   private static final ExecutorService MSAL_EXECUTOR = Executors.newCachedThreadPool(new DaemonThreads());
   private static final ConfigurationSource NONE = path -> Map.of();
-  /** A {@code Retry-After} hint longer than this is shortened to it (the token cache waits at most an hour anyway). */
-  static final Duration MAX_RETRY_AFTER = Duration.ofDays(1);
 
   private AzureSources() {}
 
@@ -102,7 +94,7 @@ final class AzureSources {
   private static TokenSource defaultChain(EntraSpec spec) {
     Map<String, String> env = spec.environment();
     Configuration configuration = new ConfigurationBuilder(NONE, NONE, path -> env).build();
-    IdentityAnswerPolicy identity = new IdentityAnswerPolicy(MSAL_EXECUTOR);
+    IdentityAnswerPolicy identity = new IdentityAnswerPolicy(MSAL_EXECUTOR, spec.timeouts().exchange());
     // MSAL4J retries identity calls itself; azure-core's pipeline retry on top of it would multiply the calls and
     // sleep through Retry-After past the exchange's deadline, so the pipeline does not retry. (A retry policy, not
     // retry options: azure-identity sets a retry policy of its own for IMDS, and refuses both kinds at once.)
@@ -134,10 +126,11 @@ final class AzureSources {
   static final class ManagedIdentitySource implements TokenSource {
     private final EntraSpec spec;
     private final ManagedIdentityApplication app;
-    private final IdentityHttpClient http = new IdentityHttpClient();
+    private final IdentityHttpClient http;
 
     ManagedIdentitySource(EntraSpec spec) {
       this.spec = spec;
+      this.http = new IdentityHttpClient(spec.timeouts());
       String value = Objects.requireNonNullElse(spec.selectorValue(), "");
       ManagedIdentityId id = spec.selectorField() == null ? ManagedIdentityId.systemAssigned()
           : switch (spec.selectorField()) {
@@ -198,7 +191,7 @@ final class AzureSources {
    * secrets. 400, 401 and 403 are permanent; everything else is transient, with the endpoint's Retry-After.
    */
   static TokenException failure(EntraSpec spec, Throwable failure, IdentityHttpClient http) {
-    Throwable t = unwrap(failure);
+    Throwable t = Futures.unwrap(failure);
     if (t instanceof TokenException te) {
       return te;
     }
@@ -258,8 +251,9 @@ final class AzureSources {
   }
 
   /**
-   * MSAL's HTTP, over {@code java.net.http}, with one deadline for each whole exchange (connect, status and headers,
-   * body) and a cap on the answer's size. It remembers the last answer (status, Retry-After, what is wrong with a
+   * MSAL's HTTP, over an {@link IssuerCall}: one deadline for each whole exchange (connect, status and headers, body)
+   * and a cap on the answer's size, both as the spec's {@link EntraSpec#timeouts()} and {@link
+   * IssuerCall#DEFAULT_MAX_BODY_BYTES} say. It remembers the last answer (status, Retry-After, what is wrong with a
    * 200) or the I/O error of the current fetch, so that failures can say what happened: MSAL's managed-identity
    * errors carry no status and drop the cause. MSAL retries statuses itself, around this client; an I/O error (the
    * deadline passing included) ends the fetch at once. {@link #cancel()} abandons the exchange in flight, so that no
@@ -270,28 +264,28 @@ final class AzureSources {
    */
   static final class IdentityHttpClient implements IHttpClient {
     /** The largest answer read: a token answer is a few kilobytes. */
-    static final int MAX_BODY_BYTES = 1024 * 1024;
-    /** Limits for new clients; tests shorten them. */
-    static volatile Duration defaultConnectTimeout = Duration.ofSeconds(5);
-    static volatile Duration defaultDeadline = Duration.ofSeconds(20);
+    static final int MAX_BODY_BYTES = IssuerCall.DEFAULT_MAX_BODY_BYTES;
 
-    final Duration connectTimeout = defaultConnectTimeout;
-    final Duration deadline = defaultDeadline;
-    private final HttpClient client = HttpClient.newBuilder()
-        .connectTimeout(connectTimeout)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    private final IssuerCall issuer;
+    final Duration connectTimeout;
+    final Duration deadline;
 
     final AtomicInteger calls = new AtomicInteger();
     volatile @Nullable Answer last;
     volatile @Nullable IOException lastError;
-    private volatile @Nullable CompletableFuture<?> inFlight;
+    private volatile @Nullable CompletableFuture<IssuerCall.Answer> inFlight;
+
+    IdentityHttpClient(IssuerTimeouts timeouts) {
+      this.issuer = IssuerCall.create(timeouts, MAX_BODY_BYTES);
+      this.connectTimeout = timeouts.connect();
+      this.deadline = timeouts.exchange();
+    }
 
     /**
      * What the last answer said.
      *
      * @param status the status
-     * @param retryAfter its Retry-After in seconds, or {@code null}
+     * @param retryAfter its Retry-After, or {@code null}
      * @param refreshAt the receipt time plus its {@code refresh_in}, or {@code null}
      * @param problem what makes a 200 unusable, such as {@code has no access_token}, or {@code null}
      */
@@ -333,8 +327,7 @@ final class AzureSources {
     @Override
     public IHttpResponse send(com.microsoft.aad.msal4j.HttpRequest request) throws Exception {
       calls.incrementAndGet();
-      java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(request.url().toURI())
-          .timeout(deadline);
+      java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(request.url().toURI());
       if (request.headers() != null) {
         request.headers().forEach(b::header);
       }
@@ -342,129 +335,35 @@ final class AzureSources {
       b.method(request.httpMethod().name(), body == null
           ? java.net.http.HttpRequest.BodyPublishers.noBody()
           : java.net.http.HttpRequest.BodyPublishers.ofString(body));
-      HttpResponse<CappedBody> r;
-      String text;
-      CompletableFuture<HttpResponse<CappedBody>> call = client.sendAsync(b.build(), info -> new CappedBody());
+      IssuerCall.Answer r;
+      CompletableFuture<IssuerCall.Answer> call = issuer.sendAsync(b.build());
       inFlight = call;
       try {
-        r = call.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-        if (r.body().overLimit) {
+        r = IssuerCall.await(call);
+        if (r.truncated()) {
           throw new TooLarge();
         }
-        text = new String(r.body().bytes.toByteArray(), StandardCharsets.UTF_8);
-      } catch (TimeoutException e) {
-        call.cancel(true);
-        lastError = new DeadlinePassed(deadline);
-        throw lastError;
-      } catch (CancellationException e) {
-        lastError = new IOException("the exchange was abandoned: the token fetch was given up");
-        throw lastError;
-      } catch (InterruptedException e) {
-        call.cancel(true);
-        Thread.currentThread().interrupt();
-        lastError = new IOException("interrupted while waiting for the identity endpoint");
-        throw lastError;
-      } catch (ExecutionException e) {
-        lastError = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        throw lastError;
       } catch (IOException e) {
         lastError = e;
         throw e;
       } finally {
         inFlight = null;
       }
+      String text = r.text();
       Map<String, List<String>> headers = r.headers().map();
-      Answer answer = new Answer(r.statusCode(), retryAfter(headers), null, null);
-      if (r.statusCode() == 200) {
-        TokenAnswer token = TokenAnswer.read(text, Instant.now());
+      Answer answer = new Answer(r.status(), r.retryAfter(), null, null);
+      if (r.status() == 200) {
+        TokenAnswer token = TokenAnswer.read(text, r.receivedAt());
         text = token.body();
         answer = new Answer(200, null, token.refreshAt(), token.problem());
       }
       last = answer;
       com.microsoft.aad.msal4j.HttpResponse out = new com.microsoft.aad.msal4j.HttpResponse()
-          .statusCode(r.statusCode())
+          .statusCode(r.status())
           .body(text);
       out.addHeaders(headers);
       return out;
     }
-  }
-
-  /** Collects an answer up to {@link IdentityHttpClient#MAX_BODY_BYTES}, then hangs up. */
-  private static final class CappedBody implements HttpResponse.BodySubscriber<CappedBody> {
-    private final CompletableFuture<CappedBody> done = new CompletableFuture<>();
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private boolean overLimit;
-    private Flow.@Nullable Subscription subscription;
-
-    @Override
-    public CompletionStage<CappedBody> getBody() {
-      return done;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      s.request(1);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      if (done.isDone()) {
-        return;
-      }
-      for (ByteBuffer b : items) {
-        int take = Math.min(b.remaining(), IdentityHttpClient.MAX_BODY_BYTES + 1 - bytes.size());
-        byte[] chunk = new byte[take];
-        b.get(chunk);
-        bytes.write(chunk, 0, take);
-      }
-      Flow.Subscription s = Objects.requireNonNull(subscription, "subscription");
-      if (bytes.size() > IdentityHttpClient.MAX_BODY_BYTES) {
-        overLimit = true;
-        s.cancel();
-        done.complete(this);
-      } else {
-        s.request(1);
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      done.completeExceptionally(t);
-    }
-
-    @Override
-    public void onComplete() {
-      done.complete(this);
-    }
-  }
-
-  private static @Nullable Duration retryAfter(Map<String, List<String>> headers) {
-    for (Map.Entry<String, List<String>> h : headers.entrySet()) {
-      if ("retry-after".equalsIgnoreCase(h.getKey()) && h.getValue() != null && !h.getValue().isEmpty()) {
-        return retryAfter(h.getValue().get(0));
-      }
-    }
-    return null;
-  }
-
-  /**
-   * A {@code Retry-After} in seconds, at most {@link #MAX_RETRY_AFTER} (a larger number, even one past the range of
-   * a {@code long}, is shortened to it), or {@code null} when absent, negative or not a number of seconds.
-   */
-  static @Nullable Duration retryAfter(@Nullable String value) {
-    if (value == null) {
-      return null;
-    }
-    String v = value.trim();
-    if (v.isEmpty() || v.length() > 40 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      return null;
-    }
-    if (v.length() > 18) {
-      return MAX_RETRY_AFTER;
-    }
-    Duration d = Duration.ofSeconds(Long.parseLong(v));
-    return d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
   }
 
   /**
@@ -473,16 +372,8 @@ final class AzureSources {
    * flight then is already over, and may even be the next fetch's.
    */
   static boolean givenUp(@Nullable Throwable failure) {
-    Throwable f = failure == null ? null : unwrap(failure);
+    Throwable f = failure == null ? null : Futures.unwrap(failure);
     return f instanceof TimeoutException || f instanceof CancellationException;
-  }
-
-  static Throwable unwrap(Throwable t) {
-    Throwable c = t;
-    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c;
   }
 
   private static final class DaemonThreads implements java.util.concurrent.ThreadFactory {

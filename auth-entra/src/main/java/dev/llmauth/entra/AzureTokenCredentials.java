@@ -39,6 +39,6 @@ public final class AzureTokenCredentials {
     String description = "azure " + credential.getClass().getSimpleName() + " for scope " + scope;
     TokenCredentialSource source = new TokenCredentialSource(credential, description,
         "check the azure credential's own configuration", null);
-    return new EntraCredential(cache, source, TokenRequest.forScope(scope), description);
+    return EntraMethod.credential(cache, source, TokenRequest.forScope(scope), description);
   }
 }

@@ -2,9 +2,11 @@ package dev.llmauth.entra;
 
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.ConfigException;
+import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.CachedCredential;
 import dev.llmauth.api.spi.ConfigConflict;
 import dev.llmauth.api.spi.ConfigNode;
 import dev.llmauth.api.spi.Credential;
@@ -102,7 +104,21 @@ public final class EntraMethod implements CredentialMethod {
     }
     EntraSpec spec = EntraSpec.of(config.methodConfig(this, EntraSettings.class), context);
     LazySource source = sources.computeIfAbsent(spec, LazySource::new);
-    return new EntraCredential(context.tokenCache(), source, spec.tokenRequest(), spec.describe());
+    return credential(context.tokenCache(), source, spec.tokenRequest(), spec.describe());
+  }
+
+  /**
+   * An Entra credential: tokens come from the shared {@link TokenCache} (refresh ahead, single flight), which asks
+   * the source only when needed. A rejected token is dropped from the source's own cache too, and the next fetch is
+   * forced past it, so that a replay after a 401 may help.
+   */
+  static Credential credential(TokenCache cache, TokenSource source, TokenRequest request, String description) {
+    CachedCredential.Builder b = CachedCredential.builder(METHOD, cache, source).request(request)
+        .description(description);
+    if (source instanceof Rejecting r) {
+      b.onRejected(token -> r.rejected(token.value()));
+    }
+    return b.build();
   }
 
   private static @Nullable String configuredBy(ProviderConfig config, @Nullable EntraSettings settings) {
@@ -122,7 +138,7 @@ public final class EntraMethod implements CredentialMethod {
    * The token source a credential is keyed by. It holds no Azure type: the Azure-backed source is created on the
    * first fetch, which is when Azure classes load.
    */
-  static final class LazySource implements TokenSource, EntraCredential.Rejecting {
+  static final class LazySource implements TokenSource, Rejecting {
     private final EntraSpec spec;
     private volatile @Nullable TokenSource delegate;
 
@@ -143,7 +159,7 @@ public final class EntraMethod implements CredentialMethod {
 
     @Override
     public void rejected(dev.llmauth.api.Secret token) {
-      if (delegate instanceof EntraCredential.Rejecting r) {
+      if (delegate instanceof Rejecting r) {
         r.rejected(token);
       }
     }

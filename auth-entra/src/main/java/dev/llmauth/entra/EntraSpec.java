@@ -1,5 +1,6 @@
 package dev.llmauth.entra;
 
+import dev.llmauth.api.spi.IssuerTimeouts;
 import dev.llmauth.api.spi.ResolutionContext;
 import dev.llmauth.api.spi.TokenRequest;
 import java.util.List;
@@ -17,9 +18,10 @@ import org.jspecify.annotations.Nullable;
  * @param selectorValue the selector's value, or {@code null}
  * @param scope the scope to request
  * @param environment the non-empty environment variables the source reads (secrets included: never shown)
+ * @param timeouts the identity endpoint's timeouts
  */
 record EntraSpec(boolean chain, @Nullable String selectorField, @Nullable String selectorValue, String scope,
-    Map<String, String> environment) {
+    Map<String, String> environment, IssuerTimeouts timeouts) {
 
   /** The variables MSAL4J's managed-identity code reads, from the process environment. */
   static final List<String> MANAGED_IDENTITY_VARIABLES = List.of("IDENTITY_ENDPOINT", "IDENTITY_HEADER",
@@ -42,14 +44,16 @@ record EntraSpec(boolean chain, @Nullable String selectorField, @Nullable String
           env.put(name, v);
         }
       }
-      return new EntraSpec(false, settings.selectorField(), settings.selectorValue(), settings.scope(), env);
+      return new EntraSpec(false, settings.selectorField(), settings.selectorValue(), settings.scope(), env,
+          settings.timeouts());
     }
     context.environment().forEach((k, v) -> {
       if (v != null && !v.isEmpty()) {
         env.put(k, v);
       }
     });
-    return new EntraSpec(true, null, null, settings == null ? EntraSettings.DEFAULT_SCOPE : settings.scope(), env);
+    return new EntraSpec(true, null, null, settings == null ? EntraSettings.DEFAULT_SCOPE : settings.scope(), env,
+        settings == null ? EntraSettings.DEFAULT_TIMEOUTS : settings.timeouts());
   }
 
   /** @return the scope without a trailing {@code /.default}: the resource a managed-identity endpoint takes */

@@ -10,6 +10,7 @@ import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.util.BinaryData;
+import dev.llmauth.api.spi.RetryAfter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +53,7 @@ final class IdentityAnswerPolicy implements HttpPipelinePolicy {
   private static final List<HttpHeaderName> IDENTITY_HEADERS = List.of(HttpHeaderName.fromString("X-IDENTITY-HEADER"),
       HttpHeaderName.fromString("Metadata"), HttpHeaderName.fromString("secret"));
 
-  private final Duration deadline = AzureSources.IdentityHttpClient.defaultDeadline;
+  private final Duration deadline;
   private final Executor executor;
   private volatile @Nullable Future<?> inFlight;
   private volatile Sinks.One<Boolean> abandon = Sinks.one();
@@ -64,8 +65,9 @@ final class IdentityAnswerPolicy implements HttpPipelinePolicy {
   volatile int lastStatus;
   volatile @Nullable Duration lastRetryAfter;
 
-  IdentityAnswerPolicy(Executor executor) {
+  IdentityAnswerPolicy(Executor executor, Duration deadline) {
     this.executor = executor;
+    this.deadline = deadline;
   }
 
   /** Forgets the previous fetch. */
@@ -183,7 +185,7 @@ final class IdentityAnswerPolicy implements HttpPipelinePolicy {
   private HttpResponse answer(HttpResponse response, byte[] bytes, boolean identity) {
     if (identity) {
       lastStatus = response.getStatusCode();
-      lastRetryAfter = AzureSources.retryAfter(response.getHeaders().getValue(HttpHeaderName.RETRY_AFTER));
+      lastRetryAfter = RetryAfter.parse(response.getHeaders().getValue(HttpHeaderName.RETRY_AFTER), Instant.now());
     }
     if (!identity || response.getStatusCode() != 200) {
       return new Buffered(response, bytes);

@@ -8,6 +8,7 @@ import dev.llmauth.api.AuthException;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.TokenException;
 import dev.llmauth.api.spi.FetchReason;
+import dev.llmauth.api.spi.Futures;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
 import java.io.IOException;
@@ -31,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * executor of their own so that the token cache can give up on one, and its failures say what the identity
  * endpoint did. A bridged credential is called on the token cache's thread, as it is.
  */
-final class TokenCredentialSource implements TokenSource, EntraCredential.Rejecting {
+final class TokenCredentialSource implements TokenSource, Rejecting {
   private final TokenCredential credential;
   private final String description;
   private final String fix;
@@ -89,7 +90,7 @@ final class TokenCredentialSource implements TokenSource, EntraCredential.Reject
   }
 
   private TokenException failure(RuntimeException e) {
-    Throwable t = AzureSources.unwrap(e);
+    Throwable t = Futures.unwrap(e);
     if (t instanceof TokenException te) {
       return te;
     }

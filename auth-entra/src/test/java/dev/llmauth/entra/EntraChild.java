@@ -95,13 +95,6 @@ public final class EntraChild {
               }
               System.out.println("OUT await-new " + now);
             }
-            case "timeouts" -> {
-              AzureSources.IdentityHttpClient.defaultConnectTimeout = java.time.Duration.ofMillis(
-                  Long.parseLong(args[++i]));
-              AzureSources.IdentityHttpClient.defaultDeadline = java.time.Duration.ofMillis(
-                  Long.parseLong(args[++i]));
-              System.out.println("OUT timeouts");
-            }
             case "waiting" -> {
               // Threads still inside an identity exchange: the managed-identity client's or azure-identity's send.
               int waiting = waitingThreads();
@@ -236,8 +229,9 @@ public final class EntraChild {
 
   /**
    * Builds the provider from {@code key=value} pairs separated by {@code ;}: {@code mi} (managed identity, with
-   * optional {@code clientId}, {@code objectId}, {@code resourceId}, {@code scope}), {@code entra} (the chain),
-   * {@code providerDataHeader}.
+   * optional {@code clientId}, {@code objectId}, {@code resourceId}, {@code scope}, {@code timeout}, {@code
+   * connectTimeout}), {@code entra} (the chain, with optional {@code scope}, {@code timeout}), {@code
+   * providerDataHeader}.
    */
   static ProviderConfig provider(String spec) {
     Map<String, String> kv = new java.util.HashMap<>();
@@ -249,7 +243,7 @@ public final class EntraChild {
     String scope = kv.getOrDefault("scope", EntraSettings.DEFAULT_SCOPE);
     if (kv.containsKey("mi")) {
       Map<String, String> mi = new java.util.LinkedHashMap<>();
-      for (String selector : List.of("clientId", "objectId", "resourceId")) {
+      for (String selector : List.of("clientId", "objectId", "resourceId", "timeout", "connectTimeout")) {
         if (kv.get(selector) != null) {
           mi.put(selector, kv.get(selector));
         }
@@ -258,7 +252,12 @@ public final class EntraChild {
       b.set("managedIdentity", mi);
     }
     if (kv.containsKey("entra")) {
-      b.set("entra", Map.of("scope", scope));
+      Map<String, String> chain = new java.util.LinkedHashMap<>();
+      chain.put("scope", scope);
+      if (kv.get("timeout") != null) {
+        chain.put("timeout", kv.get("timeout"));
+      }
+      b.set("entra", chain);
     }
     if (kv.containsKey("providerDataHeader")) {
       b.providerDataHeader(kv.get("providerDataHeader"));

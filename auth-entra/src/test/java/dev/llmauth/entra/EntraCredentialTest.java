@@ -2,19 +2,18 @@ package dev.llmauth.entra;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.azure.core.credential.TokenCredential;
 import dev.llmauth.api.AccessToken;
-import dev.llmauth.api.Secret;
 import dev.llmauth.api.TokenCache;
-import dev.llmauth.api.spi.TokenRequest;
-import dev.llmauth.api.spi.TokenSource;
-import java.time.Duration;
-import java.time.Instant;
+import dev.llmauth.api.spi.Credential;
+import java.time.OffsetDateTime;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
-@DisplayName("EntraCredential hands out a cached token without a future")
+@DisplayName("An Entra credential hands out a cached token without a future")
 class EntraCredentialTest {
   private final TokenCache cache = TokenCache.builder().executor(Runnable::run).build();
 
@@ -27,16 +26,19 @@ class EntraCredentialTest {
   @DisplayName("tokenIfReady is null before the first fetch, then the cached token itself")
   void tokenIfReady() {
     AtomicInteger fetches = new AtomicInteger();
-    TokenSource source = TokenSource.blocking((request, reason) -> {
+    TokenCredential azure = context -> Mono.fromSupplier(() -> {
       fetches.incrementAndGet();
-      return AccessToken.of(Secret.of("entra-token"), Instant.now().plus(Duration.ofHours(1)));
-    }, "test source");
-    EntraCredential credential = new EntraCredential(cache, source,
-        TokenRequest.forScope("https://cognitiveservices.azure.com/.default"), "test credential");
+      return new com.azure.core.credential.AccessToken("entra-token", OffsetDateTime.now().plusHours(1));
+    });
+    Credential credential = AzureTokenCredentials.credential(azure, "https://cognitiveservices.azure.com/.default",
+        cache);
+    assertThat(credential.method()).isEqualTo(EntraMethod.METHOD);
     assertThat(credential.tokenIfReady()).isNull();
     AccessToken fetched = credential.token().join();
+    assertThat(fetched.value().reveal()).isEqualTo("entra-token");
     assertThat(credential.tokenIfReady()).isSameAs(fetched);
     assertThat(credential.tokenIfReady()).isSameAs(fetched);
     assertThat(fetches).hasValue(1);
+    assertThat(credential.toString()).doesNotContain("entra-token");
   }
 }

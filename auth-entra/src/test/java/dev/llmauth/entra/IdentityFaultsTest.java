@@ -166,7 +166,7 @@ class IdentityFaultsTest {
       // java.net.http sends a GET again, once, when the connection closes before any answer: two resets.
       mock.enqueue(Fault.delay(Duration.ofSeconds(10))).enqueue(Fault.connectionReset())
           .enqueue(Fault.connectionReset()).enqueue(Fault.hugeBody());
-      ChildJvm.Output out = run(env(appService), "mi", "timeouts", "2000", "4500", "fail", "fail", "fail",
+      ChildJvm.Output out = run(env(appService), "mi;connectTimeout=2000ms;timeout=4500ms", "fail", "fail", "fail",
           "authorize", "2", "1");
       List<String> fails = out.out("fail");
       String where = appService ? "via App Service at " + mock.appServiceEndpoint() : "via IMDS at " + mock.url();
@@ -178,6 +178,27 @@ class IdentityFaultsTest {
       // MSAL does not retry I/O errors: one call each (two for the reset), then the good one.
       assertThat(mock.tokenRequests()).as(where).hasSize(5);
       assertThat(out.only("authorize")).isEqualTo("1 " + lastIssued());
+    }
+  }
+
+  @Test
+  @DisplayName("a 429's Retry-After as an HTTP date reaches retryAfter() on both paths: far ahead is an hour, past is 0")
+  void retryAfterAsAnHttpDate() throws Exception {
+    java.time.format.DateTimeFormatter http = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME;
+    String farAhead = http.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusHours(3));
+    String past = "Thu, 01 Jan 1970 00:00:00 GMT";
+    for (String path : List.of("mi", "entra")) {
+      for (Map.Entry<String, String> date : Map.of(farAhead, "PT1H", past, "PT0S").entrySet()) {
+        mock.reset();
+        // MSAL makes up to four calls for a 429 on App Service: every one of them answers with the same date
+        for (int k = 0; k < 4; k++) {
+          mock.enqueue(Fault.status(429, date.getKey()));
+        }
+        ChildJvm.Output out = run(pathEnv(path, true), path, "fail");
+        assertThat(out.only("fail")).as(path + " " + date.getKey())
+            .startsWith("token_unavailable permanent=false retryAfter=" + date.getValue() + " ")
+            .contains("answered HTTP 429");
+      }
     }
   }
 
@@ -279,7 +300,7 @@ class IdentityFaultsTest {
       // Headers at once, then one byte every 100 ms: the whole answer would take about 25 s. The deadline is
       // generous so that the good answer after it arrives in time on a loaded machine.
       mock.enqueue(Fault.trickle(Duration.ofMillis(100)));
-      ChildJvm.Output out = run(pathEnv(path, true), path, "timeouts", "2000", "5500", "fail", "waiting",
+      ChildJvm.Output out = run(pathEnv(path, true), withTimeouts(path, "5500ms"), "fail", "waiting",
           "authorize", "2", "1");
       assertThat(out.only("fail")).as(path).startsWith("token_unavailable permanent=false")
           .contains("the identity endpoint gave no complete answer within 5500 ms");
@@ -300,7 +321,7 @@ class IdentityFaultsTest {
       // The exchange's own deadline (60 s) is far off; the cache gives up after 10 s (generous: the good answer
       // after it must arrive in time on a loaded machine).
       ChildJvm.Output out = ChildJvm.run(pathEnv(path, true), List.of("-DfetchTimeoutMillis=10000"),
-          EntraChild.class, path, "timeouts", "2000", "60000", "fail", "waiting", "authorize", "2", "1");
+          EntraChild.class, withTimeouts(path, "60s"), "fail", "waiting", "authorize", "2", "1");
       assertThat(out.exitCode()).as("child stderr: %s", out.stderr()).isZero();
       assertNoSecrets(out);
       assertThat(out.only("fail")).as(path).startsWith("token_unavailable");
@@ -308,6 +329,14 @@ class IdentityFaultsTest {
       assertThat(out.only("authorize")).as(path).isEqualTo("1 " + lastIssued());
       awaitTricklesAbandoned(1);
     }
+  }
+
+  /**
+   * The provider of a path with the identity exchange's deadline set; the managed-identity path connects within 2 s
+   * too (the chain's connect is bounded by the deadline alone).
+   */
+  private static String withTimeouts(String path, String timeout) {
+    return path + ";timeout=" + timeout + (path.equals("mi") ? ";connectTimeout=2s" : "");
   }
 
   /** The mock notices a client hanging up at its next byte: wait for it, a bounded number of times. */

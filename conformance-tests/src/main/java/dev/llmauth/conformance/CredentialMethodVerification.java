@@ -14,6 +14,7 @@ import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
+import dev.llmauth.api.spi.Futures;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.time.Instant;
@@ -232,7 +233,7 @@ public abstract class CredentialMethodVerification {
       } catch (TimeoutException e) {
         fail("C10: token() neither succeeded nor failed while the issuer fails");
       } catch (Exception e) {
-        Throwable cause = KitSupport.unwrap(e);
+        Throwable cause = Futures.unwrap(e);
         assertThat(cause).as("C10: the failure (a TokenException says whether retrying helps)")
             .isInstanceOf(AuthException.class);
         assertThat(cause.getMessage()).as("C10: the failure's message").isNotBlank();
@@ -450,7 +451,7 @@ public abstract class CredentialMethodVerification {
       fail(rule + ": token() did not complete");
       throw e;
     } catch (java.util.concurrent.ExecutionException e) {
-      fail(rule + ": token() failed: " + KitSupport.unwrap(e), e);
+      fail(rule + ": token() failed: " + Futures.unwrap(e), e);
       throw e;
     }
   }

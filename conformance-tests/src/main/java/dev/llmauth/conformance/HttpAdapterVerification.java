@@ -14,6 +14,7 @@ import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.config.ProviderType;
 import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.Futures;
 import dev.llmauth.conformance.mock.MockModelServer;
 import dev.llmauth.conformance.mock.RecordedRequest;
 import java.io.ByteArrayOutputStream;
@@ -482,7 +483,7 @@ public abstract class HttpAdapterVerification {
       try (TestResponse r = run.send(chat())) {
         fail("A11: the request succeeded with status " + r.status() + " although no new token could be obtained");
       } catch (Exception e) {
-        thrown = KitSupport.unwrap(e);
+        thrown = Futures.unwrap(e);
       }
       assertThat(thrown).as("A11: the failure must be the client's own exception type")
           .isInstanceOf(driver().failureType());
@@ -601,7 +602,7 @@ public abstract class HttpAdapterVerification {
           fail(what + " was sent (status " + r.status() + "); the adapter must fail the call instead of sending an "
               + "altered credential");
         } catch (Exception e) {
-          thrown = KitSupport.unwrap(e);
+          thrown = Futures.unwrap(e);
         }
         assertThat(thrown).as(what + ": the failure must be the client's own exception type")
             .isInstanceOf(driver().failureType());

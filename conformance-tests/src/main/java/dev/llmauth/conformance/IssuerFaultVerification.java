@@ -12,6 +12,7 @@ import dev.llmauth.api.TokenException;
 import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Credential;
+import dev.llmauth.api.spi.Futures;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
 import dev.llmauth.conformance.mock.MockModelServer;
@@ -355,7 +356,7 @@ public abstract class IssuerFaultVerification {
           + fault + ": it hangs (the method needs timeouts on every issuer call)");
       throw new AssertionError("unreachable");
     } catch (ExecutionException e) {
-      Throwable thrown = KitSupport.unwrap(e.getCause());
+      Throwable thrown = Futures.unwrap(e.getCause());
       assertThat(thrown).as(rule + ": the failure must be the client's own exception type")
           .isInstanceOf(driver().failureType());
       return thrown;
@@ -375,7 +376,7 @@ public abstract class IssuerFaultVerification {
       return;
     } catch (ExecutionException e) {
       fail(rule + ": after the issuer recovered from " + fault + ", the next request failed (the method or the "
-          + "cache must not keep a failure): " + KitSupport.unwrap(e.getCause()));
+          + "cache must not keep a failure): " + Futures.unwrap(e.getCause()));
       return;
     }
     assertThat(status).as(rule + ": status of the first request after the issuer recovered from " + fault)

@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -95,14 +93,6 @@ final class KitSupport {
       out.append(c.getClass().getName()).append(": ").append(c.getMessage()).append('\n');
     }
     return out.toString();
-  }
-
-  static Throwable unwrap(Throwable t) {
-    Throwable c = t;
-    while ((c instanceof ExecutionException || c instanceof CompletionException) && c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c;
   }
 
   /** @return the first {@link AuthException} in the cause chain, or {@code null} */

@@ -82,9 +82,10 @@ public interface MethodFixture extends AutoCloseable {
 
   /**
    * Makes the method's issuer misbehave as {@code fault} says, from now until {@link #clearFaults()}: every issuer
-   * call meets the fault. The suite calls it before it creates the credential, so the fixture may shorten the
-   * method's own timeouts for {@link IssuerFault#TIMEOUT} (a fault that stalls must outlast them). Issuer calls
-   * keep being counted by {@link #fetches()}.
+   * call meets the fault. The suite calls it before {@link #configure} and before it creates the credential, so the
+   * fixture may shorten the method's own timeouts for {@link IssuerFault#TIMEOUT} (a fault that stalls must outlast
+   * them) in the provider's configuration, such as the {@code timeout} of {@link
+   * dev.llmauth.api.spi.IssuerTimeouts}. Issuer calls keep being counted by {@link #fetches()}.
    *
    * @param fault the fault
    * @return whether the method has an issuer that can be made to misbehave this way; {@code false} by default (the

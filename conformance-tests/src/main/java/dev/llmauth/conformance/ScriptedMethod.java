@@ -2,15 +2,15 @@ package dev.llmauth.conformance;
 
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.Secret;
-import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.TokenException;
-import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
+import dev.llmauth.api.spi.CachedCredential;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.FetchReason;
 import dev.llmauth.api.spi.ResolutionContext;
+import dev.llmauth.api.spi.RetryAfter;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
 import java.time.Duration;
@@ -137,7 +137,7 @@ public final class ScriptedMethod implements MethodFixture {
     String hint = retryAfter;
     if (hint != null) {
       throw new TokenException(TokenException.TOKEN_UNAVAILABLE, "the scripted issuer answered HTTP 429 with "
-          + "Retry-After: " + hint, false, retryAfterSeconds(hint), null);
+          + "Retry-After: " + hint, false, RetryAfter.parse(hint, Instant.now()), null);
     }
     IssuerFault f = fault;
     if (f != null) {
@@ -149,19 +149,6 @@ public final class ScriptedMethod implements MethodFixture {
     Secret token = Secret.of("scripted-token-" + call);
     current = token;
     return AccessToken.of(token, clock.instant().plus(lifetime));
-  }
-
-  /**
-   * A {@code Retry-After} in seconds as a careful method reads it: a non-negative whole number, however large
-   * (the token cache caps it), else no hint.
-   */
-  static @Nullable Duration retryAfterSeconds(String value) {
-    try {
-      long seconds = Long.parseLong(value.trim());
-      return seconds < 0 ? null : Duration.ofSeconds(seconds);
-    } catch (NumberFormatException notSeconds) {
-      return null;
-    }
   }
 
   /** The scripted issuer's answer under {@code f}: an expired token, or the error a careful method reports. */
@@ -221,34 +208,7 @@ public final class ScriptedMethod implements MethodFixture {
           return "scripted issuer";
         }
       };
-      TokenCache.Handle tokens = context.tokenCache().bind(TokenKey.of(source, TokenRequest.none()));
-      return new Credential() {
-        @Override
-        public String method() {
-          return METHOD;
-        }
-
-        @Override
-        public TokenUse use() {
-          return TokenUse.BEARER;
-        }
-
-        @Override
-        public String describe() {
-          return "scripted issuer";
-        }
-
-        @Override
-        public CompletableFuture<AccessToken> token() {
-          return tokens.getAsync();
-        }
-
-        @Override
-        public boolean invalidate(AccessToken token) {
-          tokens.invalidate(token);
-          return true;
-        }
-      };
+      return CachedCredential.builder(METHOD, context.tokenCache(), source).build();
     }
   }
 }

@@ -7,6 +7,7 @@ import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.TokenCache;
 import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.spi.FetchReason;
+import dev.llmauth.api.spi.Futures;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
 import java.time.Instant;
@@ -99,7 +100,7 @@ public abstract class TokenSourceVerification {
       } catch (TimeoutException e) {
         fail("S4: the fetch neither succeeded nor failed while the issuer fails");
       } catch (Exception e) {
-        Throwable cause = KitSupport.unwrap(e);
+        Throwable cause = Futures.unwrap(e);
         assertThat(cause.getMessage()).as("S4: the failure's message").isNotBlank();
         KitSupport.assertNoSecret(cause, f.secrets(), "S4: the failure");
       }

@@ -9,7 +9,6 @@ import dev.llmauth.conformance.mock.MockIdentityServer;
 import dev.llmauth.conformance.mock.MockIdentityServer.AnswerStyle;
 import dev.llmauth.conformance.mock.Fault;
 import dev.llmauth.entra.EntraMethod;
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.URI;
 import java.time.Duration;
@@ -42,8 +41,8 @@ import org.jspecify.annotations.Nullable;
  * own test hook ({@code setRetryDelayMs}, as auth-entra's IdentityFaultsTest does); which statuses MSAL retries and
  * how often stays MSAL's. For {@link IssuerFault#TIMEOUT} the server holds each call for a minute and closes it
  * without an answer; for {@link IssuerFault#TRICKLE} it sends the headers at once and then a byte every 200 ms. For
- * both, the identity exchange's deadline (20 s) is shortened to {@link #SHORT_READ_TIMEOUT} for the credential
- * created next (auth-entra's test setting, reached by reflection).
+ * both, the provider's block sets the identity exchange's deadline ({@code "timeout"}, 20 s by default) to {@link
+ * #SHORT_READ_TIMEOUT}.
  */
 final class EntraFixture implements MethodFixture {
   /** The variables the method reads; the fixture's environment equals the process's for each. */
@@ -56,7 +55,6 @@ final class EntraFixture implements MethodFixture {
   static final int MSAL_PAUSE_MS = 5;
   /** The identity exchange's deadline under {@link IssuerFault#TIMEOUT}. */
   static final Duration SHORT_READ_TIMEOUT = Duration.ofMillis(3000);
-  private static final String IDENTITY_CLIENT = "dev.llmauth.entra.AzureSources$IdentityHttpClient";
   private static @Nullable MockIdentityServer shared;
 
   /** Which Entra path a fixture takes. */
@@ -71,6 +69,7 @@ final class EntraFixture implements MethodFixture {
   private final Path path;
   private final AnswerStyle style;
   private final String scope;
+  /** The deadline the provider's block sets, or {@code null} for the method's default. */
   private @Nullable Duration readTimeout;
 
   /** The managed-identity path, answers as Azure sends them. */
@@ -137,7 +136,13 @@ final class EntraFixture implements MethodFixture {
 
   @Override
   public void configure(ProviderConfig.Builder provider) {
-    provider.set(path == Path.CHAIN ? "entra" : "managedIdentity", java.util.Map.of("scope", scope));
+    Map<String, Object> block = new LinkedHashMap<>();
+    block.put("scope", scope);
+    Duration timeout = readTimeout;
+    if (timeout != null) {
+      block.put("timeout", timeout.toMillis() + "ms");
+    }
+    provider.set(path == Path.CHAIN ? "entra" : "managedIdentity", block);
   }
 
   @Override
@@ -188,7 +193,7 @@ final class EntraFixture implements MethodFixture {
       return true;
     }
     if (fault == IssuerFault.TIMEOUT || fault == IssuerFault.TRICKLE) {
-      readTimeout = readTimeout(SHORT_READ_TIMEOUT);
+      readTimeout = SHORT_READ_TIMEOUT;
     }
     for (int i = 0; i < FAULTS; i++) {
       identity.enqueue(switch (fault) {
@@ -242,20 +247,6 @@ final class EntraFixture implements MethodFixture {
     identity.tokenLifetime(Duration.ofHours(1));
   }
 
-  /** Sets the deadline of identity exchanges of sources created from now on; returns the previous one. */
-  private static Duration readTimeout(Duration timeout) {
-    try {
-      Field f = Class.forName(IDENTITY_CLIENT).getDeclaredField("defaultDeadline");
-      f.setAccessible(true);
-      Duration previous = (Duration) f.get(null);
-      f.set(null, timeout);
-      return previous;
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot shorten the identity client's timeout; its test setting changed: "
-          + e, e);
-    }
-  }
-
   @Override
   public List<Secret> secrets() {
     List<Secret> all = new ArrayList<>();
@@ -267,10 +258,5 @@ final class EntraFixture implements MethodFixture {
   @Override
   public void close() {
     identity.releaseTokens();
-    Duration previous = readTimeout;
-    if (previous != null) {
-      readTimeout(previous);
-      readTimeout = null;
-    }
   }
 }
