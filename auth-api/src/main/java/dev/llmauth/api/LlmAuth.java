@@ -222,7 +222,7 @@ public final class LlmAuth implements AutoCloseable {
             : "configure one of these methods for provider '" + provider + "'"));
     CredentialMethod p = providers.stream().filter(x -> x.method().equals(chosen.method())).findFirst()
         .orElseThrow();
-    Credential credential = TokenKey.creating(new TokenKey.Origin(provider, p.method(), events),
+    Credential credential = TokenCache.creating(new TokenCache.Origin(provider, p.method(), events),
         () -> p.create(pc, context));
     return RequestAuthenticator.of(pc, credential, events);
   }

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -75,10 +76,15 @@ import org.jspecify.annotations.Nullable;
  * not, when to retry) reads the system clock itself, so a sampler starved for up to a minute can delay a refresh
  * but never hand out a token inside the margin.
  *
+ * <p>A credential binds its key once, when it is created, and keeps the {@link Handle}: the handle reaches its
+ * entry without a map lookup, so a hit is a few field reads. The methods that take a {@link TokenKey} look the
+ * entry up on every call.
+ *
  * <pre>{@code
  * TokenCache cache = TokenCache.builder().build();
- * TokenKey key = TokenKey.of(source, TokenRequest.forScope("https://cognitiveservices.azure.com/.default"));
- * String bearer = cache.get(key).value().reveal();
+ * TokenCache.Handle tokens = cache.bind(
+ *     TokenKey.of(source, TokenRequest.forScope("https://cognitiveservices.azure.com/.default")));
+ * String bearer = tokens.get().value().reveal();
  * }</pre>
  */
 public final class TokenCache implements AutoCloseable {
@@ -148,6 +154,18 @@ public final class TokenCache implements AutoCloseable {
   }
 
   /**
+   * Binds {@code key} to this cache: the handle reaches the key's entry without a map lookup, and when the cache
+   * has evicted that entry ({@link Builder#maximumSize(long)}) it looks the key up again. Bind once, when the
+   * credential is created, and keep the handle; handles of equal keys share one entry. Binding fetches nothing.
+   *
+   * @param key the source and request
+   * @return the handle
+   */
+  public Handle bind(TokenKey key) {
+    return new Handle(this, Objects.requireNonNull(key, "key"), CREATING.get());
+  }
+
+  /**
    * Returns a usable token for {@code key}, waiting for a fetch only when no usable token is cached.
    *
    * @param key the source and request
@@ -156,9 +174,7 @@ public final class TokenCache implements AutoCloseable {
    *     flag is then set again)
    */
   public AccessToken get(TokenKey key) {
-    Entry e = entry(key);
-    AccessToken usable = usable(e);
-    return usable != null ? usable : await(joinOrStart(e), null);
+    return get(lookup(key, null), null);
   }
 
   /**
@@ -171,7 +187,10 @@ public final class TokenCache implements AutoCloseable {
    */
   public AccessToken get(TokenKey key, Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
-    Entry e = entry(key);
+    return get(lookup(key, null), timeout);
+  }
+
+  private AccessToken get(Entry e, @Nullable Duration timeout) {
     AccessToken usable = usable(e);
     return usable != null ? usable : await(joinOrStart(e), timeout);
   }
@@ -184,7 +203,10 @@ public final class TokenCache implements AutoCloseable {
    * @return a future that completes with a usable token or fails with a {@link TokenException}
    */
   public CompletableFuture<AccessToken> getAsync(TokenKey key) {
-    Entry e = entry(key);
+    return getAsync(lookup(key, null));
+  }
+
+  private CompletableFuture<AccessToken> getAsync(Entry e) {
     AccessToken usable = usable(e);
     if (usable != null) {
       return CompletableFuture.completedFuture(usable);
@@ -204,13 +226,13 @@ public final class TokenCache implements AutoCloseable {
   /**
    * Returns the cached token for {@code key} when it is usable, without waiting for a fetch; {@code null} when a
    * caller would have to wait. Like a hit of {@link #get(TokenKey)}, it starts a background refresh once the token
-   * is no longer fresh, and with a kept key it neither locks nor allocates.
+   * is no longer fresh. {@link Handle#getIfUsable()} does the same without the map lookup.
    *
    * @param key the source and request
    * @return the usable token, or {@code null}
    */
   public @Nullable AccessToken getIfUsable(TokenKey key) {
-    return usable(entry(key));
+    return usable(lookup(key, null));
   }
 
   /**
@@ -314,15 +336,14 @@ public final class TokenCache implements AutoCloseable {
   public record Stats(long fetches, long failures, long entries) {}
 
   /**
-   * The entry of a key. A key remembers the entry it was last bound to in this cache, so the hot path skips the
-   * map; an entry the map has evicted (or a key bound to another cache) goes through the map again.
+   * The entry of a key, created when absent. The first handle with an origin to reach an entry names its provider;
+   * a key looked up outside a handle names none.
    */
-  private Entry entry(TokenKey key) {
-    if (key.binding instanceof Binding b && b.cache == this && !b.entry.evicted) {
-      return b.entry;
-    }
+  private Entry lookup(TokenKey key, @Nullable Origin origin) {
     Entry e = entries.get(key, Entry::new);
-    key.binding = new Binding(this, e);
+    if (origin != null && e.origin == null) {
+      e.origin = origin;
+    }
     return e;
   }
 
@@ -388,7 +409,7 @@ public final class TokenCache implements AutoCloseable {
   private void launch(Entry e, CompletableFuture<AccessToken> shared, FetchReason reason) {
     fetches.increment();
     TokenKey key = e.key;
-    if (observed(key)) {
+    if (observed(e)) {
       started(e, reason);
     }
     Runnable fetch = () -> {
@@ -514,15 +535,15 @@ public final class TokenCache implements AutoCloseable {
     return error;
   }
 
-  /** @return whether anyone listens to events about {@code key}: this cache's listeners or its LlmAuth's */
-  private boolean observed(TokenKey key) {
-    TokenKey.Origin o = key.origin;
+  /** @return whether anyone listens to events about {@code e}: this cache's listeners or its LlmAuth's */
+  private boolean observed(Entry e) {
+    Origin o = e.origin;
     return events.active() || o != null && o.events() != events && o.events().active();
   }
 
-  private void publish(TokenKey key, TokenEvent event) {
+  private void publish(Entry e, TokenEvent event) {
     events.publish(event);
-    TokenKey.Origin o = key.origin;
+    Origin o = e.origin;
     if (o != null && o.events() != events) {
       o.events().publish(event);
     }
@@ -531,8 +552,8 @@ public final class TokenCache implements AutoCloseable {
   private void started(Entry e, FetchReason reason) {
     long now = preciseClock.millis();
     e.observedSince = now;
-    TokenKey.Origin o = e.key.origin;
-    publish(e.key, new TokenEvent.FetchStarted(o == null ? null : o.provider(), o == null ? null : o.method(),
+    Origin o = e.origin;
+    publish(e, new TokenEvent.FetchStarted(o == null ? null : o.provider(), o == null ? null : o.method(),
         describe(e.key), Instant.ofEpochMilli(now), reason));
   }
 
@@ -550,17 +571,17 @@ public final class TokenCache implements AutoCloseable {
   private void report(Entry e, FetchReason reason, @Nullable AccessToken token, @Nullable TokenException error) {
     long start = e.observedSince;
     e.observedSince = Long.MIN_VALUE;
-    if (start == Long.MIN_VALUE || !observed(e.key)) {
+    if (start == Long.MIN_VALUE || !observed(e)) {
       return; // nobody heard it start
     }
     long end = preciseClock.millis();
-    TokenKey.Origin o = e.key.origin;
+    Origin o = e.origin;
     String provider = o == null ? null : o.provider();
     String method = o == null ? null : o.method();
     Instant at = Instant.ofEpochMilli(end);
     Duration took = Duration.ofMillis(Math.max(0, end - start));
     if (error == null) {
-      publish(e.key, new TokenEvent.FetchSucceeded(provider, method, describe(e.key), at, reason, took,
+      publish(e, new TokenEvent.FetchSucceeded(provider, method, describe(e.key), at, reason, took,
           Objects.requireNonNull(token).expiresAt()));
       return;
     }
@@ -568,19 +589,19 @@ public final class TokenCache implements AutoCloseable {
     long retry = e.retryNotBefore;
     boolean retries = !error.isPermanent() && s != null && end < s.usableUntil && retry > end;
     Instant next = retries ? Instant.ofEpochMilli(retry) : null;
-    publish(e.key, new TokenEvent.FetchFailed(provider, method, describe(e.key), at, reason, took, error.code(),
+    publish(e, new TokenEvent.FetchFailed(provider, method, describe(e.key), at, reason, took, error.code(),
         error.isPermanent(), String.valueOf(error.getMessage()), next));
   }
 
   /** Reports, once per backoff period, that a due refresh waits for the backoff to end. */
   private void skipped(Entry e, long now) {
     long retry = e.retryNotBefore;
-    if (e.skipReportedFor == retry || !observed(e.key)) {
+    if (e.skipReportedFor == retry || !observed(e)) {
       return;
     }
     e.skipReportedFor = retry;
-    TokenKey.Origin o = e.key.origin;
-    publish(e.key, new TokenEvent.RefreshSkipped(o == null ? null : o.provider(), o == null ? null : o.method(),
+    Origin o = e.origin;
+    publish(e, new TokenEvent.RefreshSkipped(o == null ? null : o.provider(), o == null ? null : o.method(),
         describe(e.key), Instant.ofEpochMilli(now), Instant.ofEpochMilli(retry)));
   }
 
@@ -759,7 +780,7 @@ public final class TokenCache implements AutoCloseable {
      * or a forced fetch ends.
      */
     volatile @Nullable Secret rejected;
-    /** Set when the map drops this entry; keys bound to it look it up again. */
+    /** Set when the map drops this entry; handles bound to it look their key up again. */
     volatile boolean evicted;
     /** Written only by the completing fetch, which is one at a time per entry. */
     volatile long retryNotBefore;
@@ -770,13 +791,136 @@ public final class TokenCache implements AutoCloseable {
     /** When the fetch in flight was reported as started; {@code Long.MIN_VALUE} when it was not. */
     volatile long observedSince = Long.MIN_VALUE;
 
+    /** The provider this entry's key belongs to, set once by the first handle with one; read by events only. */
+    volatile @Nullable Origin origin;
+
     Entry(TokenKey key) {
       this.key = key;
     }
   }
 
-  /** What a {@link TokenKey} remembers: the entry it has in one cache. */
-  private record Binding(TokenCache cache, Entry entry) {}
+  /**
+   * A {@link TokenKey} bound to one cache ({@link TokenCache#bind(TokenKey)}): the methods of the cache for that
+   * key, reaching its entry without a map lookup. A credential keeps one per key; it is thread-safe. When the cache
+   * evicts the entry, the handle looks the key up again on its next call (a token is then fetched again), so a
+   * handle is always correct, however long it is kept.
+   */
+  public static final class Handle {
+    private final TokenCache cache;
+    private final TokenKey key;
+    private final @Nullable Origin origin;
+    /** The entry last reached, or {@code null} before the first call. */
+    private volatile @Nullable Entry entry;
+
+    private Handle(TokenCache cache, TokenKey key, @Nullable Origin origin) {
+      this.cache = cache;
+      this.key = key;
+      this.origin = origin;
+    }
+
+    /** @return the key this handle is bound to */
+    public TokenKey key() {
+      return key;
+    }
+
+    /**
+     * Like {@link TokenCache#get(TokenKey)}.
+     *
+     * @return a token that is usable now, or that was just fetched for this call
+     * @throws TokenException when the fetch failed, or the thread was interrupted while waiting
+     */
+    public AccessToken get() {
+      return cache.get(entry(), null);
+    }
+
+    /**
+     * Like {@link TokenCache#get(TokenKey, Duration)}.
+     *
+     * @param timeout how long to wait for a fetch
+     * @return a usable token
+     * @throws TokenException when the fetch failed or the wait timed out or was interrupted
+     */
+    public AccessToken get(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      return cache.get(entry(), timeout);
+    }
+
+    /**
+     * Like {@link TokenCache#getAsync(TokenKey)}.
+     *
+     * @return a future of a usable token, the caller's own
+     */
+    public CompletableFuture<AccessToken> getAsync() {
+      return cache.getAsync(entry());
+    }
+
+    /**
+     * Like {@link TokenCache#getIfUsable(TokenKey)}: with a fresh token, a few field reads, no lock and no
+     * allocation.
+     *
+     * @return the usable token, or {@code null} when a caller would have to wait
+     */
+    public @Nullable AccessToken getIfUsable() {
+      return cache.usable(entry());
+    }
+
+    /**
+     * Like {@link TokenCache#invalidate(TokenKey, AccessToken)}.
+     *
+     * @param rejected the token the server rejected
+     * @return whether the entry was dropped by this call
+     */
+    public boolean invalidate(AccessToken rejected) {
+      return cache.invalidate(key, rejected);
+    }
+
+    /**
+     * Like {@link TokenCache#peek(TokenKey)}.
+     *
+     * @return the cached token, or {@code null}
+     */
+    public @Nullable AccessToken peek() {
+      return cache.peek(key);
+    }
+
+    private Entry entry() {
+      Entry e = entry;
+      if (e != null && !e.evicted) {
+        return e;
+      }
+      e = cache.lookup(key, origin);
+      entry = e;
+      return e;
+    }
+
+    @Override
+    public String toString() {
+      return "TokenCache.Handle[" + key + "]";
+    }
+  }
+
+  private static final ThreadLocal<@Nullable Origin> CREATING = new ThreadLocal<>();
+
+  /**
+   * Runs a credential's creation so that the handles it binds know their provider, for {@link TokenEvent}s.
+   * Credentials bind their keys when they are created, once, so this costs nothing per request.
+   */
+  static <T> T creating(Origin origin, Supplier<T> create) {
+    Origin outer = CREATING.get();
+    CREATING.set(origin);
+    try {
+      return create.get();
+    } finally {
+      if (outer == null) {
+        CREATING.remove();
+      } else {
+        CREATING.set(outer);
+      }
+    }
+  }
+
+  /** Who a handle belongs to: the provider, its method, and the listeners of the {@link LlmAuth} that made it. */
+  record Origin(String provider, String method, TokenEvents events) {}
 
   private static final class DaemonThreads implements ThreadFactory {
     private final AtomicInteger count = new AtomicInteger();

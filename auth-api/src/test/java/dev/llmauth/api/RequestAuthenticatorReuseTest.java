@@ -110,15 +110,13 @@ class RequestAuthenticatorReuseTest {
     return out;
   }
 
-  /** Like the Entra and Codex credentials: a token cache behind a kept key; counts the futures it hands out. */
+  /** Like the Entra and Codex credentials: a token cache behind a kept handle; counts the futures it hands out. */
   private static final class CacheCredential implements Credential {
     final AtomicInteger futures = new AtomicInteger();
-    private final TokenCache cache;
-    private final TokenKey key;
+    private final TokenCache.Handle tokens;
 
     CacheCredential(TokenCache cache, TokenKey key) {
-      this.cache = cache;
-      this.key = key;
+      this.tokens = cache.bind(key);
     }
 
     @Override
@@ -139,17 +137,17 @@ class RequestAuthenticatorReuseTest {
     @Override
     public CompletableFuture<AccessToken> token() {
       futures.incrementAndGet();
-      return cache.getAsync(key);
+      return tokens.getAsync();
     }
 
     @Override
     public @Nullable AccessToken tokenIfReady() {
-      return cache.getIfUsable(key);
+      return tokens.getIfUsable();
     }
 
     @Override
     public boolean invalidate(AccessToken token) {
-      return cache.invalidate(key, token);
+      return tokens.invalidate(token);
     }
   }
 }

@@ -616,12 +616,13 @@ class TokenCacheTest {
     }
 
     @Test
-    @DisplayName("a key whose entry was evicted finds a new entry and fetches again")
+    @DisplayName("a handle whose entry was evicted finds a new entry and fetches again")
     void evictedEntryIsLookedUpAgain() {
       ScriptedSource other = new ScriptedSource();
       TokenKey b = TokenKey.of(other, TokenRequest.forScope("b"));
       try (TokenCache c = TokenCache.builder().clock(clock).executor(Runnable::run).maximumSize(1).build()) {
-        CompletableFuture<AccessToken> first = c.getAsync(key);
+        TokenCache.Handle handle = c.bind(key);
+        CompletableFuture<AccessToken> first = handle.getAsync();
         source.complete(token("a1", Duration.ofHours(1)));
         assertThat(first.join().value().reveal()).isEqualTo("a1");
         for (int i = 0; i < 50 && c.stats().entries() > 0 && c.peek(key) != null; i++) {
@@ -632,12 +633,78 @@ class TokenCacheTest {
           f.join();
         }
         assertThat(c.peek(key)).as("evicted").isNull();
-        CompletableFuture<AccessToken> again = c.getAsync(key);
+        assertThat(handle.peek()).as("evicted, seen through the handle").isNull();
+        assertThat(handle.getIfUsable()).as("the evicted entry's token is not served").isNull();
+        CompletableFuture<AccessToken> again = handle.getAsync();
         source.complete(token("a2", Duration.ofHours(1)));
         assertThat(again.join().value().reveal()).isEqualTo("a2");
-        assertThat(c.get(key).value().reveal()).isEqualTo("a2");
+        assertThat(handle.get().value().reveal()).isEqualTo("a2");
+        assertThat(c.get(key).value().reveal()).as("the handle's new entry is the key's").isEqualTo("a2");
         assertThat(source.calls()).isEqualTo(2);
       }
+    }
+
+    @Test
+    @DisplayName("handles of equal keys share one entry with the key itself: one fetch, one token")
+    void handlesShareTheEntry() {
+      TokenCache.Handle one = cache.bind(TokenKey.of(source, TokenRequest.forScope("scope-a")));
+      TokenCache.Handle two = cache.bind(TokenKey.of(source, TokenRequest.forScope("scope-a")));
+      assertThat(one.key()).isEqualTo(two.key()).isEqualTo(key).isNotSameAs(key);
+      assertThat(source.calls()).as("binding fetches nothing").isZero();
+      CompletableFuture<AccessToken> f = one.getAsync();
+      CompletableFuture<AccessToken> g = two.getAsync();
+      executor.runAll();
+      source.complete(token("shared", Duration.ofHours(1)));
+      assertThat(f.join().value().reveal()).isEqualTo("shared");
+      assertThat(g.join()).isSameAs(f.join());
+      assertThat(two.getIfUsable()).isSameAs(f.join());
+      assertThat(cache.getIfUsable(key)).isSameAs(f.join());
+      assertThat(source.calls()).isEqualTo(1);
+
+      assertThat(two.invalidate(f.join())).isTrue();
+      assertThat(one.getIfUsable()).as("invalidated through the other handle").isNull();
+      assertThat(cache.peek(key)).isNull();
+      CompletableFuture<AccessToken> h = one.getAsync();
+      executor.runAll();
+      source.complete(token("next", Duration.ofHours(1)));
+      assertThat(h.join().value().reveal()).isEqualTo("next");
+      assertThat(source.reasons).containsExactly(FetchReason.INITIAL, FetchReason.INVALIDATED);
+    }
+
+    @Test
+    @DisplayName("a handle of a key bound to one cache never reads another cache's entry")
+    void handlePerCache() {
+      try (TokenCache c2 = TokenCache.builder().clock(clock).executor(Runnable::run).build()) {
+        prime(token("in-first", Duration.ofHours(1)));
+        TokenCache.Handle second = c2.bind(key);
+        assertThat(second.getIfUsable()).isNull();
+        CompletableFuture<AccessToken> f = second.getAsync();
+        source.complete(token("in-second", Duration.ofHours(1)));
+        assertThat(f.join().value().reveal()).isEqualTo("in-second");
+        assertThat(cache.bind(key).get().value().reveal()).isEqualTo("in-first");
+      }
+    }
+
+    @Test
+    @DisplayName("TokenKey is an immutable value: every field final, equal keys equal whatever a cache did")
+    void keyIsAValue() {
+      for (java.lang.reflect.Field f : TokenKey.class.getDeclaredFields()) {
+        if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+          assertThat(java.lang.reflect.Modifier.isFinal(f.getModifiers()))
+              .as("TokenKey field %s is final", f.getName()).isTrue();
+          assertThat(java.lang.reflect.Modifier.isVolatile(f.getModifiers()))
+              .as("TokenKey field %s is not volatile", f.getName()).isFalse();
+        }
+      }
+      assertThat(TokenKey.class.getDeclaredFields()).as("no static state either")
+          .noneMatch(f -> java.lang.reflect.Modifier.isStatic(f.getModifiers()));
+      TokenKey used = TokenKey.of(source, TokenRequest.forScope("scope-a"));
+      prime(token("t", Duration.ofHours(1)));
+      cache.get(used);
+      cache.bind(used).get();
+      assertThat(used).isEqualTo(key).hasSameHashCodeAs(key);
+      assertThat(TokenKey.of(source, TokenRequest.forScope("scope-b"))).isNotEqualTo(key);
+      assertThat(TokenKey.of(new ScriptedSource(), TokenRequest.forScope("scope-a"))).isNotEqualTo(key);
     }
 
     @Test

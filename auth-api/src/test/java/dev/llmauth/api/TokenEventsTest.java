@@ -328,7 +328,7 @@ class TokenEventsTest {
 
       @Override
       public Credential create(ProviderConfig config, ResolutionContext context) {
-        TokenKey k = TokenKey.of(source, TokenRequest.none());
+        TokenCache.Handle tokens = context.tokenCache().bind(TokenKey.of(source, TokenRequest.none()));
         return new Credential() {
           @Override
           public String method() {
@@ -347,12 +347,12 @@ class TokenEventsTest {
 
           @Override
           public CompletableFuture<AccessToken> token() {
-            return context.tokenCache().getAsync(k);
+            return tokens.getAsync();
           }
 
           @Override
           public boolean invalidate(AccessToken token) {
-            return context.tokenCache().invalidate(k, token);
+            return tokens.invalidate(token);
           }
         };
       }

@@ -241,12 +241,12 @@ final class AdapterThroughput {
     CachedJwt(Duration life, Duration refreshAhead, Duration margin) {
       cache = TokenCache.builder().refreshAhead(refreshAhead).expiryMargin(margin)
           .minimumRefreshInterval(Duration.ofMillis(100)).build();
-      TokenKey key = TokenKey.of(TokenSource.blocking((request, reason) -> {
+      TokenCache.Handle tokens = cache.bind(TokenKey.of(TokenSource.blocking((request, reason) -> {
         Thread.sleep(20);
         int n = fetches.incrementAndGet();
         return AccessToken.of(Secret.of(RequestPathBenchmark.JWT.substring(8) + "-" + n),
             Instant.now().plus(life));
-      }, "refreshing benchmark source"), TokenRequest.forScope(Anchors.SCOPE));
+      }, "refreshing benchmark source"), TokenRequest.forScope(Anchors.SCOPE)));
       Credential credential = new Credential() {
         @Override
         public String method() {
@@ -265,17 +265,17 @@ final class AdapterThroughput {
 
         @Override
         public CompletableFuture<AccessToken> token() {
-          return cache.getAsync(key);
+          return tokens.getAsync();
         }
 
         @Override
         public @Nullable AccessToken tokenIfReady() {
-          return cache.getIfUsable(key);
+          return tokens.getIfUsable();
         }
 
         @Override
         public boolean invalidate(AccessToken token) {
-          return cache.invalidate(key, token);
+          return tokens.invalidate(token);
         }
       };
       authenticator = RequestAuthenticator.of(ProviderConfig.builder("azure-openai").build(), credential);

@@ -70,14 +70,14 @@ final class Anchors {
       @Override
       Cached create(Supplier<IssuedToken> source) {
         TokenCache cache = TokenCache.builder().build();
-        TokenKey key = TokenKey.of(TokenSource.blocking((request, reason) -> {
+        TokenCache.Handle tokens = cache.bind(TokenKey.of(TokenSource.blocking((request, reason) -> {
           IssuedToken t = source.get();
           return AccessToken.of(Secret.of(t.value()), t.expiresAt());
-        }, "benchmark source"), TokenRequest.forScope(SCOPE));
+        }, "benchmark source"), TokenRequest.forScope(SCOPE)));
         return new Cached() {
           @Override
           public Object get() {
-            return cache.get(key).value().reveal();
+            return tokens.get().value().reveal();
           }
 
           @Override
@@ -87,7 +87,7 @@ final class Anchors {
 
           @Override
           public CompletableFuture<Object> getAsync() {
-            return cache.getAsync(key).thenApply(t -> t.value().reveal());
+            return tokens.getAsync().thenApply(t -> t.value().reveal());
           }
 
           @Override
@@ -98,9 +98,9 @@ final class Anchors {
           @Override
           public Object replay(Object rejected) {
             // RequestAuthenticator.invalidate does this with the token the rejected request carried.
-            AccessToken current = cache.peek(key);
+            AccessToken current = tokens.peek();
             if (current != null && current.value().reveal().equals(rejected)) {
-              cache.invalidate(key, current);
+              tokens.invalidate(current);
             }
             return get();
           }

@@ -2,16 +2,16 @@ package dev.llmauth.benchmarks;
 
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.TokenCache;
-import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.spi.Credential;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A bearer credential over a token cache, built as the Entra and Codex credentials are (their classes are
- * package-private), for the benchmarks that measure the request path.
+ * package-private): it keeps the {@link TokenCache.Handle} its key was bound to. For the benchmarks that measure the
+ * request path.
  */
-record CachedCredential(TokenCache cache, TokenKey key) implements Credential {
+record CachedCredential(TokenCache.Handle tokens) implements Credential {
   @Override
   public String method() {
     return "entra";
@@ -29,16 +29,16 @@ record CachedCredential(TokenCache cache, TokenKey key) implements Credential {
 
   @Override
   public CompletableFuture<AccessToken> token() {
-    return cache.getAsync(key);
+    return tokens.getAsync();
   }
 
   @Override
   public @Nullable AccessToken tokenIfReady() {
-    return cache.getIfUsable(key);
+    return tokens.getIfUsable();
   }
 
   @Override
   public boolean invalidate(AccessToken token) {
-    return cache.invalidate(key, token);
+    return tokens.invalidate(token);
   }
 }

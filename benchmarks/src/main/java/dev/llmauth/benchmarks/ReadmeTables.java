@@ -73,7 +73,7 @@ public final class ReadmeTables {
           List.of("ours", "oursAsync", "azureCore", "googleAuth", "baseline", "oursProviderData"),
           List.of("azureCore", "googleAuth"));
       case "tokenCache" -> jmh(results, "TokenCacheHotPathBenchmark",
-          List.of("ours", "oursWithListener", "azureCore", "googleAuth", "awsSdk"),
+          List.of("ours", "oursWithListener", "oursByKey", "azureCore", "googleAuth", "awsSdk"),
           List.of("azureCore", "googleAuth", "awsSdk"));
       case "requestPathSummary" -> summary(results);
       default -> generic(read(results.resolve(name + ".json")));

@@ -87,9 +87,9 @@ public class RequestPathBenchmark {
   public void fill() throws IOException {
     Instant expiresAt = Instant.now().plus(Duration.ofHours(1));
     cache = TokenCache.builder().build();
-    CachedCredential credential = new CachedCredential(cache, TokenKey.of(
+    CachedCredential credential = new CachedCredential(cache.bind(TokenKey.of(
         TokenSource.blocking((r, reason) -> AccessToken.of(Secret.of(JWT), expiresAt), "benchmark source"),
-        TokenRequest.forScope(Anchors.SCOPE)));
+        TokenRequest.forScope(Anchors.SCOPE))));
     ours = RequestAuthenticator.of(ProviderConfig.builder("azure-openai").baseUrl("https://res.openai.azure.com/openai")
         .build(), credential);
     oursProviderData = RequestAuthenticator.of(ProviderConfig.builder("llama-stack")

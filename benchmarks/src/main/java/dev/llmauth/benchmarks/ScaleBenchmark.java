@@ -95,7 +95,7 @@ public class ScaleBenchmark {
           return AccessToken.of(Secret.of(new String(value)), expiresAt);
         }, "provider " + i), TokenRequest.forScope(Anchors.SCOPE));
         authenticators[i] = RequestAuthenticator.of(ProviderConfig.builder("provider-" + i).build(),
-            new CachedCredential(cache, key));
+            new CachedCredential(cache.bind(key)));
       }
     }
 

@@ -7,13 +7,18 @@ import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.AuthException;
 import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.Secret;
+import dev.llmauth.api.TokenCache;
+import dev.llmauth.api.TokenEvent;
+import dev.llmauth.api.TokenListener;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Availability;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.CredentialMethod;
 import dev.llmauth.api.spi.Futures;
 import java.lang.reflect.Modifier;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,11 +29,13 @@ import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
- * The conformance suite for credential methods: rules C1 to C13 of {@code RULES.md}, one test per rule.
+ * The conformance suite for credential methods: rules C1 to C14 of {@code RULES.md}, one test per rule.
  *
  * <pre>{@code
  * class MyMethodConformanceTest extends CredentialMethodVerification {
@@ -360,6 +367,82 @@ public abstract class CredentialMethodVerification {
     return (Map<String, Object>) value;
   }
 
+  /** C14's token lifetime: shorter than the cache's 5-minute refresh-ahead window, as CI and Vault tokens are. */
+  static final Duration SHORT_LIFE = Duration.ofSeconds(120);
+  /** C14's span of requests, moved through by the suite's clock. */
+  static final Duration SPAN = Duration.ofMinutes(10);
+  /** C14's step of the clock between requests. */
+  static final Duration STEP = Duration.ofSeconds(5);
+  /** C14's requests per step. */
+  static final int REQUESTS_PER_STEP = 2;
+  /** The token cache's floor between refreshes of one key ({@code TokenCache.Builder.minimumRefreshInterval}). */
+  static final Duration FLOOR = Duration.ofSeconds(30);
+
+  /**
+   * <a href="RULES.md#c14">C14</a>: short-lived tokens cost one issuer call per half-life, not one per request, and
+   * never more than one per {@link #FLOOR}. Counted on a clock the suite moves, never timed.
+   */
+  @Test
+  void required_c14_refreshesShortLivedTokensPerHalfLife() throws Exception {
+    Instant start = Instant.now();
+    KitSupport.ManualClock clock = new KitSupport.ManualClock(start);
+    try (Setup s = new Setup(b -> {}, clock)) {
+      KitSupport.skipUnless(s.fixture.fetches().isPresent(), () -> "C14 cannot be checked: method "
+          + s.provider.method() + " never fetches");
+      KitSupport.skipUnless(s.fixture.issueTokensLiving(SHORT_LIFE, clock), () -> "C14 cannot be checked: the "
+          + "fixture of method " + s.provider.method() + " cannot issue tokens of a given lifetime on the suite's "
+          + "clock (hook MethodFixture.issueTokensLiving)");
+      TokenCache cache = s.context.tokenCache();
+      AtomicInteger ended = new AtomicInteger();
+      TokenListener listener = event -> {
+        if (event instanceof TokenEvent.FetchSucceeded || event instanceof TokenEvent.FetchFailed) {
+          ended.incrementAndGet();
+        }
+      };
+      cache.addListener(listener);
+      Credential c = s.create();
+      int requests = 0;
+      int calls = 0;
+      @Nullable Instant lastCall = null;
+      for (Duration at = Duration.ZERO; at.compareTo(SPAN) <= 0; at = at.plus(STEP)) {
+        Instant now = start.plus(at);
+        clock.set(now);
+        for (int i = 0; i < REQUESTS_PER_STEP; i++) {
+          AccessToken t = c.tokenIfReady();
+          if (t == null) {
+            t = get(c.token(), "C14 (request at +" + at.toSeconds() + " s)");
+          }
+          requests++;
+          if (!t.expiresAt().isAfter(now)) {
+            fail("C14: the request at +" + at.toSeconds() + " s got a token that expired at " + t.expiresAt()
+                + ", " + Duration.between(t.expiresAt(), now).toSeconds() + " s before; check that the method "
+                + "reports the expiry the issuer gave, on the ResolutionContext's clock");
+          }
+        }
+        // Let a refresh this step started end before the clock moves on, so the count does not depend on timing.
+        KitSupport.await(() -> ended.get() >= cache.stats().fetches(), KitSupport.PATIENCE,
+            () -> "C14: a token fetch started by the token cache did not end");
+        int total = s.fixture.fetches().orElseThrow();
+        if (total > calls) {
+          if (lastCall != null && Duration.between(lastCall, now).compareTo(FLOOR) < 0) {
+            fail("C14: the issuer was called at +" + at.toSeconds() + " s, " + Duration.between(lastCall, now)
+                .toSeconds() + " s after the call before; a key's tokens are never refreshed more often than every "
+                + FLOOR.toSeconds() + " s (TokenCache minimumRefreshInterval): use the TokenCache of the "
+                + "ResolutionContext and let it decide when to fetch");
+          }
+          lastCall = now;
+          calls = total;
+        }
+      }
+      cache.removeListener(listener);
+      long halfLives = SPAN.toSeconds() / (SHORT_LIFE.toSeconds() / 2);
+      assertThat(calls).as("C14: issuer calls for %d requests over %d s with %d-second tokens: the first fetch and "
+          + "one per half-life (%d), not one per request; use the TokenCache of the ResolutionContext and report "
+          + "each token's expiry as the issuer gave it", requests, SPAN.toSeconds(), SHORT_LIFE.toSeconds(),
+          halfLives).isBetween((int) (SPAN.toSeconds() / SHORT_LIFE.toSeconds()), (int) halfLives + 2);
+    }
+  }
+
   private static AccessToken get(CompletableFuture<AccessToken> f, String rule) throws Exception {
     try {
       return Objects.requireNonNull(f.get(KitSupport.PATIENCE.toSeconds(), TimeUnit.SECONDS),
@@ -388,6 +471,11 @@ public abstract class CredentialMethodVerification {
     final KitSupport.Context context;
 
     Setup(Consumer<ProviderConfig.Builder> customize) {
+      this(customize, null);
+    }
+
+    /** With {@code clock} for the resolution context and its token cache, else the system clock. */
+    Setup(Consumer<ProviderConfig.Builder> customize, @Nullable InstantSource clock) {
       fixture = Objects.requireNonNull(newFixture(), "hook newFixture() returned null");
       provider = Objects.requireNonNull(fixture.credentialProvider(),
           "hook MethodFixture.credentialProvider() returned null");
@@ -395,7 +483,8 @@ public abstract class CredentialMethodVerification {
       customize.accept(b);
       fixture.configure(b);
       config = b.build();
-      context = new KitSupport.Context(fixture.environment());
+      context = clock == null ? new KitSupport.Context(fixture.environment())
+          : new KitSupport.Context(fixture.environment(), clock);
     }
 
     Credential create() {

@@ -112,13 +112,23 @@ final class KitSupport {
     return all;
   }
 
-  /** A resolution context over a fresh token cache. */
+  /** A resolution context over a fresh token cache, on the system clock or on one the suite moves. */
   static final class Context implements ResolutionContext, AutoCloseable {
-    private final TokenCache cache = TokenCache.builder().build();
+    private final TokenCache cache;
     private final Map<String, String> environment;
+    private final InstantSource clock;
 
     Context(Map<String, String> environment) {
       this.environment = Map.copyOf(environment);
+      this.clock = InstantSource.system();
+      this.cache = TokenCache.builder().build();
+    }
+
+    /** A context whose clock, and its token cache's, is {@code clock}. */
+    Context(Map<String, String> environment, InstantSource clock) {
+      this.environment = Map.copyOf(environment);
+      this.clock = clock;
+      this.cache = TokenCache.builder().clock(clock).build();
     }
 
     @Override
@@ -133,12 +143,30 @@ final class KitSupport {
 
     @Override
     public InstantSource clock() {
-      return InstantSource.system();
+      return clock;
     }
 
     @Override
     public void close() {
       cache.close();
+    }
+  }
+
+  /** A clock that moves only when the suite moves it. */
+  static final class ManualClock implements InstantSource {
+    private volatile java.time.Instant now;
+
+    ManualClock(java.time.Instant start) {
+      this.now = start;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return now;
+    }
+
+    void set(java.time.Instant instant) {
+      now = instant;
     }
   }
 

@@ -3,6 +3,8 @@ package dev.llmauth.conformance;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.CredentialMethod;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -103,6 +105,23 @@ public interface MethodFixture extends AutoCloseable {
    *     with that reason)
    */
   default boolean rateLimitWith(String retryAfter) {
+    return false;
+  }
+
+  /**
+   * Makes the issuer issue tokens that live {@code lifetime} as {@code clock} tells time, from now on, for rule C14:
+   * a token issued when {@code clock} reads {@code t} expires at {@code t + lifetime}, and the method reports that
+   * expiry. {@code clock} is the clock of the {@link dev.llmauth.api.spi.ResolutionContext} (and of its token cache)
+   * that the suite then creates the credential with; the suite moves it forward, so a method that reads time must
+   * read it from {@link dev.llmauth.api.spi.ResolutionContext#clock()}, and a mock issuer must compute expiries from
+   * it. The suite calls it before it creates the credential. Issuer calls keep being counted by {@link #fetches()}.
+   *
+   * @param lifetime how long each token lives when it is issued
+   * @param clock the clock the suite controls
+   * @return whether the issuer can issue such tokens; {@code false} by default (the rule is then skipped with that
+   *     reason)
+   */
+  default boolean issueTokensLiving(Duration lifetime, InstantSource clock) {
     return false;
   }
 

@@ -15,6 +15,7 @@ import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,6 +44,8 @@ public final class ScriptedMethod implements MethodFixture {
   private volatile @Nullable IssuerFault fault;
   private volatile @Nullable String retryAfter;
   private volatile @Nullable Secret current;
+  private volatile Duration lifetime = Duration.ofHours(1);
+  private volatile InstantSource clock = InstantSource.system();
 
   /** Creates the fixture. */
   public ScriptedMethod() {}
@@ -102,6 +105,13 @@ public final class ScriptedMethod implements MethodFixture {
   }
 
   @Override
+  public boolean issueTokensLiving(Duration lifetime, InstantSource clock) {
+    this.lifetime = lifetime;
+    this.clock = clock;
+    return true;
+  }
+
+  @Override
   public void clearFaults() {
     fault = null;
     retryAfter = null;
@@ -138,7 +148,7 @@ public final class ScriptedMethod implements MethodFixture {
     }
     Secret token = Secret.of("scripted-token-" + call);
     current = token;
-    return AccessToken.of(token, Instant.now().plus(Duration.ofHours(1)));
+    return AccessToken.of(token, clock.instant().plus(lifetime));
   }
 
   /** The scripted issuer's answer under {@code f}: an expired token, or the error a careful method reports. */

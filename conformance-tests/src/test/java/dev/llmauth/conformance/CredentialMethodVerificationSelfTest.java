@@ -40,13 +40,15 @@ class CredentialMethodVerificationSelfTest {
   @Test
   void correctMethodsPassEveryRule() {
     Map<String, SuiteRunner.Outcome> fetching = run(Fault.NONE);
-    assertThat(fetching.keySet()).hasSize(13).allMatch(n -> n.matches("(required|optional)_c\\d+_\\w+"));
+    assertThat(fetching.keySet()).hasSize(14).allMatch(n -> n.matches("(required|optional)_c\\d+_\\w+"));
     fetching.forEach((rule, o) -> assertThat(o.passed).as(rule + ": " + o).isEqualTo(1));
 
     Map<String, SuiteRunner.Outcome> fixed = SuiteRunner.run(Static.class);
     fixed.forEach((rule, o) -> assertThat(o.failures).as(rule).isEmpty());
     assertThat(fixed.get("required_c7_sharesOneFetchAmongConcurrentCallers").skips)
         .containsExactly("C7 cannot be checked: method test-static-key never fetches");
+    assertThat(fixed.get("required_c14_refreshesShortLivedTokensPerHalfLife").skips)
+        .containsExactly("C14 cannot be checked: method test-static-key never fetches");
   }
 
   static Stream<Arguments> brokenMethods() {
@@ -72,7 +74,11 @@ class CredentialMethodVerificationSelfTest {
         Arguments.of(Fault.LENIENT_CONFIG, "required_c12_rejectsAWrongType",
             "C12: a value of the wrong type in providers.conformance.testIssuer was accepted"),
         Arguments.of(Fault.LEAKY_SETTINGS, "required_c13_neverShowsASecretSetting",
-            "C13: the parsed settings' toString() with the secret field providers.conformance.testIssuer.password"));
+            "C13: the parsed settings' toString() with the secret field providers.conformance.testIssuer.password"),
+        Arguments.of(Fault.REFRESHES_EVERY_REQUEST, "required_c14_refreshesShortLivedTokensPerHalfLife",
+            "C14: the issuer was called at +5 s, 5 s after the call before"),
+        Arguments.of(Fault.DUE_AT_ISSUE, "required_c14_refreshesShortLivedTokensPerHalfLife",
+            "C14: issuer calls for 242 requests over 600 s with 120-second tokens"));
   }
 
   @ParameterizedTest(name = "{0} fails {1}")

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class TestMethod implements CredentialMethod {
   enum Fault {
     NONE, UNREGISTERED, BAD_ID, FETCH_ON_AVAILABILITY, ALWAYS_AVAILABLE, FETCH_ON_CREATE, EXPIRED, NO_SHARING,
-    FALSE_INVALIDATE, LEAKY_DESCRIBE, THROWS_ON_FAILURE, LENIENT_CONFIG, LEAKY_SETTINGS
+    FALSE_INVALIDATE, LEAKY_DESCRIBE, THROWS_ON_FAILURE, LENIENT_CONFIG, LEAKY_SETTINGS, REFRESHES_EVERY_REQUEST,
+    DUE_AT_ISSUE
   }
 
   /** The parsed {@code testIssuer} block; its {@code toString()} hides the password unless broken. */
@@ -118,6 +119,11 @@ public class TestMethod implements CredentialMethod {
         if (fault == Fault.THROWS_ON_FAILURE && from.failing) {
           throw new TokenException("the test issuer is failing", null);
         }
+        if (fault == Fault.REFRESHES_EVERY_REQUEST) {
+          // Fetches ahead by itself on every request instead of leaving refreshes to the cache.
+          context.tokenCache().getAsync(key).join();
+          context.tokenCache().invalidate(key, context.tokenCache().peek(key));
+        }
         return context.tokenCache().getAsync(key);
       }
 
@@ -136,15 +142,18 @@ public class TestMethod implements CredentialMethod {
     final AtomicInteger calls = new AtomicInteger();
     volatile boolean failing;
     volatile String last = "";
+    volatile Duration lifetime = Duration.ofHours(1);
+    volatile java.time.InstantSource clock = java.time.InstantSource.system();
 
     AccessToken issue() {
       if (failing) {
         throw new TokenException("the test issuer is failing", null);
       }
       last = "test-token-" + calls.incrementAndGet();
-      Instant expiry = fault == Fault.EXPIRED ? Instant.now().minus(Duration.ofHours(1))
-          : Instant.now().plus(Duration.ofHours(1));
-      return AccessToken.of(Secret.of(last), expiry);
+      Instant now = clock.instant();
+      Instant expiry = fault == Fault.EXPIRED ? now.minus(Duration.ofHours(1)) : now.plus(lifetime);
+      // DUE_AT_ISSUE: names the moment of issue as the refresh time, so every token is due at once.
+      return AccessToken.of(Secret.of(last), expiry, fault == Fault.DUE_AT_ISSUE ? now : null);
     }
   }
 
@@ -184,6 +193,13 @@ public class TestMethod implements CredentialMethod {
     @Override
     public boolean failIssuer() {
       issuer.failing = true;
+      return true;
+    }
+
+    @Override
+    public boolean issueTokensLiving(Duration lifetime, java.time.InstantSource clock) {
+      issuer.lifetime = lifetime;
+      issuer.clock = clock;
       return true;
     }
 

@@ -14,9 +14,11 @@ import org.jspecify.annotations.Nullable;
  * makes concurrent callers share one fetch. A method writes the source and builds the credential; the glue is here:
  *
  * <ul>
- *   <li>{@link #token()} is the cache's {@link TokenCache#getAsync}, a future of the caller's own;
- *   <li>{@link #tokenIfReady()} is the cache's {@link TokenCache#getIfUsable}: no lock and no allocation while the
- *       token is fresh;
+ *   <li>the credential binds its key (source and request) to the cache once, when it is built, and keeps the
+ *       {@link TokenCache.Handle}, which reaches the entry without a map lookup;
+ *   <li>{@link #token()} is the handle's {@link TokenCache.Handle#getAsync}, a future of the caller's own;
+ *   <li>{@link #tokenIfReady()} is the handle's {@link TokenCache.Handle#getIfUsable}: a few field reads, no lock
+ *       and no allocation while the token is fresh;
  *   <li>{@link #invalidate} first tells the method ({@link Builder#onRejected}, for a source that keeps tokens of its
  *       own), then drops the token from the cache if it is still the cached one, so that many 401s for one token
  *       cause one fetch, with {@link FetchReason#INVALIDATED}. It returns whether a replay may get another token:
@@ -35,16 +37,14 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CachedCredential implements Credential {
   private final String method;
-  private final TokenCache cache;
-  private final TokenKey key;
+  private final TokenCache.Handle tokens;
   private final TokenUse use;
   private final String description;
   private final @Nullable Consumer<AccessToken> onRejected;
 
   private CachedCredential(Builder b) {
     this.method = b.method;
-    this.cache = b.cache;
-    this.key = TokenKey.of(b.source, b.request);
+    this.tokens = b.cache.bind(TokenKey.of(b.source, b.request));
     this.use = b.use;
     this.description = b.description != null ? b.description : b.source.describe();
     this.onRejected = b.onRejected;
@@ -80,12 +80,12 @@ public final class CachedCredential implements Credential {
 
   @Override
   public CompletableFuture<AccessToken> token() {
-    return cache.getAsync(key);
+    return tokens.getAsync();
   }
 
   @Override
   public @Nullable AccessToken tokenIfReady() {
-    return cache.getIfUsable(key);
+    return tokens.getIfUsable();
   }
 
   @Override
@@ -94,10 +94,10 @@ public final class CachedCredential implements Credential {
     if (hook != null) {
       hook.accept(token);
     }
-    if (cache.invalidate(key, token)) {
+    if (tokens.invalidate(token)) {
       return true;
     }
-    AccessToken current = cache.peek(key);
+    AccessToken current = tokens.peek();
     return current == null || !current.value().equals(token.value());
   }
 

@@ -20,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -167,6 +168,14 @@ final class CodexOAuthFixture implements MethodFixture {
     for (int i = 0; i < FAULTS; i++) {
       issuer.enqueue(Fault.error(429, "rate_limit_exceeded", retryAfter));
     }
+    return true;
+  }
+
+  /** The issuer stamps each access token's {@code exp} with the suite's clock; the method reads the context's. */
+  @Override
+  public boolean issueTokensLiving(Duration lifetime, InstantSource clock) {
+    issuer.tokenLifetime(lifetime);
+    issuer.clock(clock);
     return true;
   }
 

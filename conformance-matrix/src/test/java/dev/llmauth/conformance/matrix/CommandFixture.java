@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -61,7 +63,8 @@ final class CommandFixture implements MethodFixture {
           "  HUGE_BODY) head -c 3000000 /dev/zero | tr '\\0' 'a'; exit 0 ;;",
           "esac; fi",
           "printf 'cmd-%s-%s' \"$TAG\" \"$n\" > \"$d/last.tmp\" && mv \"$d/last.tmp\" \"$d/last\"",
-          "printf '{\"token\": \"cmd-%s-%s\", \"expires_in\": 3600}\\n' \"$TAG\" \"$n\"",
+          "life=3600; if [ -e \"$d/lifetime\" ]; then life=$(cat \"$d/lifetime\"); fi",
+          "printf '{\"token\": \"cmd-%s-%s\", \"expires_in\": %s}\\n' \"$TAG\" \"$n\" \"$life\"",
           ""));
       Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
     } catch (IOException e) {
@@ -147,6 +150,17 @@ final class CommandFixture implements MethodFixture {
       throw new UncheckedIOException(e);
     }
     return true;
+  }
+
+  /** The script prints {@code expires_in}, which the method reads against the resolution context's clock. */
+  @Override
+  public boolean issueTokensLiving(Duration lifetime, InstantSource clock) {
+    try {
+      Files.writeString(dir.resolve("lifetime"), Long.toString(lifetime.toSeconds()));
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override

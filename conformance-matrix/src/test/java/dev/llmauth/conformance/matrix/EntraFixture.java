@@ -12,6 +12,7 @@ import dev.llmauth.entra.EntraMethod;
 import java.lang.reflect.Method;
 import java.net.URI;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -219,6 +220,24 @@ final class EntraFixture implements MethodFixture {
     for (int i = 0; i < FAULTS; i++) {
       identity.enqueue(Fault.status(429, retryAfter));
     }
+    return true;
+  }
+
+  /**
+   * The identity server stamps {@code expires_on} with the suite's clock, which the managed-identity path follows: it
+   * forces every fetch after the first past MSAL4J's token cache. It cannot follow that clock where the expiry is taken
+   * from {@code expires_in}, read against the system clock when the answer arrives (the answer style with only {@code
+   * expires_in}), nor on the chain path, where azure-identity gives no way to force a fetch past MSAL4J's cache, which
+   * judges a token's age by the system clock: once the suite's clock is minutes ahead, MSAL hands back a token that
+   * has expired on the suite's clock (seen in this matrix), and on that path an {@code expires_on} sent as a JSON
+   * number is not read at all (the expiry then follows {@code expires_in}).
+   */
+  @Override
+  public boolean issueTokensLiving(Duration lifetime, InstantSource clock) {
+    if (style == AnswerStyle.EXPIRES_IN_ONLY || path == Path.CHAIN) {
+      return false;
+    }
+    identity.tokenLifetime(lifetime).clock(clock);
     return true;
   }
 

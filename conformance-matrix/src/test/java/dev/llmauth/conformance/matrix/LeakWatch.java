@@ -251,6 +251,11 @@ final class LeakWatch implements AfterEachCallback, AfterAllCallback {
     }
 
     @Override
+    public boolean issueTokensLiving(java.time.Duration lifetime, java.time.InstantSource clock) {
+      return delegate.issueTokensLiving(lifetime, clock);
+    }
+
+    @Override
     public void clearFaults() {
       delegate.clearFaults();
     }
