@@ -1,10 +1,10 @@
 package dev.llmauth.benchmarks;
 
+import dev.llmauth.api.spi.CachedCredential;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.TokenCache;
-import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.spi.TokenRequest;
@@ -20,14 +20,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Throughput of loopback requests at 1 and 16 client threads, per client: bare, through the adapter with a static
@@ -241,43 +239,12 @@ final class AdapterThroughput {
     CachedJwt(Duration life, Duration refreshAhead, Duration margin) {
       cache = TokenCache.builder().refreshAhead(refreshAhead).expiryMargin(margin)
           .minimumRefreshInterval(Duration.ofMillis(100)).build();
-      TokenCache.Handle tokens = cache.bind(TokenKey.of(TokenSource.blocking((request, reason) -> {
+      Credential credential = CachedCredential.builder("entra", cache, TokenSource.blocking((request, reason) -> {
         Thread.sleep(20);
         int n = fetches.incrementAndGet();
         return AccessToken.of(Secret.of(RequestPathBenchmark.JWT.substring(8) + "-" + n),
             Instant.now().plus(life));
-      }, "refreshing benchmark source"), TokenRequest.forScope(Anchors.SCOPE)));
-      Credential credential = new Credential() {
-        @Override
-        public String method() {
-          return "entra";
-        }
-
-        @Override
-        public TokenUse use() {
-          return TokenUse.BEARER;
-        }
-
-        @Override
-        public String describe() {
-          return "refreshing benchmark credential";
-        }
-
-        @Override
-        public CompletableFuture<AccessToken> token() {
-          return tokens.getAsync();
-        }
-
-        @Override
-        public @Nullable AccessToken tokenIfReady() {
-          return tokens.getIfUsable();
-        }
-
-        @Override
-        public boolean invalidate(AccessToken token) {
-          return tokens.invalidate(token);
-        }
-      };
+      }, "refreshing benchmark source")).request(TokenRequest.forScope(Anchors.SCOPE)).build();
       authenticator = RequestAuthenticator.of(ProviderConfig.builder("azure-openai").build(), credential);
     }
   }

@@ -4,13 +4,14 @@ import com.azure.core.credential.AccessTokenCache;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
 import com.google.auth.oauth2.OAuth2Credentials;
+import dev.llmauth.api.spi.CachedCredential;
+import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.Authorization;
 import dev.llmauth.api.OutgoingRequest;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.TokenCache;
-import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
@@ -45,9 +46,8 @@ import reactor.core.publisher.Mono;
  * value ready to set, for ours and for the libraries whose users get the same job done.
  *
  * <ul>
- *   <li>{@code ours}: {@link RequestAuthenticator#authorize} with a bearer credential backed by our {@link
- *       TokenCache} and a kept {@link TokenKey}, built the way the Entra and Codex credentials are, holding a
- *       2 KB JWT (the size of an Entra access token for Azure OpenAI).
+ *   <li>{@code ours}: {@link RequestAuthenticator#authorize} with the SPI's {@link CachedCredential} over our
+ *       {@link TokenCache} (the credential of Entra, Codex OAuth and the credential helper), holding a 2 KB JWT (the size of an Entra access token for Azure OpenAI).
  *   <li>{@code oursAsync}: the same through {@link RequestAuthenticator#authorizeAsync}.
  *   <li>{@code oursProviderData}: a request that carries its own provider-data header (Llama Stack), into which
  *       the token is merged per request; the one case that depends on the request, so it is measured apart.
@@ -87,9 +87,9 @@ public class RequestPathBenchmark {
   public void fill() throws IOException {
     Instant expiresAt = Instant.now().plus(Duration.ofHours(1));
     cache = TokenCache.builder().build();
-    CachedCredential credential = new CachedCredential(cache.bind(TokenKey.of(
-        TokenSource.blocking((r, reason) -> AccessToken.of(Secret.of(JWT), expiresAt), "benchmark source"),
-        TokenRequest.forScope(Anchors.SCOPE))));
+    Credential credential = CachedCredential.builder("entra", cache,
+        TokenSource.blocking((r, reason) -> AccessToken.of(Secret.of(JWT), expiresAt), "benchmark source"))
+        .request(TokenRequest.forScope(Anchors.SCOPE)).build();
     ours = RequestAuthenticator.of(ProviderConfig.builder("azure-openai").baseUrl("https://res.openai.azure.com/openai")
         .build(), credential);
     oursProviderData = RequestAuthenticator.of(ProviderConfig.builder("llama-stack")

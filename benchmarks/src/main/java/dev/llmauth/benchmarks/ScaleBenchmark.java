@@ -1,12 +1,13 @@
 package dev.llmauth.benchmarks;
 
+import dev.llmauth.api.spi.CachedCredential;
+import dev.llmauth.api.spi.Credential;
 import dev.llmauth.api.AccessToken;
 import dev.llmauth.api.Authorization;
 import dev.llmauth.api.OutgoingRequest;
 import dev.llmauth.api.RequestAuthenticator;
 import dev.llmauth.api.Secret;
 import dev.llmauth.api.TokenCache;
-import dev.llmauth.api.TokenKey;
 import dev.llmauth.api.config.ProviderConfig;
 import dev.llmauth.api.spi.TokenRequest;
 import dev.llmauth.api.spi.TokenSource;
@@ -90,12 +91,12 @@ public class ScaleBenchmark {
         String value = RequestPathBenchmark.JWT.substring(0, RequestPathBenchmark.JWT.length() - 8)
             + String.format("%08d", i);
         values[i] = value;
-        TokenKey key = TokenKey.of(TokenSource.blocking((r, reason) -> {
+        TokenSource source = TokenSource.blocking((r, reason) -> {
           fetches.incrementAndGet();
           return AccessToken.of(Secret.of(new String(value)), expiresAt);
-        }, "provider " + i), TokenRequest.forScope(Anchors.SCOPE));
+        }, "provider " + i);
         authenticators[i] = RequestAuthenticator.of(ProviderConfig.builder("provider-" + i).build(),
-            new CachedCredential(cache.bind(key)));
+            CachedCredential.builder("entra", cache, source).request(TokenRequest.forScope(Anchors.SCOPE)).build());
       }
     }
 

@@ -110,7 +110,10 @@ public class LlmAuthAutoConfiguration {
       LlmAuthHealth.LastFetches last = new LlmAuthHealth.LastFetches();
       auth.addListener(last);
       Map<String, HealthContributor> providers = new LinkedHashMap<>();
-      for (String name : auth.config().providers().keySet()) {
+      // a provider left unresolved by an unset ${env:...} is listed too, down with its error
+      java.util.Set<String> names = new java.util.LinkedHashSet<>(auth.config().providers().keySet());
+      names.addAll(auth.config().unresolved().keySet());
+      for (String name : names) {
         providers.put(name, new LlmAuthHealth(auth, name, last));
       }
       return CompositeHealthContributor.fromMap(providers);

@@ -31,7 +31,9 @@ public class LlmAuthEndpoint {
   @ReadOperation
   public Map<String, Object> providers() {
     Map<String, Object> out = new LinkedHashMap<>();
-    for (String name : auth.config().providers().keySet()) {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>(auth.config().providers().keySet());
+    names.addAll(auth.config().unresolved().keySet());
+    for (String name : names) {
       Map<String, Object> p = new LinkedHashMap<>();
       try {
         Resolution r = auth.explain(name);

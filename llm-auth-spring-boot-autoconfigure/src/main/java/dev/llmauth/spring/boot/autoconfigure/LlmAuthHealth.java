@@ -1,5 +1,6 @@
 package dev.llmauth.spring.boot.autoconfigure;
 
+import dev.llmauth.api.ConfigException;
 import dev.llmauth.api.LlmAuth;
 import dev.llmauth.api.Resolution;
 import dev.llmauth.api.TokenEvent;
@@ -13,9 +14,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * The health of one provider, from the same resolution as {@code llm-auth doctor} and the outcome of the last
- * token fetch; it never fetches a token itself. Down when no method can serve the provider or when its last
- * fetch failed; up otherwise. Details: the method chosen (or why each was skipped) and the last fetch's outcome,
- * never a secret.
+ * token fetch; it never fetches a token itself. Down when the provider cannot be used (an environment variable it
+ * refers to is not set), when no method can serve it or when its last fetch failed; up otherwise. Details: the
+ * method chosen (or why each was skipped, or the configuration error) and the last fetch's outcome, never a
+ * secret.
  */
 final class LlmAuthHealth implements HealthIndicator {
   private final LlmAuth auth;
@@ -30,7 +32,13 @@ final class LlmAuthHealth implements HealthIndicator {
 
   @Override
   public Health health() {
-    Resolution r = auth.explain(provider);
+    Resolution r;
+    try {
+      r = auth.explain(provider);
+    } catch (ConfigException e) {
+      // unresolved: an environment variable it refers to is not set (the message names it, never a value)
+      return Health.down().withDetail("error", e.getMessage()).build();
+    }
     Optional<Resolution.Candidate> chosen = r.chosen();
     Health.Builder h = chosen.isPresent() ? Health.up() : Health.down();
     if (chosen.isPresent()) {

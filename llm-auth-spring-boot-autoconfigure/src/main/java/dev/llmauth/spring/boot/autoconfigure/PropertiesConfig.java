@@ -23,7 +23,8 @@ final class PropertiesConfig {
   /** The file's field names, nested ones included; other names are kept (camel-cased) for third-party methods. */
   private static final List<String> FIELDS = List.of("type", "baseUrl", "authMode", "apiKey", "bearerToken",
       "managedIdentity", "entra", "codexOAuth", "providerDataHeader", "providerDataApiBase", "headers",
-      "allowInsecureHttp", "clientId", "objectId", "resourceId", "scope", "authFile", "issuer", "originator");
+      "allowInsecureHttp", "clientId", "objectId", "resourceId", "scope", "authFile", "issuer", "originator",
+      "timeout", "connectTimeout", "command", "argv", "refreshAfter", "format", "sendAs");
   private static final List<String> OBJECTS = List.of("managedIdentity", "entra", "codexOAuth");
 
   private PropertiesConfig() {}

@@ -73,6 +73,8 @@ class LlmAuthAutoConfigurationTest {
           "llmauth.providers.azure.type=azure-openai",
           "llmauth.providers.azure.base-url=https://my.openai.azure.com/openai/v1",
           "llmauth.providers.azure.managedIdentity.client-id=11111111-2222-3333-4444-555555555555",
+          // the spelling of an environment variable (LLMAUTH_PROVIDERS_AZURE_MANAGEDIDENTITY_CONNECTTIMEOUT)
+          "llmauth.providers.azure.managedIdentity.connecttimeout=2s",
           "llmauth.providers.azure.headers.X-Team=alpha",
           "llmauth.providers.azure.allow-insecure-http=true",
           "llmauth.providers.local.base-url=http://127.0.0.1:1/v1",
@@ -83,6 +85,7 @@ class LlmAuthAutoConfigurationTest {
             assertThat(azure.baseUrl()).isEqualTo("https://my.openai.azure.com/openai/v1");
             assertThat(azure.settings().get("managedIdentity").get("clientId").text())
                 .isEqualTo("11111111-2222-3333-4444-555555555555");
+            assertThat(azure.settings().get("managedIdentity").get("connectTimeout").text()).isEqualTo("2s");
             assertThat(azure.headers()).containsEntry("X-Team", "alpha");
             assertThat(azure.allowInsecureHttp()).isTrue();
             assertThat(auth.config().provider("local").settings().get("entra").isObject()).as("an empty value stands for {}")
@@ -269,6 +272,26 @@ class LlmAuthAutoConfigurationTest {
             assertThat(String.valueOf(bare.getDetails())).contains("api-key").contains("entra");
             assertThat(String.valueOf(openai.getDetails()) + bare.getDetails()).doesNotContain(KEY);
           });
+    }
+
+    @Test
+    @DisplayName("a provider left unresolved by an unset ${env:...} is down in health and listed by the endpoint")
+    void unresolvedProvider(@TempDir Path dir) throws Exception {
+      String variable = "LLMAUTH_SPRING_TEST_NEVER_SET_0C4E";
+      Path file = Files.writeString(dir.resolve("llm-auth.jsonc"), "{\"providers\": {\"ok\": {\"bearerToken\": \""
+          + KEY + "\"}, \"broken\": {\"apiKey\": \"${env:" + variable + "}\"}}}");
+      runner.withPropertyValues("llmauth.config=" + file).run(context -> {
+        CompositeHealthContributor health = context.getBean("llmauthHealthContributor",
+            CompositeHealthContributor.class);
+        assertThat(((HealthIndicator) health.getContributor("ok")).health(true).getStatus()).isEqualTo(Status.UP);
+        var broken = ((HealthIndicator) health.getContributor("broken")).health(true);
+        assertThat(broken.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(String.valueOf(broken.getDetails().get("error"))).contains(variable);
+        Map<String, Object> listed = context.getBean(LlmAuthEndpoint.class).providers();
+        assertThat(listed).containsKeys("ok", "broken");
+        assertThat(String.valueOf(listed.get("broken"))).contains(variable);
+        assertThat(String.valueOf(listed) + broken.getDetails()).doesNotContain(KEY);
+      });
     }
 
     @Test
