@@ -22,10 +22,17 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
- * The command method for the conformance kit: a script that prints a new JSON token on every run, counts its runs
- * in a file, waits while a {@code hold} file exists and fails while a {@code fail} file exists.
+ * The command method for the conformance kit: a provider's {@code command} block runs a POSIX {@code sh} script, a
+ * real child process, that prints a new JSON token on every run, counts its runs in a file, waits while a {@code
+ * hold} file exists and fails while a {@code fail} file exists. Public (and shipped in this module's test jar) for
+ * conformance-matrix, which runs it through every suite and adapter.
+ *
+ * <p>A command has no HTTP issuer: of the issuer faults it can show a stall ({@link IssuerFault#TIMEOUT}, with the
+ * command's {@code timeout} shortened to a second), broken or token-less output, an expired token and output past
+ * the method's cap. Statuses, resets, trickles and {@code Retry-After} have no counterpart, so those rules (F10
+ * included) are skipped with the kit's reason.
  */
-final class CommandFixture implements MethodFixture {
+public final class CommandFixture implements MethodFixture {
   private final Path dir;
   private final Path script;
   /** The faults a command can show; the rest (HTTP statuses, resets) have no counterpart. */
@@ -34,7 +41,8 @@ final class CommandFixture implements MethodFixture {
   private String timeout = "20s";
   private final String tag = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
 
-  CommandFixture() {
+  /** Writes the script into a new temporary directory, removed by {@link #close()}. */
+  public CommandFixture() {
     try {
       dir = Files.createTempDirectory("command-fixture");
     } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.llmauth.conformance.matrix;
 
+import dev.llmauth.command.CommandFixture;
 import dev.llmauth.conformance.MethodFixture;
 import dev.llmauth.conformance.ScriptedMethod;
 import dev.llmauth.conformance.mock.MockIdentityServer;
