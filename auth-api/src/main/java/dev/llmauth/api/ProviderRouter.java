@@ -61,12 +61,11 @@ public final class ProviderRouter {
   public static ProviderRouter of(LlmAuth auth, @Nullable String defaultProvider) {
     Objects.requireNonNull(auth, "auth");
     // An unresolved provider is routed too: a request naming it fails with its own configuration error.
-    Set<String> names = new java.util.LinkedHashSet<>(auth.config().providers().keySet());
-    names.addAll(auth.config().unresolved().keySet());
+    Set<String> names = Set.copyOf(auth.config().providerNames());
     if (defaultProvider != null && !names.contains(defaultProvider)) {
       auth.config().provider(defaultProvider);
     }
-    return new ProviderRouter(auth::authenticator, Set.copyOf(names), defaultProvider);
+    return new ProviderRouter(auth::authenticator, names, defaultProvider);
   }
 
   /**

@@ -148,9 +148,20 @@ public record LlmAuthConfig(Map<String, ProviderConfig> providers, String origin
     if (broken != null) {
       throw new ConfigException(broken.provider(), broken.field(), broken.getMessage());
     }
-    java.util.List<String> known = new java.util.ArrayList<>(providers.keySet());
-    known.addAll(unresolved.keySet());
+    java.util.List<String> known = providerNames();
     throw new ConfigException(name, "providers." + name, "no provider named '" + name + "' in " + origin
         + "; known providers: " + (known.isEmpty() ? "(none)" : String.join(", ", known)));
+  }
+
+  /**
+   * Names every provider of the configuration: those in {@link #providers()}, then the {@linkplain #unresolved()
+   * unresolved} ones, which fail with their own error when used.
+   *
+   * @return the names, unmodifiable
+   */
+  public java.util.List<String> providerNames() {
+    java.util.List<String> names = new java.util.ArrayList<>(providers.keySet());
+    names.addAll(unresolved.keySet());
+    return java.util.Collections.unmodifiableList(names);
   }
 }

@@ -111,9 +111,7 @@ public class LlmAuthAutoConfiguration {
       auth.addListener(last);
       Map<String, HealthContributor> providers = new LinkedHashMap<>();
       // a provider left unresolved by an unset ${env:...} is listed too, down with its error
-      java.util.Set<String> names = new java.util.LinkedHashSet<>(auth.config().providers().keySet());
-      names.addAll(auth.config().unresolved().keySet());
-      for (String name : names) {
+      for (String name : auth.config().providerNames()) {
         providers.put(name, new LlmAuthHealth(auth, name, last));
       }
       return CompositeHealthContributor.fromMap(providers);

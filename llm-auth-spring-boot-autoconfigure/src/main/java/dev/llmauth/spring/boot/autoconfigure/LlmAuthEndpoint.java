@@ -31,9 +31,7 @@ public class LlmAuthEndpoint {
   @ReadOperation
   public Map<String, Object> providers() {
     Map<String, Object> out = new LinkedHashMap<>();
-    java.util.Set<String> names = new java.util.LinkedHashSet<>(auth.config().providers().keySet());
-    names.addAll(auth.config().unresolved().keySet());
-    for (String name : names) {
+    for (String name : auth.config().providerNames()) {
       Map<String, Object> p = new LinkedHashMap<>();
       try {
         Resolution r = auth.explain(name);
